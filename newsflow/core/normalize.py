@@ -1,0 +1,118 @@
+"""Text normalization for matching (never for display).
+
+Arabic and Persian pages spell one word with different code points: Persian
+`ی`/`ک` inside Arabic text, alef with or without hamza, tatweel for justification,
+optional diacritics, zero-width non-joiners, and three digit systems. Every later
+stage that compares text (dates, gazetteers, routing rules) goes through
+`normalize_for_matching`, so one spelling decision is made in one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_DIGITS = str.maketrans(
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+    "01234567890123456789",
+)
+
+# One-to-one character folds: Persian/Urdu letter forms onto the Arabic ones,
+# alef variants onto bare alef, alef maqsura onto yeh, teh marbuta onto heh,
+# Arabic punctuation onto ASCII.
+_FOLD: dict[int, str] = {
+    ord("ی"): "ي",  # FARSI YEH
+    ord("ى"): "ي",  # ALEF MAQSURA
+    ord("ې"): "ي",
+    ord("ۍ"): "ي",
+    ord("ک"): "ك",  # KEHEH
+    ord("ڪ"): "ك",
+    ord("گ"): "ك",  # GAF: folded so that Persian and Arabic spellings of names meet
+    ord("أ"): "ا",
+    ord("إ"): "ا",
+    ord("آ"): "ا",
+    ord("ٱ"): "ا",
+    ord("ٲ"): "ا",
+    ord("ٳ"): "ا",
+    ord("ة"): "ه",
+    ord("ۀ"): "ه",
+    ord("ە"): "ه",
+    ord("ھ"): "ه",
+    ord("ہ"): "ه",
+    ord("ؤ"): "و",
+    ord("ئ"): "ي",
+    ord("،"): ",",
+    ord("؛"): ";",
+    ord("؟"): "?",
+    ord("٪"): "%",
+    ord("٫"): ".",
+    ord("٬"): ",",
+}
+_FOLD.update({ord(a): b for a, b in zip("٠١٢٣٤٥٦٧٨٩", "0123456789", strict=True)})
+_FOLD.update({ord(a): b for a, b in zip("۰۱۲۳۴۵۶۷۸۹", "0123456789", strict=True)})
+
+# Characters removed outright: tatweel, zero-width (non-)joiners and marks,
+# bidi controls. Combining marks (harakat, shadda…) are removed by category.
+_DROP = {
+    "\u0640",  # TATWEEL
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufeff",
+}
+
+
+def to_ascii_digits(text: str) -> str:
+    """Map Eastern Arabic and Persian digits to ASCII, leaving everything else alone."""
+    return text.translate(_DIGITS)
+
+
+def _fold_char(ch: str, casefold: bool) -> str:
+    if ch in _DROP:
+        return ""
+    cp = ord(ch)
+    if cp in _FOLD:
+        return _FOLD[cp]
+    if unicodedata.combining(ch):
+        return ""
+    if casefold:
+        return ch.casefold()
+    return ch
+
+
+def normalize_for_matching(text: str, *, casefold: bool = True) -> str:
+    """Fold spelling variants so that equal words compare equal.
+
+    Not for display: it drops diacritics, tatweel and ZWNJ, merges `ي/ی/ى`,
+    `ك/ک`, alef forms, `ة` into `ه`, and maps every digit system to ASCII.
+    Latin and Cyrillic are case-folded unless ``casefold`` is false.
+    """
+    return "".join(_fold_char(ch, casefold) for ch in text)
+
+
+def normalize_with_offsets(text: str, *, casefold: bool = True) -> tuple[str, list[int]]:
+    """Normalize and return, for each output character, its index in ``text``.
+
+    The extra entry at the end maps the end of the normalized string to
+    ``len(text)``, so a half-open span ``[s, e)`` found in the normalized text is
+    ``[offsets[s], offsets[e - 1] + 1)`` in the original.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch, casefold)
+        for piece in folded:
+            out.append(piece)
+            offsets.append(i)
+    offsets.append(len(text))
+    return "".join(out), offsets

@@ -1,0 +1,105 @@
+"""Plain typed shapes passed between the pure stages.
+
+The core never imports Faust, so it speaks in TypedDicts; `schemas/` wraps the
+same fields in `faust.Record` classes for the wire, and a unit test keeps the two
+field lists identical.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class RawPageDict(TypedDict):
+    """What a crawler publishes: the page as fetched, before any parsing."""
+
+    schema_version: int
+    url: str
+    html: str | None  # already-decoded text, when the crawler has it
+    body_b64: str | None  # raw response bytes (base64) when the crawler did not decode
+    charset: str | None  # charset declared by the HTTP response, if any
+    content_type: str | None
+    fetched_at: str | None  # ISO 8601 with offset
+    status: int | None
+    headers: dict[str, str]
+    source: str  # crawler or feed id
+
+
+class ArticleDict(TypedDict):
+    """One parsed article; `id` is derived from the canonical URL."""
+
+    schema_version: int
+    id: str
+    url: str
+    canonical_url: str
+    site: str
+    source: str
+    language: str | None
+    title: str | None
+    lead: str | None
+    body: str  # paragraphs separated by blank lines
+    published_at: str | None  # ISO 8601 with UTC offset, null when unknown or untrusted
+    published_raw: str | None  # the date exactly as printed on the page
+    published_tz_source: str | None  # "page", "site-default", "utc-assumed"
+    calendar: str | None  # "gregorian", "jalali", "hijri"
+    date_note: str | None  # why published_at is null although a date was seen
+    modified_at: str | None
+    authors: list[str]
+    tags: list[str]
+    section: str | None
+    external_id: str | None
+    images: list[str]
+    fetched_at: str | None
+    content_hash: str
+
+
+class MentionDict(TypedDict):
+    """One occurrence of an entity; offsets index the named article field."""
+
+    field: str  # "title", "lead" or "body"
+    start: int
+    end: int  # exclusive
+    text: str
+
+
+class EntityDict(TypedDict):
+    """An entity linked to one canonical id whatever spelling the page used."""
+
+    id: str
+    name: str
+    name_en: str | None
+    type: str  # PERSON, ORG, GPE, LOC, EVENT
+    mentions: list[MentionDict]
+    count: int
+    salience: float
+
+
+class EnrichedArticleDict(TypedDict):
+    """The article plus what enrichment and routing added."""
+
+    schema_version: int
+    id: str
+    article: ArticleDict
+    entities: list[EntityDict]
+    categories: list[str]
+    keywords: list[str]
+    routes: list[str]
+    enriched_at: str
+
+
+class DeadLetterDict(TypedDict):
+    """A message that a stage could not handle, kept whole so it can be replayed."""
+
+    schema_version: int
+    id: str  # deterministic from source coordinates, so a replay does not duplicate it
+    stage: str
+    error_kind: str
+    message: str
+    original_b64: str  # the original message value, base64
+    original_key_b64: str | None
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    source: str | None
+    url: str | None
+    failed_at: str
