@@ -1,0 +1,40 @@
+# Everyday commands. Each target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed-stamp
+
+.PHONY: help demo test lint format schemas bench clean
+
+help:  ## List the everyday commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## Run the whole pipeline on the sample pages (newsflow demo)
+	$(VENV)/bin/newsflow demo
+
+test: $(STAMP)  ## Lint, then every test against real Kafka and PostgreSQL started here
+	bash dev/test.sh
+
+lint: $(STAMP)  ## ruff and mypy on code, tests, examples and scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)  ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+schemas: $(STAMP)  ## Re-export the JSON Schemas after a record changed
+	$(VENV)/bin/newsflow schemas export
+
+bench: $(STAMP)  ## Benchmarks (ratios against baselines run in the same process)
+	$(PY) bench/extract.py
+
+clean:  ## Remove local state (database, broker data, logs); keeps .venv
+	rm -rf var

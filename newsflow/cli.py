@@ -1,0 +1,358 @@
+"""The `newsflow` command: worker, publish, process, tail, broker, demo, schemas, config.
+
+Options given on the command line win over ``NEWSFLOW_*`` variables, which win
+over the defaults in `newsflow.settings.Settings` — the same order everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from newsflow import __version__
+from newsflow.settings import Settings, SettingsError
+
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: dict[str, Any] = ctx.obj or {}
+    try:
+        return Settings.from_env(**{**base, **overrides})
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json_line(obj: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(obj) + b"\n")
+    sys.stdout.buffer.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsflow")
+@click.option("--broker", help="Kafka bootstrap, e.g. kafka://127.0.0.1:9092 [NEWSFLOW_BROKER].")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="State folder [NEWSFLOW_DATA_DIR].")
+@click.option("--database-url", help="Sink database URL [NEWSFLOW_DATABASE_URL].")
+@click.option("--topic-prefix", help="Prefix of every topic name [NEWSFLOW_TOPIC_PREFIX].")
+@click.pass_context
+def main(
+    ctx: click.Context,
+    broker: str | None,
+    data_dir: Path | None,
+    database_url: str | None,
+    topic_prefix: str | None,
+) -> None:
+    """newsflow: parse, enrich, route and persist news pages on Kafka.
+
+    Crawlers publish raw pages to news.raw; the worker's agents parse them,
+    enrich them with entities, route them to news.topic.<route> and persist
+    them. Every failure lands in news.dlq with the original bytes.
+    """
+    ctx.obj = {
+        "broker": broker,
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "topic_prefix": topic_prefix,
+    }
+
+
+# ------------------------------------------------------------------ worker
+
+
+@main.command()
+@click.option("--web-port", type=int, help="Web port for tables as JSON [NEWSFLOW_WEB_PORT].")
+@click.option("--app-id", help="Faust app id / consumer group [NEWSFLOW_APP_ID].")
+@click.pass_context
+def worker(ctx: click.Context, web_port: int | None, app_id: str | None) -> None:
+    """Run every agent (parse, enrich, route, sink, stats) as one Faust worker.
+
+    Start more workers with the same app id to share the partitions; stop with
+    Ctrl-C or SIGTERM (offsets of unfinished work are not committed).
+    """
+    from faust.worker import Worker
+
+    from newsflow.app import create_app
+
+    settings = _settings(ctx, web_port=web_port, app_id=app_id)
+    app = create_app(settings)
+    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+# ----------------------------------------------------------------- publish
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="URL of the page, when PATHS is a single page file.")
+@click.option("--source", default="cli", show_default=True, help="Crawler or feed id.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
+@click.pass_context
+def publish(
+    ctx: click.Context, paths: tuple[Path, ...], url: str | None, source: str,
+    progress: bool | None,
+) -> None:
+    """Publish pages to news.raw, as a crawler would.
+
+    PATHS are pages: .html/.htm files (optionally .gz), folders of them, or
+    JSON lines (.jsonl/.ndjson) of {"url", "html", ...}. Unreadable input is
+    reported on stderr and makes the exit status 1; everything readable is sent.
+    """
+    from newsflow.core.errors import PipelineError
+    from newsflow.publishing import publish_paths
+
+    settings = _settings(ctx)
+    try:
+        sent, failed = asyncio.run(publish_paths(settings, paths, url=url, source=source,
+                                                 progress=progress, now=_now()))
+    except PipelineError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"published {sent} page(s) to {settings.topic_prefix}news.raw"
+               + (f"; {failed} input(s) could not be read" if failed else ""), err=True)
+    if failed:
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------- process
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="URL of the page, when PATHS is a single page file.")
+@click.option("--stage", type=click.Choice(["parse", "enrich"]), default="enrich",
+              show_default=True, help="Stop after this stage.")
+@click.option("--source", default="cli", show_default=True, help="Source id put on records.")
+@click.pass_context
+def process(
+    ctx: click.Context, paths: tuple[Path, ...], url: str | None, stage: str, source: str
+) -> None:
+    """Run the pure pipeline offline (no Kafka) and print one JSON line per page.
+
+    PATHS are pages: .html/.htm files (optionally .gz), folders of them, or
+    JSON lines of {"url", "html", ...}. Output is in input order: an EnrichedArticle
+    (or an Article with --stage parse), or {"error": {...}} for a page that failed.
+    """
+    from newsflow.core.errors import PipelineError
+    from newsflow.core.parse import ParseOptions
+    from newsflow.core.pipeline import process_page
+    from newsflow.inputs import iter_inputs
+
+    settings = _settings(ctx)
+    options = ParseOptions(
+        max_bytes=settings.max_page_bytes,
+        site_timezones=settings.site_timezones,
+        timeout_s=settings.parse_timeout,
+    )
+    failed = 0
+    try:
+        for item in iter_inputs(paths, now=_now(), url=url, source=source):
+            try:
+                if item.raw is None:
+                    raise item.error or PipelineError("input", "unreadable")
+                _json_line(process_page(item.raw, options=options, now=_now(),
+                                        stage=stage))  # type: ignore[arg-type]
+            except PipelineError as exc:
+                failed += 1
+                _json_line({"error": {"kind": exc.kind, "message": exc.message},
+                            "origin": item.origin,
+                            "url": item.raw["url"] if item.raw else None})
+    except PipelineError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if failed:
+        click.echo(f"{failed} page(s) failed", err=True)
+
+
+# -------------------------------------------------------------------- tail
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--from-beginning/--latest", default=True, show_default=True,
+              help="Start at the oldest retained record or only show new ones.")
+@click.option("--max-messages", "-n", type=int, help="Stop after this many records.")
+@click.option("--idle-timeout", type=float, help="Stop after this many seconds with no record.")
+@click.option("--meta", is_flag=True, help="Wrap each record with topic, partition, offset, key.")
+@click.pass_context
+def tail(
+    ctx: click.Context, topic: str, from_beginning: bool, max_messages: int | None,
+    idle_timeout: float | None, meta: bool,
+) -> None:
+    """Print a topic's records as JSON lines, e.g. `newsflow tail news.topic.politics`.
+
+    TOPIC is a name from the registry (news.raw, news.enriched, news.dlq,
+    news.topic.<route>…); the deployment's topic prefix is added for you.
+    """
+    from streams import all_specs, spec_by_name, topic_name
+
+    settings = _settings(ctx)
+    spec = spec_by_name(topic, settings.topic_prefix)
+    if spec is None:
+        names = ", ".join(s.name for s in all_specs())
+        raise click.UsageError(f"unknown topic {topic!r}; known: {names}")
+    real = topic_name(spec, settings.topic_prefix)
+    try:
+        asyncio.run(_tail(settings, real, from_beginning, max_messages, idle_timeout, meta))
+    except KeyboardInterrupt:
+        pass
+
+
+async def _tail(
+    settings: Settings, topic: str, from_beginning: bool, max_messages: int | None,
+    idle_timeout: float | None, meta: bool,
+) -> None:
+    import base64
+
+    from newsflow.kafka import consumer
+
+    seen = 0
+    async with consumer(settings, [topic], from_beginning=from_beginning) as client:
+        while max_messages is None or seen < max_messages:
+            try:
+                record = await asyncio.wait_for(client.getone(), timeout=idle_timeout)
+            except TimeoutError:
+                return
+            try:
+                value: Any = orjson.loads(record.value) if record.value is not None else None
+            except orjson.JSONDecodeError:
+                value = {"undecodable_b64": base64.b64encode(record.value or b"").decode()}
+            if meta:
+                value = {
+                    "topic": record.topic, "partition": record.partition,
+                    "offset": record.offset,
+                    "key": record.key.decode("utf-8", "replace") if record.key else None,
+                    "value": value,
+                }
+            _json_line(value)
+            seen += 1
+
+
+# ------------------------------------------------------------------ broker
+
+
+@main.group()
+def broker() -> None:
+    """A local broker for development and tests: Tansu (default) or Apache Kafka."""
+
+
+_KIND = click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
+                     help="Broker kind [NEWSFLOW_LOCAL_BROKER, default tansu].")
+
+
+def _broker_args(ctx: click.Context, kind: str | None) -> tuple[Any, Path, int]:
+    settings = _settings(ctx)
+    chosen = kind or settings.local_broker
+    port = int(settings.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+    return chosen, settings.data_dir / "broker", port
+
+
+def _print_status(status: Any) -> None:
+    state = "running" if status.running else "stopped"
+    click.echo(f"{status.kind}: {state} pid={status.pid or '-'} bootstrap={status.bootstrap} "
+               f"log={status.log_path}")
+
+
+@broker.command("start")
+@_KIND
+@click.pass_context
+def broker_start(ctx: click.Context, kind: str | None) -> None:
+    """Start the local broker on NEWSFLOW_BROKER's port (no-op when running)."""
+    from newsflow import brokers
+
+    chosen, home, port = _broker_args(ctx, kind)
+    try:
+        _print_status(brokers.start(chosen, home=home, port=port))
+    except brokers.BrokerError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@broker.command("stop")
+@_KIND
+@click.pass_context
+def broker_stop(ctx: click.Context, kind: str | None) -> None:
+    """Stop the local broker (no-op when stopped)."""
+    from newsflow import brokers
+
+    chosen, home, _port = _broker_args(ctx, kind)
+    _print_status(brokers.stop(chosen, home=home))
+
+
+@broker.command("status")
+@_KIND
+@click.pass_context
+def broker_status(ctx: click.Context, kind: str | None) -> None:
+    """Say whether the local broker runs; exit status 1 when it does not."""
+    from newsflow import brokers
+
+    chosen, home, _port = _broker_args(ctx, kind)
+    status = brokers.status(chosen, home=home)
+    _print_status(status)
+    if not status.running:
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------- schemas
+
+
+@main.group()
+def schemas() -> None:
+    """The JSON Schemas downstream consumers validate against."""
+
+
+@schemas.command("export")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder (default: the schemas package).")
+def schemas_export(out: Path | None) -> None:
+    """Write one <Record>.schema.json per pipeline record."""
+    from schemas.codec import SCHEMA_DIR, export_schemas
+
+    for path in export_schemas(out or SCHEMA_DIR):
+        click.echo(str(path))
+
+
+# ------------------------------------------------------------------ config
+
+
+@main.command()
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Print the effective settings (secrets masked) as JSON."""
+    _json_line(_settings(ctx).masked())
+
+
+# -------------------------------------------------------------------- demo
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
+              help="Local broker to start [NEWSFLOW_LOCAL_BROKER, default tansu].")
+@click.option("--timeout", type=float, default=180.0, show_default=True,
+              help="Seconds to wait for every page to be persisted.")
+@click.option("--keep-running", is_flag=True, help="Leave broker and worker running afterwards.")
+@click.option("--corpus/--no-corpus", default=True, show_default=True,
+              help="Also publish the corpus pages listed in examples/corpus.txt, when present.")
+@click.pass_context
+def demo(ctx: click.Context, kind: str | None, timeout: float, keep_running: bool, corpus: bool) -> None:
+    """The main job in one command: broker, worker, sample pages, results.
+
+    Starts a local broker and a worker, publishes the pages under examples/,
+    waits until each is persisted or dead-lettered, prints what came out, and
+    stops what it started.
+    """
+    from newsflow.demo import run_demo
+
+    settings = _settings(ctx)
+    code = run_demo(settings, kind=kind or settings.local_broker, timeout=timeout, keep_running=keep_running,
+                    with_corpus=corpus)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

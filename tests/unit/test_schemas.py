@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from newsflow.core import types
+from newsflow.core.errors import PipelineError
+from schemas.codec import decode, encode, render_schema, schema_path, validate
+from schemas.records import RECORDS, Article, DeadLetter, EnrichedArticle, Entity, Mention, RawPage
+
+PAIRS = [
+    (RawPage, types.RawPageDict),
+    (Article, types.ArticleDict),
+    (EnrichedArticle, types.EnrichedArticleDict),
+    (Entity, types.EntityDict),
+    (Mention, types.MentionDict),
+    (DeadLetter, types.DeadLetterDict),
+]
+
+
+@pytest.mark.parametrize(("record", "typed"), PAIRS)
+def test_records_and_core_types_have_the_same_fields(record: type, typed: type) -> None:
+    assert set(record._options.fields) == set(typing.get_type_hints(typed))
+
+
+@pytest.mark.parametrize("record", RECORDS)
+def test_committed_json_schemas_match_the_code(record: type) -> None:
+    path = schema_path(record)
+    assert path.exists(), f"{path.name} missing: run `make schemas`"
+    assert path.read_bytes() == render_schema(record), f"{path.name} drifted: run `make schemas`"
+
+
+def test_decode_fills_optional_fields() -> None:
+    raw = decode(RawPage, b'{"url": "https://a.example/1", "html": "<p>x</p>"}')
+    assert raw["headers"] == {} and raw["source"] == "unknown" and raw["body_b64"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "needle"),
+    [
+        (b"", "empty", "no value"),
+        (b"not json", "decode", "not JSON"),
+        (b"[1, 2]", "schema", "JSON object"),
+        (b'{"html": "<p>"}', "schema", "url"),
+        (b'{"url": 5}', "schema", "url"),
+        (b'{"url": "u", "headers": {"a": 1}}', "schema", "headers"),
+    ],
+)
+def test_decode_errors_say_what_is_wrong(value: bytes, kind: str, needle: str) -> None:
+    with pytest.raises(PipelineError) as err:
+        decode(RawPage, value)
+    assert err.value.kind == kind
+    assert needle in err.value.message
+
+
+def test_nested_records_are_validated() -> None:
+    with pytest.raises(PipelineError, match="EnrichedArticle"):
+        validate(EnrichedArticle, {"schema_version": 1, "id": "x", "article": {"id": 3}})
+
+
+def test_encode_is_plain_json_that_decodes_back() -> None:
+    data = {"url": "https://a.example/ar", "html": "<p>إيران</p>", "source": "t"}
+    assert decode(RawPage, encode(data))["html"] == "<p>إيران</p>"
