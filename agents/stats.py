@@ -15,7 +15,7 @@ import faust
 import orjson
 
 from agents.context import AgentContext
-from schemas.codec import decode
+from schemas.codec import CODEC_NAME, decode
 from schemas.records import StageEvent
 
 log = logging.getLogger("newsflow.agents.stats")
@@ -39,13 +39,14 @@ def _bump(counts: dict[str, int] | None, name: str) -> dict[str, int]:
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the counter tables, the two counting agents and the web view."""
+    schema = faust.Schema(key_serializer="raw", value_serializer=CODEC_NAME)
     by_source = app.Table(
-        "counts_by_source", default=dict, partitions=ctx.settings.partitions,
-        key_serializer="raw", value_serializer="json",
+        "counts_by_source", default=dict, partitions=ctx.settings.partitions, schema=schema,
+        help="stage.outcome counts per source",
     )
     by_stage = app.Table(
-        "counts_by_stage", default=dict, partitions=ctx.settings.partitions,
-        key_serializer="raw", value_serializer="json",
+        "counts_by_stage", default=dict, partitions=ctx.settings.partitions, schema=schema,
+        help="outcome counts per stage, dead letters split by error kind",
     )
 
     @app.agent(ctx.topics.stats, name="count_by_source")

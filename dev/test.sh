@@ -22,7 +22,7 @@ cleanup() {
       newsflow broker stop --kind kafka || true
   fi
   if [ "$started_pg" = 1 ]; then
-    bash dev/postgres.sh stop "$STATE/postgres" || true
+    bash dev/postgres.sh stop --dir "$STATE/postgres" || true
   fi
 }
 trap cleanup EXIT
@@ -37,7 +37,7 @@ fi
 
 if [ -z "${NEWSFLOW_TEST_POSTGRES_URL:-}" ]; then
   echo "== PostgreSQL"
-  NEWSFLOW_TEST_POSTGRES_URL=$(bash dev/postgres.sh start "$STATE/postgres" | tail -n 1)
+  NEWSFLOW_TEST_POSTGRES_URL=$(bash dev/postgres.sh start --dir "$STATE/postgres" | tail -n 1)
   export NEWSFLOW_TEST_POSTGRES_URL
   started_pg=1
 fi

@@ -24,13 +24,14 @@ log = logging.getLogger("newsflow")
 def create_app(settings: Settings) -> faust.App:
     """Build the app: topics from `streams`, agents from `agents.AGENT_MODULES`."""
     register_codec()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    datadir = settings.data_dir / "faust" / settings.app_id
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=settings.broker,
         store=settings.store,
         autodiscover=False,
-        datadir=str(settings.data_dir / "faust" / settings.app_id),
+        datadir=str(datadir),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,
