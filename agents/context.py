@@ -18,7 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import faust
 import orjson
-from faust.types import EventT, Message
+from faust.types import Message
 
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
@@ -83,11 +83,23 @@ class AgentContext:
     ) -> None:
         """Send the failed message, whole, to the dead-letter topic and count it."""
         if not isinstance(error, PipelineError):
-            log.exception("stage %s: unexpected error on %s[%s]@%s", stage,
-                          message.topic, message.partition, message.offset, exc_info=error)
+            log.exception(
+                "stage %s: unexpected error on %s[%s]@%s",
+                stage,
+                message.topic,
+                message.partition,
+                message.offset,
+                exc_info=error,
+            )
         else:
-            log.warning("stage %s: %s (%s[%s]@%s)", stage, error, message.topic,
-                        message.partition, message.offset)
+            log.warning(
+                "stage %s: %s (%s[%s]@%s)",
+                stage,
+                error,
+                message.topic,
+                message.partition,
+                message.offset,
+            )
         letter = make_dead_letter(
             stage=stage,
             error=error,
@@ -102,11 +114,6 @@ class AgentContext:
         )
         await self.send(self.topics.dlq, letter["id"], letter)
         await self.count(stage, source, "dead", letter["error_kind"])
-
-
-def coordinates(event: EventT) -> Message:
-    """The Kafka message behind a stream event (topic, partition, offset, bytes)."""
-    return event.message
 
 
 def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:

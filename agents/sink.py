@@ -10,9 +10,10 @@ alone after the batch is retried row by row.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import faust
 from faust.types import EventT
@@ -65,10 +66,10 @@ async def _write_rows(
     ctx: AgentContext,
     handle: StoreHandle,
     write: Callable[[Store, Sequence[Any]], Awaitable[Any]],
-    rows: list[tuple[EventT, Any]],
+    rows: list[tuple[EventT[Any], Any]],
     *,
     dead_letter_refused: bool = True,
-) -> list[tuple[EventT, Any]]:
+) -> list[tuple[EventT[Any], Any]]:
     """Write a batch; on a refused batch, retry row by row and dead-letter the refusers.
 
     Dead letters themselves are never dead-lettered again (that could loop):
@@ -80,20 +81,27 @@ async def _write_rows(
     try:
         await with_backoff("sink", lambda: write(store, [r for _, r in rows]))
         return rows
-    except Exception:  # noqa: BLE001 - isolate the row(s) at fault below
+    except Exception:
         log.exception("sink: batch of %d refused; retrying row by row", len(rows))
     written = []
     for event, row in rows:
         try:
-            await with_backoff("sink", lambda row=row: write(store, [row]))
+            await with_backoff("sink", functools.partial(write, store, [row]))
             written.append((event, row))
-        except Exception as exc:  # noqa: BLE001 - the row goes to the dead-letter topic
+        except Exception as exc:
             if not dead_letter_refused:
                 log.exception("sink: row refused at %s", event.message.offset)
                 continue
             hint = peek(event.message.value, "source", "url")
             await ctx.dead_letter(STAGE, exc, event.message, source=hint["source"], url=hint["url"])
     return written
+
+
+def _batches(
+    stream: faust.StreamT[bytes], size: int, within: float
+) -> AsyncIterator[Sequence[EventT[Any]]]:
+    """`take_events` exists on faust.Stream but not on the StreamT interface agents get."""
+    return cast(faust.Stream[bytes], stream).take_events(size, within=within)
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
@@ -110,8 +118,8 @@ def register(app: faust.App, ctx: AgentContext) -> None:
     @app.agent(ctx.topics.enriched, name="sink")
     async def sink(stream: faust.StreamT[bytes]) -> None:
         try:
-            async for events in stream.take_events(batch, within=within):
-                rows: list[tuple[EventT, Any]] = []
+            async for events in _batches(stream, batch, within):
+                rows: list[tuple[EventT[Any], Any]] = []
                 for event in events:
                     try:
                         rows.append((event, decode(EnrichedArticle, event.message.value)))
@@ -127,14 +135,16 @@ def register(app: faust.App, ctx: AgentContext) -> None:
 
     @app.agent(ctx.topics.dlq, name="sink_dead_letters")
     async def sink_dead_letters(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(batch, within=within):
-            rows: list[tuple[EventT, Any]] = []
+        async for events in _batches(stream, batch, within):
+            rows: list[tuple[EventT[Any], Any]] = []
             for event in events:
                 try:
                     rows.append((event, decode(DeadLetter, event.message.value)))
-                except Exception:  # noqa: BLE001 - a broken dead letter must not loop back
+                except Exception:
                     log.exception(
                         "sink: unreadable dead letter at %s[%s]@%s kept in the topic only",
-                        event.message.topic, event.message.partition, event.message.offset,
+                        event.message.topic,
+                        event.message.partition,
+                        event.message.offset,
                     )
             await _write_rows(ctx, handle, write_dead_letters, rows, dead_letter_refused=False)

@@ -39,13 +39,21 @@ def _bump(counts: dict[str, int] | None, name: str) -> dict[str, int]:
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the counter tables, the two counting agents and the web view."""
-    schema = faust.Schema(key_serializer="raw", value_serializer=CODEC_NAME)
+    schema: faust.Schema[bytes, dict[str, int]] = faust.Schema(
+        key_serializer="raw", value_serializer=CODEC_NAME
+    )
     by_source = app.Table(
-        "counts_by_source", default=dict, partitions=ctx.settings.partitions, schema=schema,
+        "counts_by_source",
+        default=dict,
+        partitions=ctx.settings.partitions,
+        schema=schema,
         help="stage.outcome counts per source",
     )
     by_stage = app.Table(
-        "counts_by_stage", default=dict, partitions=ctx.settings.partitions, schema=schema,
+        "counts_by_stage",
+        default=dict,
+        partitions=ctx.settings.partitions,
+        schema=schema,
         help="outcome counts per stage, dead letters split by error kind",
     )
 
@@ -54,7 +62,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         async for event in stream.events():
             try:
                 stage_event = decode(StageEvent, event.message.value)
-            except Exception:  # noqa: BLE001 - a counter must never stop the worker
+            except Exception:
                 log.exception("stats: unreadable stage event at offset %s", event.message.offset)
                 continue
             key = stage_event["source"].encode()

@@ -7,8 +7,8 @@ over the defaults in `newsflow.settings.Settings` — the same order everywhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ import orjson
 
 from newsflow import __version__
 from newsflow.settings import Settings, SettingsError
-
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -41,7 +40,9 @@ def _json_line(obj: Any) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsflow")
 @click.option("--broker", help="Kafka bootstrap, e.g. kafka://127.0.0.1:9092 [NEWSFLOW_BROKER].")
-@click.option("--data-dir", type=click.Path(path_type=Path), help="State folder [NEWSFLOW_DATA_DIR].")
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="State folder [NEWSFLOW_DATA_DIR]."
+)
 @click.option("--database-url", help="Sink database URL [NEWSFLOW_DATABASE_URL].")
 @click.option("--topic-prefix", help="Prefix of every topic name [NEWSFLOW_TOPIC_PREFIX].")
 @click.pass_context
@@ -98,7 +99,10 @@ def worker(ctx: click.Context, web_port: int | None, app_id: str | None) -> None
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
 @click.pass_context
 def publish(
-    ctx: click.Context, paths: tuple[Path, ...], url: str | None, source: str,
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    url: str | None,
+    source: str,
     progress: bool | None,
 ) -> None:
     """Publish pages to news.raw, as a crawler would.
@@ -112,12 +116,16 @@ def publish(
 
     settings = _settings(ctx)
     try:
-        sent, failed = asyncio.run(publish_paths(settings, paths, url=url, source=source,
-                                                 progress=progress, now=_now()))
+        sent, failed = asyncio.run(
+            publish_paths(settings, paths, url=url, source=source, progress=progress, now=_now())
+        )
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"published {sent} page(s) to {settings.topic_prefix}news.raw"
-               + (f"; {failed} input(s) could not be read" if failed else ""), err=True)
+    click.echo(
+        f"published {sent} page(s) to {settings.topic_prefix}news.raw"
+        + (f"; {failed} input(s) could not be read" if failed else ""),
+        err=True,
+    )
     if failed:
         sys.exit(1)
 
@@ -128,8 +136,13 @@ def publish(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--url", help="URL of the page, when PATHS is a single page file.")
-@click.option("--stage", type=click.Choice(["parse", "enrich"]), default="enrich",
-              show_default=True, help="Stop after this stage.")
+@click.option(
+    "--stage",
+    type=click.Choice(["parse", "enrich"]),
+    default="enrich",
+    show_default=True,
+    help="Stop after this stage.",
+)
 @click.option("--source", default="cli", show_default=True, help="Source id put on records.")
 @click.pass_context
 def process(
@@ -158,13 +171,16 @@ def process(
             try:
                 if item.raw is None:
                     raise item.error or PipelineError("input", "unreadable")
-                _json_line(process_page(item.raw, options=options, now=_now(),
-                                        stage=stage))  # type: ignore[arg-type]
+                _json_line(process_page(item.raw, options=options, now=_now(), stage=stage))  # type: ignore[arg-type]
             except PipelineError as exc:
                 failed += 1
-                _json_line({"error": {"kind": exc.kind, "message": exc.message},
-                            "origin": item.origin,
-                            "url": item.raw["url"] if item.raw else None})
+                _json_line(
+                    {
+                        "error": {"kind": exc.kind, "message": exc.message},
+                        "origin": item.origin,
+                        "url": item.raw["url"] if item.raw else None,
+                    }
+                )
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
     if failed:
@@ -176,15 +192,23 @@ def process(
 
 @main.command()
 @click.argument("topic")
-@click.option("--from-beginning/--latest", default=True, show_default=True,
-              help="Start at the oldest retained record or only show new ones.")
+@click.option(
+    "--from-beginning/--latest",
+    default=True,
+    show_default=True,
+    help="Start at the oldest retained record or only show new ones.",
+)
 @click.option("--max-messages", "-n", type=int, help="Stop after this many records.")
 @click.option("--idle-timeout", type=float, help="Stop after this many seconds with no record.")
 @click.option("--meta", is_flag=True, help="Wrap each record with topic, partition, offset, key.")
 @click.pass_context
 def tail(
-    ctx: click.Context, topic: str, from_beginning: bool, max_messages: int | None,
-    idle_timeout: float | None, meta: bool,
+    ctx: click.Context,
+    topic: str,
+    from_beginning: bool,
+    max_messages: int | None,
+    idle_timeout: float | None,
+    meta: bool,
 ) -> None:
     """Print a topic's records as JSON lines, e.g. `newsflow tail news.topic.politics`.
 
@@ -199,15 +223,17 @@ def tail(
         names = ", ".join(s.name for s in all_specs())
         raise click.UsageError(f"unknown topic {topic!r}; known: {names}")
     real = topic_name(spec, settings.topic_prefix)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_tail(settings, real, from_beginning, max_messages, idle_timeout, meta))
-    except KeyboardInterrupt:
-        pass
 
 
 async def _tail(
-    settings: Settings, topic: str, from_beginning: bool, max_messages: int | None,
-    idle_timeout: float | None, meta: bool,
+    settings: Settings,
+    topic: str,
+    from_beginning: bool,
+    max_messages: int | None,
+    idle_timeout: float | None,
+    meta: bool,
 ) -> None:
     import base64
 
@@ -226,7 +252,8 @@ async def _tail(
                 value = {"undecodable_b64": base64.b64encode(record.value or b"").decode()}
             if meta:
                 value = {
-                    "topic": record.topic, "partition": record.partition,
+                    "topic": record.topic,
+                    "partition": record.partition,
                     "offset": record.offset,
                     "key": record.key.decode("utf-8", "replace") if record.key else None,
                     "value": value,
@@ -243,8 +270,12 @@ def broker() -> None:
     """A local broker for development and tests: Tansu (default) or Apache Kafka."""
 
 
-_KIND = click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
-                     help="Broker kind [NEWSFLOW_LOCAL_BROKER, default tansu].")
+_KIND = click.option(
+    "--kind",
+    type=click.Choice(["tansu", "kafka"]),
+    default=None,
+    help="Broker kind [NEWSFLOW_LOCAL_BROKER, default tansu].",
+)
 
 
 def _broker_args(ctx: click.Context, kind: str | None) -> tuple[Any, Path, int]:
@@ -256,8 +287,10 @@ def _broker_args(ctx: click.Context, kind: str | None) -> tuple[Any, Path, int]:
 
 def _print_status(status: Any) -> None:
     state = "running" if status.running else "stopped"
-    click.echo(f"{status.kind}: {state} pid={status.pid or '-'} bootstrap={status.bootstrap} "
-               f"log={status.log_path}")
+    click.echo(
+        f"{status.kind}: {state} pid={status.pid or '-'} bootstrap={status.bootstrap} "
+        f"log={status.log_path}"
+    )
 
 
 @broker.command("start")
@@ -308,7 +341,9 @@ def schemas() -> None:
 
 
 @schemas.command("export")
-@click.option("--out", type=click.Path(path_type=Path), help="Folder (default: the schemas package).")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder (default: the schemas package)."
+)
 def schemas_export(out: Path | None) -> None:
     """Write one <Record>.schema.json per pipeline record."""
     from schemas.codec import SCHEMA_DIR, export_schemas
@@ -331,15 +366,30 @@ def config(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
-              help="Local broker to start [NEWSFLOW_LOCAL_BROKER, default tansu].")
-@click.option("--timeout", type=float, default=180.0, show_default=True,
-              help="Seconds to wait for every page to be persisted.")
+@click.option(
+    "--kind",
+    type=click.Choice(["tansu", "kafka"]),
+    default=None,
+    help="Local broker to start [NEWSFLOW_LOCAL_BROKER, default tansu].",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=180.0,
+    show_default=True,
+    help="Seconds to wait for every page to be persisted.",
+)
 @click.option("--keep-running", is_flag=True, help="Leave broker and worker running afterwards.")
-@click.option("--corpus/--no-corpus", default=True, show_default=True,
-              help="Also publish the corpus pages listed in examples/corpus.txt, when present.")
+@click.option(
+    "--corpus/--no-corpus",
+    default=True,
+    show_default=True,
+    help="Also publish the corpus pages listed in examples/corpus.txt, when present.",
+)
 @click.pass_context
-def demo(ctx: click.Context, kind: str | None, timeout: float, keep_running: bool, corpus: bool) -> None:
+def demo(
+    ctx: click.Context, kind: str | None, timeout: float, keep_running: bool, corpus: bool
+) -> None:
     """The main job in one command: broker, worker, sample pages, results.
 
     Starts a local broker and a worker, publishes the pages under examples/,
@@ -349,8 +399,13 @@ def demo(ctx: click.Context, kind: str | None, timeout: float, keep_running: boo
     from newsflow.demo import run_demo
 
     settings = _settings(ctx)
-    code = run_demo(settings, kind=kind or settings.local_broker, timeout=timeout, keep_running=keep_running,
-                    with_corpus=corpus)
+    code = run_demo(
+        settings,
+        kind=kind or settings.local_broker,
+        timeout=timeout,
+        keep_running=keep_running,
+        with_corpus=corpus,
+    )
     sys.exit(code)
 
 

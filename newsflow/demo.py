@@ -77,10 +77,11 @@ def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
         proc.wait()
 
 
-async def wait_persisted(url: str, expected: int, timeout: float,
-                         proc: subprocess.Popen[bytes] | None = None) -> tuple[int, int]:
+async def wait_persisted(
+    url: str, expected: int, wait_s: float, proc: subprocess.Popen[bytes] | None = None
+) -> tuple[int, int]:
     """Poll the sink until articles + dead letters account for ``expected`` pages."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_s
     store = await Store.open(url)
     try:
         while True:
@@ -113,8 +114,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         routes = ",".join(row.get("routes") or [])
         entities = ", ".join((row.get("entities") or [])[:5])
-        print(f"{_cut(row.get('published_at'), 26):26} {_cut(row.get('language'), 4):4} "
-              f"{_cut(routes, 22):22} {_cut(row.get('title'), 70)}")
+        print(
+            f"{_cut(row.get('published_at'), 26):26} {_cut(row.get('language'), 4):4} "
+            f"{_cut(routes, 22):22} {_cut(row.get('title'), 70)}"
+        )
         if entities:
             print(f"{'':54} ↳ {_cut(entities, 90)}")
 
@@ -128,8 +131,9 @@ def _counters(port: int) -> dict[str, Any] | None:
         return None
 
 
-def run_demo(settings: Settings, *, kind: str, timeout: float, keep_running: bool,
-             with_corpus: bool) -> int:
+def run_demo(
+    settings: Settings, *, kind: str, timeout: float, keep_running: bool, with_corpus: bool
+) -> int:
     """Run the demo; return the process exit status (0 when every page is accounted for)."""
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     demo_dir = settings.data_dir / "demo"
@@ -153,22 +157,30 @@ def run_demo(settings: Settings, *, kind: str, timeout: float, keep_running: boo
     try:
         inputs = demo_inputs(with_corpus)
         print(f"[3/4] publishing {len(inputs)} page(s) …", flush=True)
-        sent, failed = asyncio.run(publish_paths(settings, inputs, now=datetime.now(UTC),
-                                                 source="demo", progress=False))
+        sent, failed = asyncio.run(
+            publish_paths(settings, inputs, now=datetime.now(UTC), source="demo", progress=False)
+        )
         articles, dead = asyncio.run(wait_persisted(settings.database, sent, timeout, proc))
-        print(f"[4/4] persisted {articles} article(s), {dead} dead letter(s) "
-              f"of {sent} published\n", flush=True)
+        print(
+            f"[4/4] persisted {articles} article(s), {dead} dead letter(s) of {sent} published\n",
+            flush=True,
+        )
         print_table(asyncio.run(_recent(settings.database, 50)))
         counters = _counters(settings.web_port)
         if counters:
             print("\ncounters by stage:", orjson.dumps(counters.get("by_stage")).decode())
         print(f"\ndatabase: {settings.database.split(':///', 1)[-1]}")
-        print(f"topics:   {settings.topic_prefix}news.* (try: newsflow --topic-prefix "
-              f"{settings.topic_prefix} tail news.topic.politics --idle-timeout 5)")
+        print(
+            f"topics:   {settings.topic_prefix}news.* (try: newsflow --topic-prefix "
+            f"{settings.topic_prefix} tail news.topic.politics --idle-timeout 5)"
+        )
         complete = articles + dead >= sent and failed == 0
         if not complete:
-            print(f"incomplete: {sent - articles - dead} page(s) not accounted for after "
-                  f"{timeout:.0f}s; see {worker_log}", file=sys.stderr)
+            print(
+                f"incomplete: {sent - articles - dead} page(s) not accounted for after "
+                f"{timeout:.0f}s; see {worker_log}",
+                file=sys.stderr,
+            )
         return 0 if complete else 1
     finally:
         if not keep_running:

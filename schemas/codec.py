@@ -10,15 +10,14 @@ which the agent turns into a dead letter.
 
 from __future__ import annotations
 
-import functools
 import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import faust
 import fastjsonschema
+import faust
 import orjson
 from faust.serializers import codecs
 
@@ -67,9 +66,11 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return dict(_SCALARS[tp])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        inner = _schema_for(args[0], defs) if len(args) == 1 else {
-            "anyOf": [_schema_for(a, defs) for a in args]
-        }
+        inner = (
+            _schema_for(args[0], defs)
+            if len(args) == 1
+            else {"anyOf": [_schema_for(a, defs) for a in args]}
+        )
         return {"anyOf": [inner, {"type": "null"}]}
     if origin is list:
         (item,) = typing.get_args(tp)
@@ -123,7 +124,9 @@ def schema_path(record: type[faust.Record]) -> Path:
 
 def render_schema(record: type[faust.Record]) -> bytes:
     """Stable bytes for a schema file, so that drift shows as a diff."""
-    return orjson.dumps(json_schema(record), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return (
+        orjson.dumps(json_schema(record), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    )
 
 
 def export_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
@@ -139,21 +142,31 @@ def export_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
 # ------------------------------------------------------------- boundary checks
 
 
-@functools.cache
+_VALIDATORS: dict[str, Callable[[Any], Any]] = {}
+
+
 def _validator(record: type[faust.Record]) -> Callable[[Any], Any]:
+    """The compiled validator of ``record``, compiled once per process."""
+    cached = _VALIDATORS.get(record._options.namespace)
+    if cached is not None:
+        return cached
     # fastjsonschema does not know draft 2020-12's keyword set by name; the
     # schemas only use keywords that draft-07 shares, so compile them as such.
     schema = {k: v for k, v in json_schema(record).items() if k != "$schema"}
     schema = orjson.loads(orjson.dumps(schema).replace(b"#/$defs/", b"#/definitions/"))
     if "$defs" in schema:
         schema["definitions"] = schema.pop("$defs")
-    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+    validator: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    _VALIDATORS[record._options.namespace] = validator
+    return validator
 
 
 def validate(record: type[faust.Record], data: Any) -> dict[str, Any]:
     """Check ``data`` against the record's schema; return it without Faust metadata."""
     if not isinstance(data, dict):
-        raise PipelineError("schema", f"{record.__name__} must be a JSON object, got {type(data).__name__}")
+        raise PipelineError(
+            "schema", f"{record.__name__} must be a JSON object, got {type(data).__name__}"
+        )
     data.pop("__faust", None)
     try:
         _validator(record)(data)

@@ -72,11 +72,11 @@ class Pipeline:
     async def store(self) -> Store:
         return await Store.open(self.settings.database)
 
-    async def wait_accounted(self, expected: int, timeout: float = 180.0) -> tuple[int, int]:
+    async def wait_accounted(self, expected: int, wait_s: float = 180.0) -> tuple[int, int]:
         """Wait until rows + dead letters reach ``expected``, then a little longer for extras."""
         store = await self.store()
         try:
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + wait_s
             while time.monotonic() < deadline:
                 articles, dead = await store.count_articles(), await store.count_dead_letters()
                 if articles + dead >= expected:

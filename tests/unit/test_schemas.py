@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import typing
 
+import faust
 import pytest
 
 from newsflow.core import types
@@ -20,12 +21,14 @@ PAIRS = [
 
 
 @pytest.mark.parametrize(("record", "typed"), PAIRS)
-def test_records_and_core_types_have_the_same_fields(record: type, typed: type) -> None:
+def test_records_and_core_types_have_the_same_fields(
+    record: type[faust.Record], typed: type
+) -> None:
     assert set(record._options.fields) == set(typing.get_type_hints(typed))
 
 
 @pytest.mark.parametrize("record", RECORDS)
-def test_committed_json_schemas_match_the_code(record: type) -> None:
+def test_committed_json_schemas_match_the_code(record: type[faust.Record]) -> None:
     path = schema_path(record)
     assert path.exists(), f"{path.name} missing: run `make schemas`"
     assert path.read_bytes() == render_schema(record), f"{path.name} drifted: run `make schemas`"

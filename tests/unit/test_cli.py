@@ -1,0 +1,84 @@
+"""The offline commands, run in-process: no broker involved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from newsflow.cli import main
+from schemas.codec import validate
+from schemas.records import RECORDS, Article, EnrichedArticle
+from tests.conftest import EXAMPLES
+
+COMMANDS = {"worker", "publish", "process", "tail", "broker", "demo", "schemas", "config"}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_every_command_with_help_text() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in COMMANDS:
+        assert f"  {command} " in out, command
+        sub_code, sub_out, _ = run(command, "--help")
+        assert sub_code == 0 and len(sub_out.splitlines()) > 3, command
+
+
+def test_process_prints_one_enriched_article_per_page_in_input_order(tmp_path: Path) -> None:
+    pages = sorted(EXAMPLES.glob("*.html"))
+    bad = tmp_path / "empty.html"
+    bad.write_bytes(b"")
+    code, out, err = run("process", str(pages[0]), str(bad), str(pages[1]))
+    lines = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0 and "1 page(s) failed" in err
+    assert len(lines) == 3
+    validate(EnrichedArticle, lines[0])
+    assert lines[1]["error"]["kind"] == "empty" and lines[1]["origin"] == str(bad)
+    validate(EnrichedArticle, lines[2])
+    assert lines[0]["article"]["url"].endswith(pages[0].name)
+
+
+def test_process_stage_parse_and_url_option() -> None:
+    page = EXAMPLES / "mehrnews-ar-1942574.html"
+    code, out, _ = run("process", "--stage", "parse", "--url", "https://ar.mehrnews.com/x", str(page))
+    (article,) = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0
+    validate(Article, article)
+    assert article["url"] == "https://ar.mehrnews.com/x"
+    assert "entities" not in article
+
+
+def test_process_json_lines_with_a_broken_line(tmp_path: Path) -> None:
+    lines = tmp_path / "in.jsonl"
+    lines.write_bytes(
+        orjson.dumps({"url": "https://x.example/a", "html": "<html><body><h1>T</h1><p>"
+                      + "Some words of an article body. " * 20 + "</p></body></html>"})
+        + b"\n{not json\n"
+    )
+    code, out, _ = run("process", str(lines))
+    first, second = (orjson.loads(line) for line in out.splitlines())
+    assert first["article"]["url"] == "https://x.example/a"
+    assert second["error"]["kind"] == "decode"
+
+
+def test_unknown_topic_and_bad_settings_are_usage_errors() -> None:
+    result = CliRunner().invoke(main, ["tail", "news.nothing"])
+    assert result.exit_code == 2 and "unknown topic" in result.output
+    result = CliRunner().invoke(main, ["config"], env={"NEWSFLOW_PARTITIONS": "x"})
+    assert result.exit_code == 2 and "NEWSFLOW_PARTITIONS" in result.output
+
+
+def test_config_masks_secrets() -> None:
+    code, out, _ = run("config", env={"NEWSFLOW_DATABASE_URL": "postgresql://u:pw@h/db"})
+    assert code == 0 and ":***@" in out and "pw@" not in out
+
+
+def test_schemas_export_writes_every_record(tmp_path: Path) -> None:
+    code, out, _ = run("schemas", "export", "--out", str(tmp_path))
+    assert code == 0
+    assert {p.name for p in tmp_path.iterdir()} == {f"{r.__name__}.schema.json" for r in RECORDS}
