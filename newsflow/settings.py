@@ -16,23 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-ENV_PREFIX = "NEWSFLOW_"
+from newsflow.core.parse import DEFAULT_SITE_TIMEZONES
 
-#: Sites whose pages print local time without an offset, mapped to their zone.
-#: A page's own offset always wins; this is only the fallback (`published_tz_source`).
-DEFAULT_SITE_TIMEZONES: Mapping[str, str] = {
-    "mehrnews.com": "Asia/Tehran",
-    "irna.ir": "Asia/Tehran",
-    "isna.ir": "Asia/Tehran",
-    "tasnimnews.com": "Asia/Tehran",
-    "farsnews.ir": "Asia/Tehran",
-    "presstv.ir": "Asia/Tehran",
-    "almayadeen.net": "Asia/Beirut",
-    "aljazeera.net": "Asia/Qatar",
-    "alarabiya.net": "Asia/Dubai",
-    "youm7.com": "Africa/Cairo",
-    "ahram.org.eg": "Africa/Cairo",
-}
+ENV_PREFIX = "NEWSFLOW_"
 
 
 class SettingsError(ValueError):
@@ -173,7 +159,10 @@ class Settings:
     )
     local_broker: str = field(
         default="tansu",
-        metadata={"env": "LOCAL_BROKER", "doc": "Broker `newsflow broker` and the demo start: tansu or kafka."},
+        metadata={
+            "env": "LOCAL_BROKER",
+            "doc": "Broker `newsflow broker` and the demo start: tansu or kafka.",
+        },
     )
     session_timeout: float = field(
         default=30.0,
@@ -226,7 +215,9 @@ class Settings:
         if self.log_level not in {"debug", "info", "warning", "error"}:
             raise SettingsError(f"{ENV_PREFIX}LOG_LEVEL={self.log_level!r} is not a log level")
         if self.local_broker not in {"tansu", "kafka"}:
-            raise SettingsError(f"{ENV_PREFIX}LOCAL_BROKER={self.local_broker!r}: use tansu or kafka")
+            raise SettingsError(
+                f"{ENV_PREFIX}LOCAL_BROKER={self.local_broker!r}: use tansu or kafka"
+            )
         if self.max_page_bytes * 2 > self.max_message_bytes:
             raise SettingsError(
                 f"{ENV_PREFIX}MAX_MESSAGE_BYTES must be at least twice MAX_PAGE_BYTES, so that an "
@@ -261,7 +252,11 @@ class Settings:
         out: dict[str, str] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            text = ",".join(f"{k}={v}" for k, v in value.items()) if f.name == "site_timezones" else str(value)
+            text = (
+                ",".join(f"{k}={v}" for k, v in value.items())
+                if f.name == "site_timezones"
+                else str(value)
+            )
             if "url" in f.name or f.name == "broker":
                 text = mask_url(text)
             out[f.name] = text

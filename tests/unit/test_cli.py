@@ -45,7 +45,9 @@ def test_process_prints_one_enriched_article_per_page_in_input_order(tmp_path: P
 
 def test_process_stage_parse_and_url_option() -> None:
     page = EXAMPLES / "mehrnews-ar-1942574.html"
-    code, out, _ = run("process", "--stage", "parse", "--url", "https://ar.mehrnews.com/x", str(page))
+    code, out, _ = run(
+        "process", "--stage", "parse", "--url", "https://ar.mehrnews.com/x", str(page)
+    )
     (article,) = [orjson.loads(line) for line in out.splitlines()]
     assert code == 0
     validate(Article, article)
@@ -56,11 +58,18 @@ def test_process_stage_parse_and_url_option() -> None:
 def test_process_json_lines_with_a_broken_line(tmp_path: Path) -> None:
     lines = tmp_path / "in.jsonl"
     lines.write_bytes(
-        orjson.dumps({"url": "https://x.example/a", "html": "<html><body><h1>T</h1><p>"
-                      + "Some words of an article body. " * 20 + "</p></body></html>"})
+        orjson.dumps(
+            {
+                "url": "https://x.example/a",
+                "html": "<html><body><h1>T</h1><p>"
+                + "Some words of an article body. " * 20
+                + "</p></body></html>",
+            }
+        )
         + b"\n{not json\n"
     )
     code, out, _ = run("process", str(lines))
+    assert code == 0
     first, second = (orjson.loads(line) for line in out.splitlines())
     assert first["article"]["url"] == "https://x.example/a"
     assert second["error"]["kind"] == "decode"
@@ -80,5 +89,5 @@ def test_config_masks_secrets() -> None:
 
 def test_schemas_export_writes_every_record(tmp_path: Path) -> None:
     code, out, _ = run("schemas", "export", "--out", str(tmp_path))
-    assert code == 0
+    assert code == 0 and out.count(".schema.json") == len(RECORDS)
     assert {p.name for p in tmp_path.iterdir()} == {f"{r.__name__}.schema.json" for r in RECORDS}

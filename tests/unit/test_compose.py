@@ -23,8 +23,10 @@ def test_services_and_health() -> None:
     for service in services.values():
         assert "healthcheck" in service
     depends = services["worker"]["depends_on"]
-    assert depends == {"kafka": {"condition": "service_healthy"},
-                       "postgres": {"condition": "service_healthy"}}
+    assert depends == {
+        "kafka": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
 
 
 def test_worker_environment_is_valid_settings() -> None:
@@ -50,4 +52,6 @@ def test_kafka_listeners_match_the_worker_and_the_host() -> None:
 def test_postgres_credentials_match_the_worker_url() -> None:
     pg = compose()["services"]["postgres"]["environment"]
     url = compose()["services"]["worker"]["environment"]["NEWSFLOW_DATABASE_URL"]
-    assert f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}" in url
+    assert (
+        f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}" in url
+    )

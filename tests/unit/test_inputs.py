@@ -29,7 +29,9 @@ def test_directories_gzip_and_index_files(tmp_path: Path) -> None:
     (pages / "b.html.gz").write_bytes(gzip.compress(b"<p>b</p>"))
     (pages / "a.htm").write_bytes(b"<p>a</p>")
     (pages / "notes.txt").write_text("ignored in a folder")
-    (tmp_path / "expected.jsonl").write_text('{"file": "pages/b.html.gz", "url": "https://b.example/"}\n')
+    (tmp_path / "expected.jsonl").write_text(
+        '{"file": "pages/b.html.gz", "url": "https://b.example/"}\n'
+    )
     items = list(iter_inputs([tmp_path], now=NOW))
     assert [Path(i.origin).name for i in items] == ["a.htm", "b.html.gz"]
     assert items[1].raw is not None and items[1].raw["url"] == "https://b.example/"
@@ -38,13 +40,19 @@ def test_directories_gzip_and_index_files(tmp_path: Path) -> None:
 
 def test_json_lines_good_and_bad(tmp_path: Path) -> None:
     lines = tmp_path / "pages.jsonl"
-    lines.write_bytes(b"\n".join([
-        orjson.dumps({"url": "https://x.example/1", "html": "<p>1</p>", "source": "feed-7"}),
-        b"{broken",
-        orjson.dumps({"html": "<p>no url</p>"}),
-        b"",
-        orjson.dumps({"url": "https://x.example/2", "html": "<p>2</p>"}),
-    ]))
+    lines.write_bytes(
+        b"\n".join(
+            [
+                orjson.dumps(
+                    {"url": "https://x.example/1", "html": "<p>1</p>", "source": "feed-7"}
+                ),
+                b"{broken",
+                orjson.dumps({"html": "<p>no url</p>"}),
+                b"",
+                orjson.dumps({"url": "https://x.example/2", "html": "<p>2</p>"}),
+            ]
+        )
+    )
     items = list(iter_inputs([lines], now=NOW, source="cli"))
     assert [i.error.kind if i.error else "ok" for i in items] == ["ok", "decode", "schema", "ok"]
     assert items[0].raw is not None and items[0].raw["source"] == "feed-7"
@@ -55,8 +63,11 @@ def test_json_lines_good_and_bad(tmp_path: Path) -> None:
 def test_unreadable_input_is_an_error_item_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "broken.html.gz").write_bytes(b"not gzip at all")
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
-    items = list(iter_inputs([tmp_path / "broken.html.gz", tmp_path / "x.pdf",
-                              tmp_path / "missing.html"], now=NOW))
+    items = list(
+        iter_inputs(
+            [tmp_path / "broken.html.gz", tmp_path / "x.pdf", tmp_path / "missing.html"], now=NOW
+        )
+    )
     assert [i.error.kind if i.error else None for i in items] == ["input", "input", "input"]
 
 

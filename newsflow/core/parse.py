@@ -1,0 +1,381 @@
+"""The parse stage: one ``RawPageDict`` in, one ``ArticleDict`` out, or a ``PipelineError``.
+
+Pure and synchronous; the agent calls it in an executor. Steps: size and type
+checks → ``decode_html`` → lxml tree → metadata from the untouched tree
+(``extract.read_meta``) → field extraction with the fallback chains documented
+in ``extract`` → pruning and main text → date decision (below).
+
+Timeout: no worker thread or process. The page is capped at ``max_bytes``
+before parsing (libxml2 parses 10 MB in well under a second and limits nesting
+depth), text fed to regular expressions is capped, and every Python loop over
+elements checks a monotonic ``Deadline`` of ``timeout_s``, raising
+``PipelineError("timeout")``.
+
+Published date (first that yields a date wins):
+JSON-LD ``datePublished`` → ``article:published_time`` & other meta →
+``<time datetime>`` → the printed date line (``١٩/٠٣/٢٠٢٤، ٢:٣٧ م``,
+``۲۹ اسفند ۱۴۰۲ - ۱۴:۳۷``, ``منذ ساعتين``) → ``/YYYY/MM/DD/`` in the URL.
+Timezone: an offset on the page ("page"), else the site default from
+``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed").
+``published_raw`` is the printed date line when one was found that agrees with
+the chosen date (same day), else the string the date was read from. A date more
+than one day after ``fetched_at``, or with an undecidable day/month order, gives
+``published_at = None`` and a ``date_note``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from newsflow.core import dates
+from newsflow.core import extract as ex
+from newsflow.core.decode import decode_html
+from newsflow.core.errors import PipelineError
+from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
+from newsflow.core.types import ArticleDict, RawPageDict
+from newsflow.core.urls import article_id, canonicalize_url, site_of
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+DEFAULT_SITE_TIMEZONES: Mapping[str, str] = MappingProxyType(
+    {
+        "mehrnews.com": "Asia/Tehran",
+        "tasnimnews.com": "Asia/Tehran",
+        "irna.ir": "Asia/Tehran",
+        "isna.ir": "Asia/Tehran",
+        "farsnews.ir": "Asia/Tehran",
+        "khabaronline.ir": "Asia/Tehran",
+        "presstv.ir": "Asia/Tehran",
+        "alalam.ir": "Asia/Tehran",
+        "youm7.com": "Africa/Cairo",
+        "ahram.org.eg": "Africa/Cairo",
+        "alyaum.com": "Asia/Riyadh",
+        "albayan.ae": "Asia/Dubai",
+        "lbcgroup.tv": "Asia/Beirut",
+        "assabah.com.tn": "Africa/Tunis",
+        "aljazeera.net": "Asia/Qatar",
+        "alarabiya.net": "Asia/Dubai",
+        "almayadeen.net": "Asia/Beirut",
+    }
+)
+
+_NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+_MAX_TEXT_CHARS = 20_000_000
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """Limits and per-site knowledge for ``parse_page``."""
+
+    max_bytes: int = 10_000_000
+    site_timezones: Mapping[str, str] = field(default_factory=lambda: DEFAULT_SITE_TIMEZONES)
+    timeout_s: float = 10.0
+
+
+def _check_content_type(content_type: str | None) -> None:
+    if not content_type:
+        return
+    ct = content_type.split(";")[0].strip().lower()
+    if not ct:
+        return
+    if ct.startswith(_NOT_HTML_TYPES) or ct in ("application/json", "text/css", "text/javascript"):
+        raise PipelineError("not_html", f"content type {ct} is not HTML")
+    if ct == "text/plain":
+        raise PipelineError("not_html", "content type text/plain is not HTML")
+
+
+def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str]:
+    """The decoded page and the encoding used; raises empty/too_large/not_html/charset."""
+    html = raw.get("html")
+    if html is not None:
+        if len(html) > options.max_bytes:
+            raise PipelineError("too_large", f"page has {len(html)} characters")
+        if not html.strip():
+            raise PipelineError("empty", "page text is empty")
+        return html, "text"
+    b64 = raw.get("body_b64")
+    if not b64:
+        raise PipelineError("empty", "page has neither html nor body_b64")
+    if len(b64) > options.max_bytes * 4 // 3 + 8:
+        raise PipelineError("too_large", f"body_b64 has {len(b64)} characters")
+    try:
+        body = base64.b64decode(b64, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise PipelineError("decode", f"body_b64 is not base64: {exc}") from exc
+    if len(body) > options.max_bytes:
+        raise PipelineError("too_large", f"page has {len(body)} bytes")
+    if not body.strip():
+        raise PipelineError("empty", "page body is empty")
+    if body.lstrip()[:8].startswith(_BINARY_MAGIC):
+        raise PipelineError("not_html", "body is a binary file")
+    return decode_html(
+        body, declared_charset=raw.get("charset"), content_type=raw.get("content_type")
+    )
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2048]
+    if head.startswith(("{", "[")) and "<" not in head[:200]:
+        return False
+    return "<" in head or "<" in text[:65536]
+
+
+def _day_first(language: str | None, hint: str | None) -> bool | None:
+    if language in ("ar", "fa", "ur", "de", "fr", "es", "it", "pt", "nl", "tr", "ru", "cs"):
+        return True
+    h = (hint or "").lower()
+    if h in ("en-us", "en_us", "en-ph"):
+        return False
+    if h.startswith("en-") and h not in ("en-us",):
+        return True
+    if language and language != "en":
+        return True
+    return None
+
+
+@dataclass
+class _DateOut:
+    published_at: str | None = None
+    published_raw: str | None = None
+    tz_source: str | None = None
+    calendar: str | None = None
+    note: str | None = None
+    modified_at: str | None = None
+
+
+def _parse_candidate(
+    cand: ex.DateCandidate, *, day_first: bool | None, fetched: datetime
+) -> dates.ParsedDate | None:
+    if cand.source in ("jsonld", "meta", "time", "url"):
+        parsed = dates.parse_iso(cand.raw)
+        if parsed is None and cand.source != "url":
+            parsed = dates.parse_printed(cand.raw, day_first=day_first)
+        return parsed
+    parsed = dates.parse_printed(cand.raw, day_first=day_first)
+    if parsed is None:
+        rel = dates.parse_relative(cand.raw, fetched)
+        if rel is not None:
+            value, has_time = rel
+            return dates.ParsedDate(value, dates.GREGORIAN, has_time)
+    return parsed
+
+
+def _decide_dates(
+    pub: list[ex.DateCandidate],
+    mod: list[ex.DateCandidate],
+    *,
+    site_tz: str | None,
+    fetched_at: datetime | None,
+    day_first: bool | None,
+) -> _DateOut:
+    out = _DateOut()
+    fetched = fetched_at or dates.now_utc()
+    notes: list[str] = []
+    chosen: dates.ParsedDate | None = None
+    chosen_value: datetime | None = None
+    chosen_raw: str | None = None
+    printed: list[tuple[str, dates.ParsedDate]] = []
+    for cand in pub[:40]:
+        try:
+            parsed = _parse_candidate(cand, day_first=day_first, fetched=fetched)
+        except dates.AmbiguousDate as exc:
+            notes.append(str(exc))
+            continue
+        if parsed is None:
+            continue
+        if cand.source == "printed":
+            printed.append((cand.raw, parsed))
+        if chosen is not None:
+            continue
+        decision, value = dates.finalize(parsed, site_tz=site_tz, fetched_at=fetched_at)
+        if value is None:
+            notes.append(decision.note or "date rejected")
+            out.calendar = out.calendar or decision.calendar
+            continue
+        chosen, chosen_value, chosen_raw = parsed, value, cand.raw
+        out.published_at = decision.iso
+        out.tz_source = decision.tz_source
+        out.calendar = decision.calendar
+        if cand.source == "printed":
+            break
+    if chosen is None:
+        if notes:
+            out.note = "; ".join(dict.fromkeys(notes))[:300]
+            out.published_raw = pub[0].raw if pub else None
+    else:
+        out.published_raw = chosen_raw
+        if chosen_value is not None:
+            for raw_text, p in printed:
+                local_value, _ = dates.localize(p.value, site_tz)
+                local_chosen = chosen_value.astimezone(local_value.tzinfo)
+                if local_value.date() == local_chosen.date():
+                    out.published_raw = raw_text
+                    out.calendar = p.calendar
+                    break
+    for cand in mod[:10]:
+        parsed = dates.parse_iso(cand.raw)
+        if parsed is None:
+            continue
+        decision, value = dates.finalize(parsed, site_tz=site_tz, fetched_at=fetched_at)
+        if value is not None:
+            out.modified_at = decision.iso
+            break
+    return out
+
+
+def _canonical(pm: ex.PageMeta, url: str) -> str:
+    """``<link rel=canonical>`` → ``og:url`` → the fetched URL; a canonical pointing at
+    the site root for a deeper URL is ignored (a common CMS bug)."""
+    base = pm.base_url or url
+    for cand in (pm.canonical, pm.first(("og:url",))):
+        if not cand:
+            continue
+        absu = urljoin(base, cand.strip())
+        if not absu.startswith(("http://", "https://")):
+            continue
+        if urlsplit(absu).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+            continue
+        return canonicalize_url(absu)
+    return canonicalize_url(url)
+
+
+def _content_hash(title: str | None, body: str) -> str:
+    """SHA-256 of title and body after NFKC, case folding, ASCII digits and one space
+    per whitespace run: the same text re-served with other markup hashes the same.
+    (Cheaper than ``normalize_for_matching``, which would cost more than the parse.)
+    """
+    text = f"{title or ''}\n{body}"
+    norm = _WS.sub(" ", to_ascii_digits(unicodedata.normalize("NFKC", text)).casefold()).strip()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
+    deadline = ex.Deadline(options.timeout_s)
+    url = raw.get("url") or ""
+    _check_content_type(raw.get("content_type"))
+    text, _encoding = _page_text(raw, options)
+    if len(text) > _MAX_TEXT_CHARS:
+        raise PipelineError("too_large", f"page has {len(text)} characters")
+    if not _looks_like_html(text):
+        raise PipelineError("not_html", "no markup in the page")
+    tree = ex.parse_tree(text)
+    deadline.check()
+    if not clean_body_text(tree):
+        raise PipelineError("empty", "page has no text content")
+    pm = ex.read_meta(tree, url, deadline)
+    canonical = _canonical(pm, url)
+    site = site_of(canonical) or site_of(url)
+    host = site_of(url) or site
+    title = ex.extract_title(tree, pm, site)
+    lead, description = ex.extract_lead(tree, pm)
+    authors = ex.extract_authors(tree, pm, site)
+    tags = ex.extract_tags(tree, pm, deadline)
+    section = ex.extract_section(tree, pm, title)
+    pub_cands, mod_cands = ex.date_candidates(tree, pm, url, deadline)
+    page_text = tree.text_content()
+    deadline.check()
+    external_id = ex.extract_external_id(page_text[:500_000], canonical or url)
+    hint = pm.html_lang or pm.first(("og:locale", "content-language", "language"))
+    ex.prune(tree, deadline)
+    roots = ex.find_content_roots(tree, deadline)
+    paragraphs = ex.extract_body(roots, deadline, drop=(title or "", lead or ""))
+    if not paragraphs:
+        ld_body = ex.ld_get(pm, "articleBody")
+        if ld_body:
+            paragraphs = [p for p in (ex.clean_text(x) for x in ld_body.split("\n")) if p]
+    if not paragraphs:
+        body_el = tree.find("body")
+        paragraphs = ex.extract_body([body_el if body_el is not None else tree], deadline)
+    if (
+        lead
+        and paragraphs
+        and normalize_for_matching(paragraphs[0]) == normalize_for_matching(lead)
+    ):
+        paragraphs = paragraphs[1:]
+    body = "\n\n".join(paragraphs)
+    if not body and not title:
+        raise PipelineError("parse", "no article content found")
+    language = ex.detect_language(body or title or "", hint)
+    site_tz = dates.site_timezone(host, dict(options.site_timezones)) or dates.site_timezone(
+        site, dict(options.site_timezones)
+    )
+    fetched_at = dates.parse_fetched_at(raw.get("fetched_at"))
+    dout = _decide_dates(
+        pub_cands,
+        mod_cands,
+        site_tz=site_tz,
+        fetched_at=fetched_at,
+        day_first=_day_first(language, pm.html_lang),
+    )
+    images = ex.extract_images(pm, roots[0] if roots else None, pm.base_url or canonical or url)
+    deadline.check()
+    del description
+    return ArticleDict(
+        schema_version=SCHEMA_VERSION,
+        id=article_id(canonical),
+        url=url,
+        canonical_url=canonical,
+        site=site,
+        source=raw.get("source") or "",
+        language=language,
+        title=title,
+        lead=lead,
+        body=body,
+        published_at=dout.published_at,
+        published_raw=dout.published_raw,
+        published_tz_source=dout.tz_source,
+        calendar=dout.calendar,
+        date_note=dout.note,
+        modified_at=dout.modified_at,
+        authors=authors,
+        tags=tags,
+        section=section,
+        external_id=external_id,
+        images=images,
+        fetched_at=raw.get("fetched_at"),
+        content_hash=_content_hash(title, body),
+    )
+
+
+def clean_body_text(tree: lxml_html.HtmlElement) -> bool:
+    """True when the document has any visible text at all."""
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "head", "title"):
+            continue
+        if (node.text and node.text.strip()) or (node.tail and node.tail.strip()):
+            return True
+    return False
+
+
+def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> ArticleDict:
+    """Parse one fetched page into an article; only ``PipelineError`` escapes.
+
+    Kinds: ``empty``, ``too_large``, ``charset``, ``not_html``, ``parse``, ``timeout``
+    (and ``decode`` for a ``body_b64`` that is not base64). Any unexpected exception
+    is wrapped as ``parse`` so one bad page never kills a worker.
+    """
+    try:
+        return _parse(raw, options)
+    except PipelineError:
+        raise
+    except RecursionError as exc:
+        raise PipelineError("parse", "document nested too deeply") from exc
+    except Exception as exc:
+        log.debug("unexpected parse failure for %s", raw.get("url"), exc_info=True)
+        raise PipelineError("parse", f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,141 @@
+"""URL canonicalization and the article id derived from it.
+
+Two fetches of one article (with tracking parameters, a fragment, ``www.`` in a
+different case, an explicit default port) must land on one id, so every stage keys
+articles by ``article_id(canonicalize_url(url))``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only say where a click came from; they never change content.
+_TRACKING_EXACT = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "ito",
+        "ref_src",
+        "ref_url",
+        "spm",
+        "s_cid",
+        "soc_src",
+        "soc_trk",
+        "at_medium",
+        "at_campaign",
+        "__twitter_impression",
+        "amp",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Path characters left as they are; everything else is percent-encoded (upper-case hex),
+# so that a raw UTF-8 Arabic path and its %-encoded form give the same URL.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = "/:@!$'()*+,;=-._~?"
+
+
+def _is_tracking(name: str) -> bool:
+    low = name.lower()
+    return low in _TRACKING_EXACT or low.startswith(_TRACKING_PREFIXES)
+
+
+def _normalize_path(path: str) -> str:
+    # unquote then quote: one spelling for percent-encoding (hex case, encoded
+    # unreserved characters, raw non-ASCII).
+    path = quote(unquote(path), safe=_PATH_SAFE)
+    if not path:
+        return "/"
+    # Collapse "//" runs and resolve "." / ".." segments.
+    segments: list[str] = []
+    for seg in path.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if segments:
+                segments.pop()
+            continue
+        segments.append(seg)
+    out = "/" + "/".join(segments)
+    # Trailing slash: dropped except for the root ("/news/1/" and "/news/1" are one page).
+    return out
+
+
+def canonicalize_url(url: str) -> str:
+    """Return one spelling of ``url`` for identity: see the module docstring.
+
+    Lower-cases scheme and host (``www.`` is kept: some sites serve different
+    content there), drops the fragment, default ports, userinfo, tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid``…), empty query, trailing slashes and dot
+    segments; sorts the remaining query parameters; normalizes percent-encoding.
+    A string without a scheme is taken as ``http://``.
+    """
+    url = url.strip()
+    if not url:
+        return url
+    if "://" not in url:
+        url = "http://" + url.lstrip("/")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not host.isascii():
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    host = host.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        netloc = f"{host}:{port}"
+    path = _normalize_path(parts.path)
+    query_pairs = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    query_pairs.sort()
+    query = urlencode(query_pairs, safe=_QUERY_SAFE, quote_via=quote)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable article id: the first 20 hex digits (80 bits) of SHA-256 of the canonical URL.
+
+    The URL is canonicalized again first (idempotent), so callers may pass either form.
+    """
+    canon = canonicalize_url(canonical_url)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:20]
+
+
+def site_of(url: str) -> str:
+    """Host of ``url`` in lower case without a leading ``www.`` (``ar.mehrnews.com``)."""
+    host = (urlsplit(url if "://" in url else "http://" + url).hostname or "").lower()
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return host
+
+
+def host_matches(host: str, suffix: str) -> bool:
+    """True when ``host`` is ``suffix`` or a subdomain of it."""
+    host = host.lower()
+    suffix = suffix.lower().lstrip(".")
+    return host == suffix or host.endswith("." + suffix)

@@ -1,0 +1,254 @@
+"""extract.py / urls.py units: metadata chains, boilerplate removal, language, URLs."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from newsflow.core import extract as ex
+from newsflow.core.errors import PipelineError
+from newsflow.core.urls import article_id, canonicalize_url, site_of
+
+
+def fresh() -> ex.Deadline:
+    """A new budget per call: a module-level one would start ticking at collection."""
+    return ex.Deadline(10.0)
+
+
+def _tree(markup: str) -> lxml_html.HtmlElement:
+    return ex.parse_tree(markup)
+
+
+def _meta(
+    markup: str, url: str = "https://example.org/news/1"
+) -> tuple[lxml_html.HtmlElement, ex.PageMeta]:
+    tree = _tree(markup)
+    return tree, ex.read_meta(tree, url, fresh())
+
+
+# ----------------------------------------------------------------------------- URLs
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTPS://WWW.Example.COM:443/a/b/?utm_source=x&b=2&a=1#frag",
+            "https://www.example.com/a/b?a=1&b=2",
+        ),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/x", "http://example.com:8080/x"),
+        ("https://example.com/a/./b/../c//d/", "https://example.com/a/c/d"),
+        ("https://example.com/x?fbclid=1&gclid=2&utm_medium=y", "https://example.com/x"),
+        (
+            "https://ar.mehrnews.com/news/1942574/الرئيس",
+            "https://ar.mehrnews.com/news/1942574/%D8%A7%D9%84%D8%B1%D8%A6%D9%8A%D8%B3",
+        ),
+        (
+            "https://ar.mehrnews.com/news/1942574/%d8%a7%d9%84%d8%b1%d8%a6%d9%8a%d8%b3",
+            "https://ar.mehrnews.com/news/1942574/%D8%A7%D9%84%D8%B1%D8%A6%D9%8A%D8%B3",
+        ),
+        ("example.com/path", "http://example.com/path"),
+    ],
+)
+def test_canonicalize_url(url: str, expected: str) -> None:
+    assert canonicalize_url(url) == expected
+    assert canonicalize_url(expected) == expected  # idempotent
+
+
+def test_article_id_stable_across_spellings() -> None:
+    a = article_id("https://ar.mehrnews.com/news/1942574/?utm_source=tg#top")
+    b = article_id(canonicalize_url("HTTPS://ar.mehrnews.com/news/1942574"))
+    assert a == b and len(a) == 20 and int(a, 16) >= 0
+    assert article_id("https://ar.mehrnews.com/news/1942575") != a
+
+
+def test_site_of() -> None:
+    assert site_of("https://www.Example.com/x") == "example.com"
+    assert site_of("https://ar.mehrnews.com/news/1") == "ar.mehrnews.com"
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def test_jsonld_graph_and_entities() -> None:
+    tree, pm = _meta(
+        """<html><head><script type="application/ld+json">
+        {"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"Site"},
+         {"@type":["ReportageNewsArticle"],"headline":"Headline &quot;quoted&quot;",
+          "datePublished":"2024-03-19T14:37:00+03:30","articleSection":["World","Asia"],
+          "author":[{"@type":"Person","name":"Ali Rezaei"},{"@type":"Organization","name":"Site"}],
+          "keywords":"Iran, Russia"}]}
+        </script></head><body><h1>Other</h1></body></html>"""
+    )
+    assert pm.ld_article is not None
+    assert ex.extract_title(tree, pm, "example.org") == 'Headline "quoted"'
+    assert ex.extract_authors(tree, pm, "example.org") == ["Ali Rezaei"]
+    assert ex.extract_section(tree, pm, None) == "World"
+    assert ex.extract_tags(tree, pm, fresh()) == ["Iran", "Russia"]
+
+
+def test_broken_jsonld_is_ignored() -> None:
+    _, pm = _meta(
+        '<html><head><script type="application/ld+json">{"@type": </script></head></html>'
+    )
+    assert pm.ld_article is None
+
+
+@pytest.mark.parametrize(
+    ("title_tag", "site", "expected"),
+    [
+        ("Big news - وكالة مهر للأنباء", "وكالة مهر للأنباء", "Big news"),
+        ("Big news | Example Times", "Example Times", "Big news"),
+        ("Example Times | Big news", "Example Times", "Big news"),
+        ("Big news - a subtitle", "Example Times", "Big news - a subtitle"),
+    ],
+)
+def test_title_site_suffix(title_tag: str, site: str, expected: str) -> None:
+    tree, pm = _meta(
+        f'<html><head><title>{title_tag}</title><meta property="og:site_name" content="{site}">'
+        "</head><body><p>x</p></body></html>"
+    )
+    assert ex.extract_title(tree, pm, "example.org") == expected
+
+
+def test_h1_inside_padded_title() -> None:
+    tree, pm = _meta(
+        '<html><head><meta property="og:title" '
+        'content="Politics: Parliament votes on budget today">'
+        "</head><body><h1>Parliament votes on budget today</h1></body></html>"
+    )
+    assert ex.extract_title(tree, pm, "example.org") == "Parliament votes on budget today"
+
+
+def test_authors_meta_and_byline() -> None:
+    tree, pm = _meta(
+        '<html><head><meta name="author" content="By Jane Doe and John Roe"></head>'
+        "<body></body></html>"
+    )
+    assert ex.extract_authors(tree, pm, "example.org") == ["Jane Doe", "John Roe"]
+    tree, pm = _meta(
+        '<html><body><span class="byline"><a href="/a">Sara Ahmadi</a></span></body></html>'
+    )
+    assert ex.extract_authors(tree, pm, "example.org") == ["Sara Ahmadi"]
+    tree, pm = _meta(
+        '<html><head><meta name="author" content="Example"></head><body></body></html>'
+    )
+    assert ex.extract_authors(tree, pm, "example.org") == []  # the site is not an author
+
+
+def test_tag_block_with_heading() -> None:
+    tree, pm = _meta(
+        """<html><body><section class="box"><header><h2>سمات</h2></header>
+        <ul><li><a href="/t/1">إيران</a></li><li><a href="/t/2">روسيا</a></li></ul>
+        </section></body></html>"""
+    )
+    assert ex.extract_tags(tree, pm, fresh()) == ["إيران", "روسيا"]
+
+
+def test_section_from_breadcrumbs() -> None:
+    tree, pm = _meta(
+        '<html><body><ol class="breadcrumb"><li><a href="/">الرئيسية</a></li>'
+        '<li><a href="/politics">السياسة</a></li></ol></body></html>'
+    )
+    assert ex.extract_section(tree, pm, "عنوان") == "السياسة"
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "expected"),
+    [
+        ("... /انتهى/ رمز الخبر 1942574 سمات", "https://ar.mehrnews.com/x", "1942574"),
+        ("کد خبر ۶۰۶۲۹۱۸", "https://www.mehrnews.com/x", "6062918"),
+        ("nothing", "https://www.mehrnews.com/news/6062918/slug", "6062918"),
+        ("nothing", "https://example.org/news/20240319/slug", None),
+        ("nothing", "https://example.org/about", None),
+    ],
+)
+def test_external_id(text: str, url: str, expected: str | None) -> None:
+    assert ex.extract_external_id(text, url) == expected
+
+
+# ----------------------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        (
+            "الرئيس الإيراني والروسي يؤكدان على اهمية توسيع العلاقات في المنطقة من أجل التعاون",
+            None,
+            "ar",
+        ),
+        ("رئیسی و پوتین بر گسترش روابط دوجانبه تأکید کردند و این همکاری را مهم دانست", None, "fa"),
+        ("رئیسی و پوتین بر گسترش روابط دوجانبه تأکید کردند", "ar", "fa"),
+        ("The president said that the talks were useful for both of the countries", None, "en"),
+        ("Der Präsident sagte, die Gespräche seien nützlich gewesen", "de-DE", "de"),
+        ("", "ar", "ar"),
+    ],
+)
+def test_detect_language(text: str, hint: str | None, expected: str) -> None:
+    assert ex.detect_language(text, hint) == expected
+
+
+# ----------------------------------------------------------------------------- body
+
+
+def _body(markup: str) -> list[str]:
+    tree = _tree(markup)
+    ex.prune(tree, fresh())
+    return ex.extract_body(ex.find_content_roots(tree, fresh()), fresh())
+
+
+LONG = (
+    "وأفادت وكالة مهر للأنباء، أن الرئيسين بحثا العلاقات الثنائية "
+    "والتعاون في القضايا الدولية والإقليمية. "
+)
+
+
+@pytest.mark.parametrize("marker", ["/انتهى/", "/ انتهى", "(END)", "پایان پیام", "انتهى/"])
+def test_end_marker_cuts_the_rest(marker: str) -> None:
+    paras = _body(
+        f'<html><body><div class="item-text"><p>{LONG * 3}</p><p>{LONG * 2}</p>'
+        f"<p>{marker}</p><p>ما بعد العلامة لا ينتمي إلى النص</p></div></body></html>"
+    )
+    assert len(paras) == 2
+    assert all("ما بعد العلامة" not in p for p in paras)
+
+
+def test_end_marker_at_paragraph_end() -> None:
+    paras = _body(
+        f'<html><body><div class="item-text"><p>{LONG * 3} /انتهى/</p>'
+        "<p>after</p></div></body></html>"
+    )
+    assert paras == [(LONG * 3).strip()]
+
+
+def test_boilerplate_removed_and_headings_kept() -> None:
+    paras = _body(
+        f"""<html><body><nav><a href="/">Home</a></nav>
+        <div id="cookie-banner">We use cookies</div>
+        <article><p>{LONG * 2}</p><h2>عنوان فرعي</h2><p>{LONG * 2}</p>
+        <div class="share-bar"><a href="#">شارك</a></div>
+        <ul class="related"><li><a href="/1">خبر آخر</a></li></ul>
+        <form class="comment-form"><textarea></textarea>captcha</form></article>
+        <footer>© 2024</footer></body></html>"""
+    )
+    assert paras == [(LONG * 2).strip(), "عنوان فرعي", (LONG * 2).strip()]
+
+
+def test_br_separated_text_and_hidden_nodes() -> None:
+    paras = _body(
+        f'<html><body><div class="article-body">{LONG}<br><br>{LONG}x'
+        '<p style="display:none">hidden text</p></div></body></html>'
+    )
+    assert len(paras) == 2 and "hidden text" not in " ".join(paras)
+
+
+def test_deadline_raises_timeout() -> None:
+    dl = ex.Deadline(0.0)
+    import time
+
+    time.sleep(0.001)
+    with pytest.raises(PipelineError) as err:
+        dl.check()
+    assert err.value.kind == "timeout"
