@@ -38,7 +38,10 @@ async def producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
 
 @contextlib.asynccontextmanager
 async def consumer(
-    settings: Settings, topics: Iterable[str], *, from_beginning: bool = True,
+    settings: Settings,
+    topics: Iterable[str],
+    *,
+    from_beginning: bool = True,
     group_id: str | None = None,
 ) -> AsyncIterator[AIOKafkaConsumer]:
     """A started consumer; without a group it commits nothing and disturbs no one."""

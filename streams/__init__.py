@@ -38,9 +38,7 @@ class TopicSpec:
 RAW = TopicSpec("news.raw", RawPage, "article id of the fetched URL", "pages from crawlers")
 ARTICLES = TopicSpec("news.articles", Article, "article id", "parsed articles")
 ENRICHED = TopicSpec("news.enriched", EnrichedArticle, "article id", "articles with entities")
-DLQ = TopicSpec(
-    "news.dlq", DeadLetter, "dead-letter id", "anything a stage could not handle", 30
-)
+DLQ = TopicSpec("news.dlq", DeadLetter, "dead-letter id", "anything a stage could not handle", 30)
 STATS = TopicSpec(
     "news.stats", StageEvent, "source (crawler or feed id)", "stage outcomes for counters"
 )
