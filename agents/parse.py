@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import faust
 
 from agents.context import AgentContext, peek
@@ -10,6 +12,7 @@ from schemas.codec import decode
 from schemas.records import RawPage
 
 STAGE = "parse"
+log = logging.getLogger("newsflow.agents.parse")
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
@@ -31,5 +34,12 @@ def register(app: faust.App, ctx: AgentContext) -> None:
                 hint = peek(message.value, "source", "url")
                 await ctx.dead_letter(STAGE, exc, message, source=hint["source"], url=hint["url"])
                 continue
+            log.debug(
+                "parse %s[%s]@%s -> %s",
+                message.topic,
+                message.partition,
+                message.offset,
+                article["id"],
+            )
             await ctx.send(ctx.topics.articles, article["id"], article)
             await ctx.count(STAGE, article["source"], "ok")

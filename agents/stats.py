@@ -15,7 +15,7 @@ import faust
 import orjson
 
 from agents.context import AgentContext
-from schemas.codec import CODEC_NAME, decode
+from schemas.codec import decode
 from schemas.records import StageEvent
 
 log = logging.getLogger("newsflow.agents.stats")
@@ -39,21 +39,18 @@ def _bump(counts: dict[str, int] | None, name: str) -> dict[str, int]:
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the counter tables, the two counting agents and the web view."""
-    schema: faust.Schema[bytes, dict[str, int]] = faust.Schema(
-        key_serializer="raw", value_serializer=CODEC_NAME
-    )
     by_source = app.Table(
         "counts_by_source",
         default=dict,
         partitions=ctx.settings.partitions,
-        schema=schema,
+        key_type=str,
         help="stage.outcome counts per source",
     )
     by_stage = app.Table(
         "counts_by_stage",
         default=dict,
         partitions=ctx.settings.partitions,
-        schema=schema,
+        key_type=str,
         help="outcome counts per stage, dead letters split by error kind",
     )
 
@@ -65,7 +62,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             except Exception:
                 log.exception("stats: unreadable stage event at offset %s", event.message.offset)
                 continue
-            key = stage_event["source"].encode()
+            key = stage_event["source"]
             name = f"{stage_event['stage']}.{stage_event['outcome']}"
             by_source[key] = _bump(by_source[key], name)
 
@@ -76,7 +73,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
                 stage_event = decode(StageEvent, value)
             except Exception:  # noqa: BLE001 - a counter must never stop the worker
                 continue
-            key = stage_event["stage"].encode()
+            key = stage_event["stage"]
             name = stage_event["outcome"]
             if stage_event["error_kind"]:
                 name = f"{name}.{stage_event['error_kind']}"
@@ -87,7 +84,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         """Counters held by this worker (its partitions) as JSON, for operators."""
         return web.json(
             {
-                "by_source": {k.decode(): v for k, v in by_source.items()},
-                "by_stage": {k.decode(): v for k, v in by_stage.items()},
+                "by_source": dict(by_source.items()),
+                "by_stage": dict(by_stage.items()),
             }
         )

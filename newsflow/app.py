@@ -1,18 +1,21 @@
-"""The Faust app factory: settings in, a configured app with every agent out.
+"""The Faust app factory: settings and a role in, a configured app out.
 
-`create_app(settings)` is what the CLI, the demo and the tests call. For the
-plain ``faust -A newsflow.app worker`` form there is a module-level ``app``,
-built lazily from the environment on first access (not at import time).
+A worker runs two apps (see `agents`): ``pipeline`` (parse, enrich, route,
+sink; consumer group ``APP_ID``) and ``stats`` (counter tables and the web
+view; group ``APP_ID-stats``). `create_app` is what the CLI, the demo and the
+tests call. For the plain ``faust -A newsflow.app worker`` form there is a
+module-level ``app`` (the pipeline), built lazily from the environment on first
+access, not at import time.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import faust
 
-from agents import AGENT_MODULES
+from agents import PIPELINE_MODULES, STATS_MODULES
 from agents.context import AgentContext
 from newsflow.settings import Settings
 from schemas.codec import register_codec
@@ -21,13 +24,23 @@ from streams import declare
 log = logging.getLogger("newsflow")
 
 
-def create_app(settings: Settings) -> faust.App:
-    """Build the app: topics from `streams`, agents from `agents.AGENT_MODULES`."""
+Role = Literal["pipeline", "stats"]
+
+
+def app_id(settings: Settings, role: Role) -> str:
+    """The consumer group of a role: the stats app never shares the pipeline's group."""
+    return settings.app_id if role == "pipeline" else f"{settings.app_id}-stats"
+
+
+def create_app(settings: Settings, role: Role = "pipeline") -> faust.App:
+    """Build one app: topics from `streams`, the agents of ``role`` from `agents`."""
     register_codec()
-    datadir = settings.data_dir / "faust" / settings.app_id
+    group = app_id(settings, role)
+    web = role == "stats" and settings.web_port > 0
+    datadir = settings.data_dir / "faust" / group
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
-        settings.app_id,
+        group,
         broker=settings.broker,
         store=settings.store,
         autodiscover=False,
@@ -35,7 +48,7 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,
-        web_enabled=settings.web_port > 0,
+        web_enabled=web,
         web_port=settings.web_port or 6066,
         web_bind=settings.web_host,
         web_host=settings.web_host,
@@ -53,7 +66,7 @@ def create_app(settings: Settings) -> faust.App:
     )
     topics = declare(app, settings)
     ctx = AgentContext(app=app, settings=settings, topics=topics)
-    for module in AGENT_MODULES:
+    for module in PIPELINE_MODULES if role == "pipeline" else STATS_MODULES:
         module.register(app, ctx)
     return app
 

@@ -73,20 +73,26 @@ def main(
 @main.command()
 @click.option("--web-port", type=int, help="Web port for tables as JSON [NEWSFLOW_WEB_PORT].")
 @click.option("--app-id", help="Faust app id / consumer group [NEWSFLOW_APP_ID].")
+@click.option(
+    "--role",
+    type=click.Choice(["all", "pipeline", "stats"]),
+    default="all",
+    show_default=True,
+    help="pipeline: parse, enrich, route, sink; stats: counter tables and web view; "
+    "all: both (stats in a child process).",
+)
 @click.pass_context
-def worker(ctx: click.Context, web_port: int | None, app_id: str | None) -> None:
-    """Run every agent (parse, enrich, route, sink, stats) as one Faust worker.
+def worker(ctx: click.Context, web_port: int | None, app_id: str | None, role: str) -> None:
+    """Run the agents as Faust workers until Ctrl-C or SIGTERM.
 
-    Start more workers with the same app id to share the partitions; stop with
-    Ctrl-C or SIGTERM (offsets of unfinished work are not committed).
+    Start more workers with the same app id to share the partitions. The
+    counters run as their own app (group APP_ID-stats) so that restoring their
+    tables never holds up article partitions.
     """
-    from faust.worker import Worker
-
-    from newsflow.app import create_app
+    from newsflow.workers import run_worker
 
     settings = _settings(ctx, web_port=web_port, app_id=app_id)
-    app = create_app(settings)
-    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    run_worker(settings, role)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------- publish

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +23,7 @@ from newsflow import brokers
 from newsflow.core.storage import Store
 from newsflow.publishing import publish_paths
 from newsflow.settings import Settings
+from newsflow.workers import start_worker, stop_worker
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "pages"
@@ -46,35 +45,6 @@ def demo_inputs(with_corpus: bool) -> list[Path]:
             if line and (REPO / line).is_file():
                 paths.append(REPO / line)
     return paths
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, **settings.to_env()}
-
-
-def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    """A real `newsflow worker` process with these settings, logging to ``log_path``."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "newsflow.cli", "worker"],
-            env=_env(settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """SIGTERM (Faust shuts down cleanly, committing what is done), then SIGKILL."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 async def wait_persisted(

@@ -25,9 +25,9 @@ import pytest
 
 from newsflow import brokers
 from newsflow.core.storage import Store
-from newsflow.demo import start_worker, stop_worker
 from newsflow.kafka import consumer
 from newsflow.settings import Settings
+from newsflow.workers import start_worker, stop_worker
 
 
 def _free_port() -> int:
@@ -122,6 +122,7 @@ def pipeline(broker_url: str, tmp_path: Path) -> Iterator[Pipeline]:
         web_port=_free_port(),
         session_timeout=10.0,
         sink_flush_seconds=0.3,
+        log_level=os.environ.get("NEWSFLOW_TEST_LOG_LEVEL", "info"),
     )
     result = Pipeline(settings=settings, log_dir=tmp_path / "logs", procs=[])
     try:

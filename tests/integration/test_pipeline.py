@@ -19,6 +19,7 @@ from newsflow.core.pipeline import process_page
 from newsflow.inputs import iter_inputs
 from newsflow.kafka import ensure_topics, producer
 from newsflow.publishing import publish_paths
+from newsflow.workers import kill_group
 from streams import DLQ, RAW, ROUTE_TOPICS, all_specs, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
@@ -187,7 +188,7 @@ async def test_restart_mid_stream_loses_and_duplicates_nothing(
         persisted_before = await store.count_articles()
     finally:
         await store.close()
-    first.send_signal(signal.SIGKILL)  # the harshest stop: no commit, no goodbye
+    kill_group(first, signal.SIGKILL)  # the harshest stop, both apps: no commit, no goodbye
     first.wait()
     assert persisted_before < len(expected), "the stream finished before the kill"
 
