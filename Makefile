@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint format schemas bench clean
+.PHONY: help demo test lint format schemas clean
 
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -32,9 +32,6 @@ format: $(STAMP)  ## Apply ruff's formatting and safe fixes
 
 schemas: $(STAMP)  ## Re-export the JSON Schemas after a record changed
 	$(VENV)/bin/newsflow schemas export
-
-bench: $(STAMP)  ## Benchmarks (ratios against baselines run in the same process)
-	$(PY) bench/extract.py
 
 clean:  ## Remove local state (database, broker data, logs); keeps .venv
 	rm -rf var

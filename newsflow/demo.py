@@ -140,10 +140,12 @@ def run_demo(
         if counters:
             print("\ncounters by stage:", orjson.dumps(counters.get("by_stage")).decode())
         print(f"\ndatabase: {settings.database.split(':///', 1)[-1]}")
-        print(
-            f"topics:   {settings.topic_prefix}news.* (try: newsflow --topic-prefix "
-            f"{settings.topic_prefix} tail news.topic.politics --idle-timeout 5)"
-        )
+        if keep_running:
+            print(
+                f"topics:   {settings.topic_prefix}news.* (try: newsflow --broker "
+                f"{settings.broker} --topic-prefix {settings.topic_prefix} "
+                "tail news.topic.politics --idle-timeout 5)"
+            )
         complete = articles + dead >= sent and failed == 0
         if not complete:
             print(

@@ -18,19 +18,10 @@ from datetime import datetime
 
 from newsflow.core.entities import entity_categories, extract_entities, fold_with_offsets
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.core.routing import routes_for
+from newsflow.core.routing import CATEGORIES, routes_for
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
 
 SCHEMA_VERSION = 1
-CATEGORIES: tuple[str, ...] = (
-    "politics",
-    "economy",
-    "conflict",
-    "science_tech",
-    "health",
-    "sports",
-    "culture",
-)
 MAX_KEYWORDS = 10
 _FIELD_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 _MIN_CATEGORY_SCORE = 3.0

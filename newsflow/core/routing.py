@@ -19,7 +19,8 @@ from typing import Any
 
 from newsflow.core.types import ArticleDict, EntityDict
 
-ROUTES: tuple[str, ...] = (
+#: Categories enrichment can assign; each is also a route of the same name.
+CATEGORIES: tuple[str, ...] = (
     "politics",
     "economy",
     "conflict",
@@ -27,9 +28,9 @@ ROUTES: tuple[str, ...] = (
     "health",
     "sports",
     "culture",
-    "general",
 )
 FALLBACK_ROUTE = "general"
+ROUTES: tuple[str, ...] = (*CATEGORIES, FALLBACK_ROUTE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import base64
 import signal
 from collections import Counter
@@ -170,6 +171,11 @@ async def test_bad_input_becomes_dead_letters_and_the_worker_goes_on(
     assert sum(n for k, n in counters.items() if k.startswith("dead")) == len(messages)
 
 
+@pytest.mark.skipif(
+    os.environ.get("NEWSFLOW_TEST_BROKER_KIND", "kafka") == "tansu",
+    reason="recovery is claimed on Apache Kafka only: Tansu reports wrong end offsets and "
+    "re-joins groups slowly (see README, Local brokers)",
+)
 async def test_restart_mid_stream_loses_and_duplicates_nothing(
     pipeline: Pipeline, corpus: Path
 ) -> None:
