@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import base64
+import os
 import signal
 from collections import Counter
 from datetime import UTC, datetime
