@@ -253,8 +253,16 @@ def kafka_server_properties(*, port: int, controller_port: int, data_dir: Path) 
 
 
 def _new_cluster_id() -> str:
-    """A random cluster id in Kafka's format (URL-safe base64 of a UUID, no padding)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+    """A random cluster id in Kafka's format (URL-safe base64 of a UUID, no padding).
+
+    Ids starting with ``-`` are redrawn, as Kafka's own generator does: the
+    storage tool's argument parser would take one for an option (seen: about one
+    start in 32 failed with "--cluster-id: expected one argument").
+    """
+    while True:
+        value = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not value.startswith("-"):
+            return value
 
 
 # ------------------------------------------------------------------------ state
@@ -502,7 +510,7 @@ def _kafka_argv(state: Path, port: int, controller_port: int, lib_dir: Path) -> 
             cluster_file.write_text(_new_cluster_id() + "\n")
         cluster_id = cluster_file.read_text().strip()
         fmt = [java, *jvm, "-cp", classpath, "kafka.tools.StorageTool", "format"]
-        fmt += ["--ignore-formatted", "-t", cluster_id, "-c", str(config)]
+        fmt += ["--ignore-formatted", f"--cluster-id={cluster_id}", f"--config={config}"]
         done = subprocess.run(
             fmt, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False
         )

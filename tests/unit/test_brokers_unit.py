@@ -50,6 +50,10 @@ def test_cluster_id_is_kafka_format() -> None:
     assert cluster_id != brokers._new_cluster_id()
 
 
+def test_cluster_ids_never_look_like_options() -> None:
+    assert not any(brokers._new_cluster_id().startswith("-") for _ in range(2000))
+
+
 def test_status_of_a_fresh_home(tmp_path: Path) -> None:
     current = brokers.status("kafka", home=tmp_path)
     assert not current.running and current.pid is None
