@@ -92,13 +92,20 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             print(f"{'':54} ↳ {_cut(entities, 90)}")
 
 
-def _counters(port: int) -> dict[str, Any] | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/counters/", timeout=5) as resp:
-            data: dict[str, Any] = orjson.loads(resp.read())
+def _counters(port: int, sink_ok: int, wait_s: float = 15.0) -> dict[str, Any] | None:
+    """The stats app's counters, once they have caught up with the sink (or after wait_s)."""
+    deadline = time.monotonic() + wait_s
+    data: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/counters/", timeout=5) as resp:
+                data = orjson.loads(resp.read())
+        except OSError:
+            data = None
+        if data and data.get("by_stage", {}).get("sink", {}).get("ok", 0) >= sink_ok:
             return data
-    except OSError:
-        return None
+        time.sleep(0.5)
+    return data
 
 
 def run_demo(
@@ -136,7 +143,7 @@ def run_demo(
             flush=True,
         )
         print_table(asyncio.run(_recent(settings.database, 50)))
-        counters = _counters(settings.web_port)
+        counters = _counters(settings.web_port, articles)
         if counters:
             print("\ncounters by stage:", orjson.dumps(counters.get("by_stage")).decode())
         print(f"\ndatabase: {settings.database.split(':///', 1)[-1]}")
