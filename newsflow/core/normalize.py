@@ -9,6 +9,7 @@ stage that compares text (dates, gazetteers, routing rules) goes through
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _DIGITS = str.maketrans(
@@ -77,6 +78,7 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str, casefold: bool) -> str:
     if ch in _DROP:
         return ""
@@ -90,6 +92,11 @@ def _fold_char(ch: str, casefold: bool) -> str:
     return ch
 
 
+def _table(text: str, casefold: bool) -> dict[int, str]:
+    """A `str.translate` table for the characters of ``text`` (each folded once)."""
+    return {ord(ch): _fold_char(ch, casefold) for ch in set(text)}
+
+
 def normalize_for_matching(text: str, *, casefold: bool = True) -> str:
     """Fold spelling variants so that equal words compare equal.
 
@@ -97,7 +104,7 @@ def normalize_for_matching(text: str, *, casefold: bool = True) -> str:
     `ك/ک`, alef forms, `ة` into `ه`, and maps every digit system to ASCII.
     Latin and Cyrillic are case-folded unless ``casefold`` is false.
     """
-    return "".join(_fold_char(ch, casefold) for ch in text)
+    return text.translate(_table(text, casefold))
 
 
 def normalize_with_offsets(text: str, *, casefold: bool = True) -> tuple[str, list[int]]:
@@ -107,12 +114,11 @@ def normalize_with_offsets(text: str, *, casefold: bool = True) -> tuple[str, li
     ``len(text)``, so a half-open span ``[s, e)`` found in the normalized text is
     ``[offsets[s], offsets[e - 1] + 1)`` in the original.
     """
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch, casefold)
-        for piece in folded:
-            out.append(piece)
-            offsets.append(i)
+    table = _table(text, casefold)
+    folded = text.translate(table)
+    if all(len(v) == 1 for v in table.values()):
+        offsets = list(range(len(text)))  # the common case: one character for one
+    else:
+        offsets = [i for i, ch in enumerate(text) for _ in table[ord(ch)]]
     offsets.append(len(text))
-    return "".join(out), offsets
+    return folded, offsets
