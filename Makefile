@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint format schemas clean
+.PHONY: help demo test lint format schemas bench clean
 
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -32,6 +32,9 @@ format: $(STAMP)  ## Apply ruff's formatting and safe fixes
 
 schemas: $(STAMP)  ## Re-export the JSON Schemas after a record changed
 	$(VENV)/bin/newsflow schemas export
+
+bench: $(STAMP)  ## Extraction benchmark: newsflow vs trafilatura, ratios in one run
+	$(PY) bench/extract.py --json var/bench.json
 
 clean:  ## Remove local state (database, broker data, logs); keeps .venv
 	rm -rf var

@@ -51,4 +51,17 @@ if [ "$code" = 5 ]; then
   echo "pytest collected no tests: that is a failure here" >&2
   exit 1
 fi
-exit "$code"
+if [ "$code" != 0 ]; then
+  exit "$code"
+fi
+
+# Quality gate: extraction must not fall below the floors pinned in
+# bench/floors.json (raising a floor is a deliberate commit). Speed is measured
+# by `make bench`, never gated here: it depends on the machine.
+if [ -d ../shared/corpus ]; then
+  echo "== extraction quality gate"
+  python bench/extract.py --no-speed --floors bench/floors.json > "$STATE/bench-gate.md"
+  tail -n 1 "$STATE/bench-gate.md"
+else
+  echo "== extraction quality gate skipped: ../shared/corpus not found" >&2
+fi
