@@ -40,80 +40,272 @@ DROP_TAGS = frozenset(
     }
 )
 
-# class/id words that mark boilerplate containers (matched on the lower-cased
-# "class id" string of an element). Checked against whole tokens or token parts.
-BOILERPLATE_RE = re.compile(
-    r"(?:^|[\s_-])(?:comment|comments|commentlist|respond|reply|share|sharing|social|"
-    r"sharebar|share-bar|related|relatednews|more-news|morenews|read-more|readmore|"
-    r"also-read|recommend|recommended|popular|most-read|mostread|trending|tags?|tag-list|"
-    r"taglist|keywords|breadcrumbs?|cookie|cookies|consent|gdpr|banner|newsletter|subscribe|"
-    r"subscription|signup|sign-up|promo|advert|advertisement|ads?|ad-slot|adslot|sponsor|"
-    r"sponsored|sidebar|widget|captcha|recaptcha|footer|header|masthead|navbar|nav|menu|"
-    r"pagination|pager|print|toolbar|byline|author-box|authorbox|author-bio|meta-data|"
-    r"paywall|modal|popup|overlay|hidden|sr-only|visually-hidden|skip|login|"
-    r"teaser-list|outbrain|taboola|disqus|jp-relatedposts|wp-caption-text|caption|"
-    r"figcaption|credit|copyright|rating|vote|poll|newsticker|ticker|services|"
-    r"item-code|news-code|shortlink|short-link|short-url|gallery-nav)(?:$|[\s_-])"
+# What an element's class and id say about it, as data. Values are lower-cased; roles:
+# ``boilerplate`` (dropped when it holds less than half of the page's text),
+# ``protect`` (never boilerplate: "article-body main"), ``content0``…``content5`` (known article
+# containers, most specific first), ``lead``, ``date``, ``tags``, ``crumb``,
+# ``byline``, ``author`` (metadata), ``chrome`` (banners, popups, sidebars: never
+# the lead). Match kinds:
+#   ``token``: the value split on whitespace, "_" and "-"; a literal with hyphens
+#              matches consecutive parts ("share-bar" also matches "share_bar");
+#   ``contains``: a substring of the value; ``exact``: the whole value.
+_BOILERPLATE_TOKENS = [
+    "comment",
+    "comments",
+    "commentlist",
+    "respond",
+    "reply",
+    "share",
+    "sharing",
+    "social",
+    "sharebar",
+    "share-bar",
+    "related",
+    "relatednews",
+    "more-news",
+    "morenews",
+    "read-more",
+    "readmore",
+    "also-read",
+    "recommend",
+    "recommended",
+    "popular",
+    "most-read",
+    "mostread",
+    "trending",
+    "tag",
+    "tags",
+    "tag-list",
+    "taglist",
+    "keywords",
+    "breadcrumb",
+    "breadcrumbs",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "banner",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "sign-up",
+    "promo",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "ad-slot",
+    "adslot",
+    "sponsor",
+    "sponsored",
+    "sidebar",
+    "widget",
+    "captcha",
+    "recaptcha",
+    "footer",
+    "header",
+    "masthead",
+    "navbar",
+    "nav",
+    "menu",
+    "pagination",
+    "pager",
+    "print",
+    "toolbar",
+    "byline",
+    "author-box",
+    "authorbox",
+    "author-bio",
+    "meta-data",
+    "paywall",
+    "modal",
+    "popup",
+    "overlay",
+    "hidden",
+    "sr-only",
+    "visually-hidden",
+    "skip",
+    "login",
+    "teaser-list",
+    "outbrain",
+    "taboola",
+    "disqus",
+    "jp-relatedposts",
+    "wp-caption-text",
+    "caption",
+    "figcaption",
+    "credit",
+    "copyright",
+    "rating",
+    "vote",
+    "poll",
+    "newsticker",
+    "ticker",
+    "services",
+    "item-code",
+    "news-code",
+    "shortlink",
+    "short-link",
+    "short-url",
+    "gallery-nav",
+]
+_PROTECT_TOKENS = [
+    "article-body",
+    "articlebody",
+    "story-body",
+    "storybody",
+    "entry-content",
+    "post-content",
+    "item-text",
+    "news-text",
+    "article-content",
+    "main-content",
+    "content-body",
+    "body-text",
+    "articletext",
+    "article-text",
+    "story-content",
+    "text-content",
+    "field-name-body",
+]
+# Page chrome that never holds the article's lead or byline (a cookie banner's text
+# in a ``.summary`` is not the lead).
+_CHROME_TOKENS = (
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "modal",
+    "popup",
+    "overlay",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "promo",
+    "advert",
+    "advertisement",
+    "sidebar",
+    "widget",
+    "related",
+    "comment",
+    "comments",
+    "banner",
+    "paywall",
 )
-# Never drop these even when BOILERPLATE_RE matches (an article wrapper called
-# "post-header-content" or "article-body main" must survive).
-PROTECT_RE = re.compile(
-    r"(?:^|[\s_-])(?:article-?body|articlebody|story-?body|entry-content|post-content|"
-    r"item-text|news-text|article-content|main-content|content-body|body-text|"
-    r"articletext|article-text|story-content|text-content|field-name-body)(?:$|[\s_-])"
+CLASS_VOCAB: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("boilerplate", "token", tuple(_BOILERPLATE_TOKENS)),
+    ("protect", "token", tuple(_PROTECT_TOKENS)),
+    ("content1", "token", ("item-text",)),
+    ("content2", "contains", ("article-body", "articlebody", "article__body")),
+    ("content3", "contains", ("story-body", "storybody", "story__body")),
+    (
+        "content4",
+        "contains",
+        ("entry-content", "post-content", "article-content", "article__content"),
+    ),
+    (
+        "lead",
+        "contains",
+        (
+            "summary",
+            "introtext",
+            "standfirst",
+            "subtitle",
+            "sub-title",
+            "teaser-text",
+            "article-intro",
+            "excerpt",
+            "subheadline",
+            "leadtext",
+            "lead-text",
+            "article-lead",
+            "article__lead",
+        ),
+    ),
+    ("lead", "token", ("lead", "lede", "intro", "dek", "deck")),
+    ("date", "contains", ("date", "time", "publish")),
+    ("tags", "token", ("tags",)),
+    (
+        "tags",
+        "contains",
+        ("tag-list", "tags-list", "article-tags", "post-tags", "entry-tags", "keywords"),
+    ),
+    ("crumb", "contains", ("breadcrumb",)),
+    ("byline", "contains", ("byline",)),
+    ("author", "contains", ("author-name", "authorname", "author__name", "author-link")),
+    ("chrome", "token", _CHROME_TOKENS),
 )
+ID_VOCAB: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("boilerplate", "token", tuple(_BOILERPLATE_TOKENS)),
+    ("protect", "token", tuple(_PROTECT_TOKENS)),
+    (
+        "content5",
+        "exact",
+        (
+            "article-body",
+            "articlebody",
+            "story-body",
+            "article-content",
+            "content-body",
+            "bodycontent",
+        ),
+    ),
+    ("date", "contains", ("date",)),
+    ("tags", "exact", ("tags",)),
+    ("crumb", "contains", ("breadcrumb",)),
+    ("chrome", "token", _CHROME_TOKENS),
+)
+# ``itemprop`` tokens (lower-cased) and their roles.
+ITEMPROP_VOCAB = {"articlebody": "content0", "datepublished": "date", "description": "lead"}
+CONTENT_LEVELS = 6
 
-# Containers that usually hold exactly the article text, most specific first.
-CONTENT_XPATHS = (
-    "//*[@itemprop='articleBody']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' item-text ')]",
-    "//*[contains(@class, 'article-body') or contains(@class, 'articleBody')"
-    " or contains(@class, 'article__body') or contains(@class, 'ArticleBody')]",
-    "//*[contains(@class, 'story-body') or contains(@class, 'storyBody')"
-    " or contains(@class, 'story__body')]",
-    "//*[contains(@class, 'entry-content') or contains(@class, 'post-content')"
-    " or contains(@class, 'article-content') or contains(@class, 'article__content')]",
-    "//*[@id='article-body' or @id='articleBody' or @id='story-body' or @id='article-content'"
-    " or @id='content-body' or @id='bodyContent']",
-)
-
-# Block-level tags whose text becomes one paragraph.
-PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "li", "dd", "dt", "td", "th", "figcaption"})
-HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BLOCK_TAGS = frozenset(
+# Inline tags: their text joins the paragraph around them. Every other element is a
+# block boundary and a candidate container for scoring.
+INLINE_TAGS = frozenset(
     {
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "blockquote",
-        "pre",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dd",
-        "dt",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "tbody",
-        "thead",
-        "figure",
-        "figcaption",
-        "header",
-        "footer",
-        "hr",
-        "br",
-        "center",
-        "address",
-        "details",
-        "summary",
-        *HEADING_TAGS,
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "mark",
+        "picture",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
     }
 )
+# Structural tags dropped unless they hold half of the page's text (an ASP.NET page
+# wraps everything in one form).
+GUARDED_TAGS = frozenset({"form", "aside", "header"})
+
+# Tags whose blocks keep their own tag (paragraph kinds); every non-inline tag is a block.
+PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "li", "dd", "dt", "td", "th", "figcaption"})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # End-of-article markers: the paragraph that is (or starts with) one of these, and
 # everything after it, is dropped. Matched on normalize_for_matching() text.
@@ -150,21 +342,10 @@ TAG_HEADINGS = frozenset(
         "topics",
     }
 )
-# Short text nodes that may be a tag-block heading (checked against TAG_HEADINGS after
-# normalization); a literal pre-filter in XPath keeps this in C.
-TAG_HEADING_TEXT_XPATH = (
-    "//body//text()[string-length(normalize-space(.)) <= 25 and ("
-    "contains(., 'سمات') or contains(., 'وسوم') or contains(., 'برچسب')"
-    " or contains(., 'کلیدواژه') or contains(., 'كليدواژه') or contains(., 'كلمات مفتاحية')"
-    " or contains(translate(., 'TAGSOPIC', 'tagsopic'), 'tags')"
-    " or contains(translate(., 'TAGSOPIC', 'tagsopic'), 'topics'))]"
-)
-TAG_CONTAINER_XPATH = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' tags ')"
-    " or contains(@class, 'tag-list') or contains(@class, 'tags-list')"
-    " or contains(@class, 'article-tags') or contains(@class, 'post-tags')"
-    " or contains(@class, 'entry-tags') or @id='tags' or contains(@class, 'keywords')]"
-)
+# Words of tag-block headings (the page text is searched for them first; the short
+# elements holding one are then checked against TAG_HEADINGS after normalization).
+TAG_HEADING_WORDS = ("سمات", "وسوم", "برچسب", "کلیدواژه", "كليدواژه", "كلمات مفتاحية")
+TAG_HEADING_WORDS_ANY_CASE = ("tags", "topics")  # also "Tags", "TAGS"
 
 # Agency news codes printed on the page.
 # Literal keywords searched first (fast), then EXTERNAL_ID_RE is matched at each hit.
@@ -192,17 +373,12 @@ EXTERNAL_ID_URL_RES = (
     re.compile(r"[/,-](\d{6,12})(?:\.html?|/)?$"),
 )
 
-# Elements whose text is a printed publication date.
-DATE_XPATHS = (
-    "//*[contains(@class, 'item-date') or contains(@class, 'news-date')"
-    " or contains(@class, 'publish') or contains(@class, 'pubdate') or contains(@class, 'date')"
-    " or contains(@class, 'time') or contains(@id, 'date') or @itemprop='datePublished']",
-)
 DATE_CONTAINER_MAX_CHARS = 120
 # Date lines without digits that may still be dates ("منذ ساعتين", "yesterday", "دیروز").
 RELATIVE_DATE_HINT_RE = re.compile(
     r"منذ|قبل|پیش|ago|yesterday|today|أمس|امس|البارحة|دیروز|امروز|اليوم", re.IGNORECASE
 )
+
 
 # Meta names/properties for each field, in order of trust.
 META_TITLE = ("og:title", "twitter:title", "dc.title", "title", "sailthru.title", "parsely-title")
@@ -282,3 +458,35 @@ JSONLD_ARTICLE_TYPES = frozenset(
 
 # Separators between a title and the site name in <title> / og:title.
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " :")
+
+# Removed from <body> in C before its text is measured: never article text and holding
+# text of their own (the walk skips the other DROP_TAGS).
+STRIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "nav",
+        "footer",
+        "button",
+        "select",
+        "textarea",
+        "label",
+        "menu",
+        "dialog",
+    }
+)
+
+
+# Elements the classification pass looks at (one CSS query run by Lexbor): anything
+# with a class, id, itemprop or rel=author, <time datetime>, and hidden candidates.
+CLASSIFY_CSS = (
+    "[class], [id], [itemprop], [rel=author], time[datetime], [hidden],"
+    " [aria-hidden=true i], [style*=none i], [style*=hidden i]"
+)
+# Short elements whose text may be a tag-block heading; the CSS is built per page from
+# the TAG_HEADING_WORDS its text contains (``div`` is left out: its text is
+# costly to compute).
+TAG_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "p", "dt", "label")

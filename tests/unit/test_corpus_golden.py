@@ -9,6 +9,13 @@ Measured (2026-11, this stage's first version):
   titles exact (whitespace/case-insensitive): arfa 2/3, fundus 103/130, readability 34/53
   published date, day: arfa 6/7, fundus 127/130, readability 9/14, htmldate 87/108
   body 4-gram shingle F1 (mean): fundus 0.888, aeb 0.927, arfa 0.918
+Measured (2026-11, one-walk Lexbor rewrite):
+  titles exact: arfa 2/3, fundus 105/130, readability 34/53
+  published date, day: arfa 6/7, fundus 127/130, readability 9/14, htmldate 88/109
+  authors (fundus, exact list): 98/129
+  body 4-gram shingle F1 (mean, lower-cased): fundus 0.908, aeb 0.962, arfa 0.919
+  (aeb with the benchmark's own scoring, mean P/R then F1: 0.962/0.966/0.964;
+  trafilatura 2.3 on the same pages: 0.941/0.980/0.960)
 """
 
 from __future__ import annotations
@@ -33,9 +40,9 @@ CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 
-TITLE_FLOORS = {"arfa-dev": 0.6, "fundus-dev": 0.76, "readability-dev": 0.6}
-DATE_FLOORS = {"arfa-dev": 0.8, "fundus-dev": 0.94, "readability-dev": 0.6, "htmldate-dev": 0.76}
-BODY_F1_FLOORS = {"fundus-dev": 0.86, "aeb-dev": 0.90, "arfa-dev": 0.88}
+TITLE_FLOORS = {"arfa-dev": 0.6, "fundus-dev": 0.79, "readability-dev": 0.62}
+DATE_FLOORS = {"arfa-dev": 0.8, "fundus-dev": 0.96, "readability-dev": 0.6, "htmldate-dev": 0.79}
+BODY_F1_FLOORS = {"fundus-dev": 0.895, "aeb-dev": 0.95, "arfa-dev": 0.9}
 
 
 @dataclass

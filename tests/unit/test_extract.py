@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lxml import html as lxml_html
 
 from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
+from newsflow.core.language import detect_language
 from newsflow.core.urls import article_id, canonicalize_url, site_of
 
 
@@ -15,15 +15,9 @@ def fresh() -> ex.Deadline:
     return ex.Deadline(10.0)
 
 
-def _tree(markup: str) -> lxml_html.HtmlElement:
-    return ex.parse_tree(markup)
-
-
-def _meta(
-    markup: str, url: str = "https://example.org/news/1"
-) -> tuple[lxml_html.HtmlElement, ex.PageMeta]:
-    tree = _tree(markup)
-    return tree, ex.read_meta(tree, url, fresh())
+def _meta(markup: str, url: str = "https://example.org/news/1") -> tuple[ex.DomHints, ex.PageMeta]:
+    analysis = ex.analyze(ex.parse_tree(markup), url, fresh())
+    return analysis.hints, analysis.meta
 
 
 # ----------------------------------------------------------------------------- URLs
@@ -72,7 +66,7 @@ def test_site_of() -> None:
 
 
 def test_jsonld_graph_and_entities() -> None:
-    tree, pm = _meta(
+    hints, pm = _meta(
         """<html><head><script type="application/ld+json">
         {"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"Site"},
          {"@type":["ReportageNewsArticle"],"headline":"Headline &quot;quoted&quot;",
@@ -82,10 +76,10 @@ def test_jsonld_graph_and_entities() -> None:
         </script></head><body><h1>Other</h1></body></html>"""
     )
     assert pm.ld_article is not None
-    assert ex.extract_title(tree, pm, "example.org") == 'Headline "quoted"'
-    assert ex.extract_authors(tree, pm, "example.org") == ["Ali Rezaei"]
-    assert ex.extract_section(tree, pm, None) == "World"
-    assert ex.extract_tags(tree, pm, fresh()) == ["Iran", "Russia"]
+    assert ex.extract_title(pm, "example.org") == 'Headline "quoted"'
+    assert ex.extract_authors(hints, pm, "example.org") == ["Ali Rezaei"]
+    assert ex.extract_section(hints, pm, None) == "World"
+    assert ex.extract_tags(hints, pm) == ["Iran", "Russia"]
 
 
 def test_broken_jsonld_is_ignored() -> None:
@@ -102,56 +96,59 @@ def test_broken_jsonld_is_ignored() -> None:
         ("Big news | Example Times", "Example Times", "Big news"),
         ("Example Times | Big news", "Example Times", "Big news"),
         ("Big news - a subtitle", "Example Times", "Big news - a subtitle"),
+        ("'I sell holidays - booking early could save you money'", "", None),
+        ("Budget 3.0 | Tax office gets R4bn", "Times LIVE", None),
     ],
 )
-def test_title_site_suffix(title_tag: str, site: str, expected: str) -> None:
-    tree, pm = _meta(
+def test_title_site_suffix(title_tag: str, site: str, expected: str | None) -> None:
+    _, pm = _meta(
         f'<html><head><title>{title_tag}</title><meta property="og:site_name" content="{site}">'
         "</head><body><p>x</p></body></html>"
     )
-    assert ex.extract_title(tree, pm, "example.org") == expected
+    # a two-letter label of the host ("co" in .co.uk) is not the site's name
+    assert ex.extract_title(pm, "www.example.co.uk") == (expected or title_tag)
 
 
 def test_h1_inside_padded_title() -> None:
-    tree, pm = _meta(
+    _, pm = _meta(
         '<html><head><meta property="og:title" '
         'content="Politics: Parliament votes on budget today">'
         "</head><body><h1>Parliament votes on budget today</h1></body></html>"
     )
-    assert ex.extract_title(tree, pm, "example.org") == "Parliament votes on budget today"
+    assert ex.extract_title(pm, "example.org") == "Parliament votes on budget today"
 
 
 def test_authors_meta_and_byline() -> None:
-    tree, pm = _meta(
+    hints, pm = _meta(
         '<html><head><meta name="author" content="By Jane Doe and John Roe"></head>'
         "<body></body></html>"
     )
-    assert ex.extract_authors(tree, pm, "example.org") == ["Jane Doe", "John Roe"]
-    tree, pm = _meta(
+    assert ex.extract_authors(hints, pm, "example.org") == ["Jane Doe", "John Roe"]
+    hints, pm = _meta(
         '<html><body><span class="byline"><a href="/a">Sara Ahmadi</a></span></body></html>'
     )
-    assert ex.extract_authors(tree, pm, "example.org") == ["Sara Ahmadi"]
-    tree, pm = _meta(
+    assert ex.extract_authors(hints, pm, "example.org") == ["Sara Ahmadi"]
+    hints, pm = _meta(
         '<html><head><meta name="author" content="Example"></head><body></body></html>'
     )
-    assert ex.extract_authors(tree, pm, "example.org") == []  # the site is not an author
+    assert ex.extract_authors(hints, pm, "example.org") == []  # the site is not an author
 
 
 def test_tag_block_with_heading() -> None:
-    tree, pm = _meta(
+    hints, pm = _meta(
         """<html><body><section class="box"><header><h2>سمات</h2></header>
         <ul><li><a href="/t/1">إيران</a></li><li><a href="/t/2">روسيا</a></li></ul>
         </section></body></html>"""
     )
-    assert ex.extract_tags(tree, pm, fresh()) == ["إيران", "روسيا"]
+    assert ex.extract_tags(hints, pm) == ["إيران", "روسيا"]
 
 
 def test_section_from_breadcrumbs() -> None:
-    tree, pm = _meta(
+    hints, pm = _meta(
         '<html><body><ol class="breadcrumb"><li><a href="/">الرئيسية</a></li>'
         '<li><a href="/politics">السياسة</a></li></ol></body></html>'
     )
-    assert ex.extract_section(tree, pm, "عنوان") == "السياسة"
+    assert ex.extract_section(hints, pm, "عنوان") == "السياسة"
 
 
 @pytest.mark.parametrize(
@@ -187,16 +184,15 @@ def test_external_id(text: str, url: str, expected: str | None) -> None:
     ],
 )
 def test_detect_language(text: str, hint: str | None, expected: str) -> None:
-    assert ex.detect_language(text, hint) == expected
+    assert detect_language(text, hint=hint) == expected
 
 
 # ----------------------------------------------------------------------------- body
 
 
 def _body(markup: str) -> list[str]:
-    tree = _tree(markup)
-    ex.prune(tree, fresh())
-    return ex.extract_body(ex.find_content_roots(tree, fresh()), fresh())
+    page = ex.analyze(ex.parse_tree(markup), "https://example.org/a", fresh()).page
+    return ex.extract_body(page, ex.find_content_roots(page, fresh()), fresh())
 
 
 LONG = (
@@ -252,3 +248,72 @@ def test_deadline_raises_timeout() -> None:
     with pytest.raises(PipelineError) as err:
         dl.check()
     assert err.value.kind == "timeout"
+
+
+def test_inline_elements_keep_word_spacing() -> None:
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG}<b>bold</b> <i>italic</i>, '
+        "<a href='/x'>link</a>. Spli<b>t</b> word.</p></div></body></html>"
+    )
+    assert paras[0].endswith("bold italic, link. Split word.")
+
+
+def test_boilerplate_wrapper_of_article_container_is_kept() -> None:
+    # "header" marks boilerplate, but the wrapper holds the known article container.
+    paras = _body(
+        f'<html><body><div class="article-header"><h1>Title</h1>'
+        f'<div class="entry-content"><p>{LONG * 2}</p><p>{LONG * 2}</p></div></div>'
+        f'<div class="sidebar"><p>{LONG * 5}</p></div></body></html>'
+    )
+    assert paras == [(LONG * 2).strip(), (LONG * 2).strip()]
+
+
+def test_link_with_container_class_does_not_split_paragraph() -> None:
+    paras = _body(
+        '<html><body><div class="story-body"><p>The investigation was '
+        '<a class="story-body__link" href="/x">re-opened earlier this year</a> after his '
+        f"eviction.</p><p>{LONG * 3}</p></div></body></html>"
+    )
+    assert paras[0] == "The investigation was re-opened earlier this year after his eviction."
+
+
+@pytest.mark.parametrize(
+    ("cls", "ident", "boiler", "content"),
+    [
+        ("share_bar", "", True, False),
+        ("related-news list", "", True, False),
+        ("col-md-8 article-body", "", False, True),
+        ("post-header-content", "", True, False),
+        ("entry-content clearfix", "", False, True),
+        ("", "comments", True, False),
+        ("", "articlebody", False, True),
+        ("leaderboard", "", False, False),
+    ],
+)
+def test_class_vocabulary(cls: str, ident: str, boiler: bool, content: bool) -> None:
+    flags, levels = ex._classify(cls, ident)
+    assert bool(flags & ex.F_BOILER) is boiler
+    assert bool(levels) is content
+
+
+def test_deep_nesting_is_refused_quickly() -> None:
+    markup = "<html><body>" + "<div>" * 30_000 + "x" + "</div>" * 30_000 + "</body></html>"
+    with pytest.raises(PipelineError) as err:
+        ex.parse_tree(markup)
+    assert err.value.kind == "parse"
+
+
+def test_lead_skips_cookie_banner_and_template_leftovers() -> None:
+    hints, pm = _meta(
+        '<html><head><meta name="description" content="| Example News"></head><body>'
+        '<div class="cookie-consent"><p class="summary">We use cookies to make your '
+        "experience on this website better, accept them.</p></div>"
+        "<article><h1>Headline</h1><p>Body text.</p></article></body></html>"
+    )
+    assert ex.extract_lead(hints, pm) == (None, None)
+    hints, pm = _meta(
+        '<html><body><article><p class="article-lead">The printed standfirst of the story, '
+        "long enough to be a lead.</p><p>Body.</p></article></body></html>"
+    )
+    lead, printed = ex.extract_lead(hints, pm)
+    assert lead == printed and lead is not None and lead.startswith("The printed standfirst")

@@ -365,3 +365,23 @@ def test_fuzzed_html_only_raises_pipeline_error(markup: str) -> None:
 def test_fuzzed_bytes_only_raise_pipeline_error(body: bytes, charset: str | None) -> None:
     with contextlib.suppress(PipelineError):
         parse_page(raw_page(body=body, charset=charset, content_type=None))
+
+
+def test_meta_description_equal_to_first_paragraph_stays_in_body() -> None:
+    first = "The first paragraph of the story says what happened and where it happened."
+    html = (
+        f'<html><head><meta name="description" content="{first}"></head><body><article>'
+        f"<h1>A headline for the story</h1><p>{first}</p>"
+        f"<p>{'The second paragraph adds the details of the story. ' * 4}</p>"
+        "</article></body></html>"
+    )
+    art = parse_page(raw_page(html, url="https://example.org/a/1"))
+    assert art["lead"] == first
+    assert art["body"].startswith(first)
+
+
+def test_deeply_nested_page_fails_fast() -> None:
+    html = "<html><body>" + "<div>" * 50_000 + "x" + "</div>" * 50_000 + "</body></html>"
+    start = time.monotonic()
+    assert _kind(raw_page(html)) == "parse"
+    assert time.monotonic() - start < 2.0
