@@ -1228,6 +1228,8 @@ def date_candidates(
             continue
         if not _HAS_DIGIT.search(text) and not sel.RELATIVE_DATE_HINT_RE.search(text):
             continue
+        if sel.NOT_PUBLISHED_LINE_RE.search(text):
+            continue  # an update or access line is never the publication date
         ancestors = _ancestor_tags(node)
         if ancestors & _ARTICLE_TAGS:
             printed_in.append(DateCandidate("printed", text))

@@ -490,3 +490,14 @@ CLASSIFY_CSS = (
 # the TAG_HEADING_WORDS its text contains (``div`` is left out: its text is
 # costly to compute).
 TAG_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "p", "dt", "label")
+
+
+#: Printed date lines that name an update or an access, not publication: they
+#: never stand for ``published_at`` ("Last updated 15 hours ago", "Retrieved 17
+#: February 2008", "آخر تحديث", "به‌روزرسانی", "Aktualisiert", "mis à jour").
+NOT_PUBLISHED_LINE_RE = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|modified|edited|retrieved|accessed)\b"
+    r"|^\W*(?:آخر\s+تحديث|تم\s+التحديث|تاريخ\s+التحديث|آخرین\s+به\W?روز|به\W?روز\s*رسانی|بروزرسانی)"
+    r"|^\W*(?:zuletzt\s+)?aktualisiert\b|^\W*mis\s+à\s+jour\b|^\W*actualizado\b",
+    re.IGNORECASE,
+)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
 from newsflow.core.language import detect_language
+from newsflow.core.parse import parse_page
 from newsflow.core.urls import article_id, canonicalize_url, site_of
+from newsflow.inputs import raw_page
 
 
 def fresh() -> ex.Deadline:
@@ -317,3 +321,24 @@ def test_lead_skips_cookie_banner_and_template_leftovers() -> None:
     )
     lead, printed = ex.extract_lead(hints, pm)
     assert lead == printed and lead is not None and lead.startswith("The printed standfirst")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Last updated 15 hours ago",
+        "Retrieved 17 February 2008",
+        "آخر تحديث: 12/3/2024",
+        "به‌روزرسانی: ۲۹ اسفند ۱۴۰۲",
+        "Aktualisiert am 3. Mai 2024",
+    ],
+)
+def test_update_and_access_lines_are_never_the_publication_date(line: str) -> None:
+    html = (
+        "<html><body><article><h1>T</h1><div class='date'>" + line + "</div>"
+        "<p>" + "Words of the article body. " * 30 + "</p></article></body></html>"
+    )
+    raw = raw_page(
+        "https://x.example/a", now=datetime(2026, 1, 1, tzinfo=UTC), source="t", html=html
+    )
+    assert parse_page(raw)["published_at"] is None
