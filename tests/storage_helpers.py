@@ -1,0 +1,94 @@
+"""Records and a read-back helper shared by the SQLite and PostgreSQL store tests.
+
+Both suites check the same behaviours on two databases; they build the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from newsflow.core.types import DeadLetterDict, EnrichedArticleDict, EntityDict
+
+TEHRAN = EntityDict(
+    id="Q3616", name="تهران", name_en="Tehran", type="GPE", mentions=[], count=3, salience=0.8
+)
+RIYADH = EntityDict(
+    id="Q3692", name="الرياض", name_en="Riyadh", type="GPE", mentions=[], count=1, salience=0.2
+)
+
+
+def make_article(
+    article_id: str,
+    content_hash: str = "h1",
+    *,
+    title: str | None = "عنوان خبر",
+    body: str = "متن خبر",
+    published_at: str | None = "2024-03-01T10:00:00+03:30",
+    entities: list[EntityDict] | None = None,
+    site: str = "example.ir",
+) -> EnrichedArticleDict:
+    return {
+        "schema_version": 1,
+        "id": article_id,
+        "article": {
+            "schema_version": 1,
+            "id": article_id,
+            "url": f"https://{site}/news/{article_id}?utm=x",
+            "canonical_url": f"https://{site}/news/{article_id}",
+            "site": site,
+            "source": "test-crawler",
+            "language": "fa",
+            "title": title,
+            "lead": None,
+            "body": body,
+            "published_at": published_at,
+            "published_raw": "۱۱ اسفند ۱۴۰۲",
+            "published_tz_source": "page",
+            "calendar": "jalali",
+            "date_note": None,
+            "modified_at": None,
+            "authors": ["نویسنده"],
+            "tags": ["سیاست"],
+            "section": None,
+            "external_id": None,
+            "images": [],
+            "fetched_at": "2024-03-01T07:00:00+00:00",
+            "content_hash": content_hash,
+        },
+        "entities": [TEHRAN] if entities is None else entities,
+        "categories": ["politics"],
+        "keywords": ["تهران"],
+        "routes": ["news.topic.politics"],
+        "enriched_at": "2024-03-01T07:00:01+00:00",
+    }
+
+
+def make_dead_letter(letter_id: str, message: str = "cannot decode") -> DeadLetterDict:
+    return {
+        "schema_version": 1,
+        "id": letter_id,
+        "stage": "parse",
+        "error_kind": "charset",
+        "message": message,
+        "original_b64": "//4=",
+        "original_key_b64": None,
+        "source_topic": "news.raw",
+        "source_partition": 2,
+        "source_offset": 2**40,  # offsets are 64-bit
+        "source": "crawler-1",
+        "url": "https://example.ir/x",
+        "failed_at": "2024-03-19T11:07:00+00:00",
+    }
+
+
+async def fetch(url: str, query: sa.Executable) -> list[sa.Row[Any]]:
+    """Read through an engine of our own, independent of the store under test."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+    finally:
+        await engine.dispose()
