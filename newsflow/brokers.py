@@ -371,7 +371,8 @@ def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nothing listens on right now (controller ports, demo and test workers)."""
     with socket.socket() as sock:
         sock.bind((_HOST, 0))
         port: int = sock.getsockname()[1]
@@ -576,7 +577,7 @@ def start(
         if controller_port is None:
             # Clients never see the controller port, so when port+1 is taken any free
             # port will do; only an explicitly requested one is worth failing for.
-            controller_port = port + 1 if not _port_open(_HOST, port + 1) else _free_port()
+            controller_port = port + 1 if not _port_open(_HOST, port + 1) else free_port()
         ports.append(controller_port)
     for p in ports:
         if _port_open(_HOST, p):

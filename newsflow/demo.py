@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import subprocess
 import sys
 import time
@@ -28,12 +27,6 @@ from newsflow.workers import start_worker, stop_worker
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "pages"
 CORPUS_LIST = REPO / "examples" / "corpus.txt"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def demo_inputs(with_corpus: bool) -> list[Path]:
@@ -120,7 +113,7 @@ def run_demo(
         app_id=f"newsflow-demo-{run_id}",
         topic_prefix=f"demo-{run_id}.",
         database_url=settings.database_url or f"sqlite+aiosqlite:///{db_path}",
-        web_port=_free_port(),
+        web_port=brokers.free_port(),
         sink_flush_seconds=0.5,
     )
     port = int(settings.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import time
 import uuid
@@ -30,12 +29,6 @@ from newsflow.settings import Settings
 from newsflow.workers import start_worker, stop_worker
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def broker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Bootstrap URL of a running broker for the whole session."""
@@ -45,7 +38,7 @@ def broker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     kind: Any = os.environ.get("NEWSFLOW_TEST_BROKER_KIND", "kafka")
     home = tmp_path_factory.mktemp("broker")
-    port = _free_port()
+    port = brokers.free_port()
     status = brokers.start(kind, home=home, port=port)
     try:
         yield f"kafka://{status.bootstrap}"
@@ -119,7 +112,7 @@ def pipeline(broker_url: str, tmp_path: Path) -> Iterator[Pipeline]:
         topic_prefix=f"it-{run}.",
         data_dir=tmp_path / "data",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'sink.db'}",
-        web_port=_free_port(),
+        web_port=brokers.free_port(),
         session_timeout=10.0,
         sink_flush_seconds=0.3,
         log_level=os.environ.get("NEWSFLOW_TEST_LOG_LEVEL", "info"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import _free_port
+from newsflow.brokers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -18,7 +18,7 @@ def test_demo_runs_end_to_end_on_the_embedded_broker(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "NEWSFLOW_DATA_DIR": str(tmp_path),
-        "NEWSFLOW_BROKER": f"kafka://127.0.0.1:{_free_port()}",
+        "NEWSFLOW_BROKER": f"kafka://127.0.0.1:{free_port()}",
     }
     env.pop("NEWSFLOW_DATABASE_URL", None)
     done = subprocess.run(
