@@ -105,6 +105,7 @@ def run_demo(
     settings: Settings, *, kind: str, timeout: float, keep_running: bool, with_corpus: bool
 ) -> int:
     """Run the demo; return the process exit status (0 when every page is accounted for)."""
+    started = time.monotonic()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     demo_dir = settings.data_dir / "demo"
     db_path = (demo_dir / f"run-{run_id}.db").resolve()
@@ -153,6 +154,7 @@ def run_demo(
                 f"{timeout:.0f}s; see {worker_log}",
                 file=sys.stderr,
             )
+        print(f"done in {time.monotonic() - started:.1f} s (broker start to printed table)")
         return 0 if complete else 1
     finally:
         if not keep_running:

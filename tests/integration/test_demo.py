@@ -39,6 +39,7 @@ def test_demo_runs_end_to_end_on_the_embedded_broker(tmp_path: Path) -> None:
     assert "2024-03-19T14:37:00+03:30" in out
     assert "فلاديمير بوتين" in out
     assert '"sink":{"ok":' in out
+    assert "done in " in out
     # The demo stops what it started: no broker left on that port.
     status = subprocess.run(
         [sys.executable, "-m", "newsflow.cli", "broker", "status", "--kind", "tansu"],
