@@ -550,10 +550,10 @@ def _visible_len(text: str) -> int:
     return len(text) - sum(text.count(c) for c in " \n\t\r")
 
 
-_ARTICLE_TAGS = frozenset({"article", "main"})
+ARTICLE_TAGS = frozenset({"article", "main"})
 
 
-def _ancestor_tags(node: LexborNode, limit: int = 40) -> set[str]:
+def ancestor_tags(node: LexborNode, limit: int = 40) -> set[str]:
     out: set[str] = set()
     p = node.parent
     while p is not None and limit:
@@ -1183,73 +1183,6 @@ def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> lis
     return out[:20]
 
 
-# ------------------------------------------------------------------------ dates
-
-
-@dataclass(frozen=True)
-class DateCandidate:
-    """A date string and its source: ``jsonld``, ``meta``, ``time``, ``printed`` or ``url``."""
-
-    source: str
-    raw: str
-
-
-_HAS_DIGIT = re.compile(r"\d")
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$|\.)")
-
-
-def date_candidates(
-    hints: DomHints, pm: PageMeta, url: str
-) -> tuple[list[DateCandidate], list[DateCandidate]]:
-    """(published candidates, modified candidates), most reliable first.
-
-    Published: JSON-LD ``datePublished``/``dateCreated`` → ``article:published_time``
-    and other meta → microdata ``datePublished`` → ``<time datetime>`` → printed
-    date lines (``.item-date``, ``.date``…, within ``<article>``/``<main>`` first)
-    → a ``/YYYY/MM/DD/`` URL path.
-    """
-    pub: list[DateCandidate] = []
-    mod: list[DateCandidate] = []
-    for key in ("datePublished", "dateCreated"):
-        v = ld_get(pm, key)
-        if v:
-            pub.append(DateCandidate("jsonld", v))
-    pub.extend(DateCandidate("meta", v) for v in pm.all(sel.META_PUBLISHED[:-1]))
-    pub.extend(DateCandidate("meta", v) for v in pm.all(("microdata:datepublished",)))
-    pub.extend(DateCandidate("time", v) for v in hints.time_values)
-    printed_in: list[DateCandidate] = []
-    printed_out: list[DateCandidate] = []
-    for node in hints.date_nodes:
-        text = node.text(deep=True)
-        if len(text) > sel.DATE_CONTAINER_MAX_CHARS * 4:
-            continue
-        text = clean_text(text)
-        if not text or len(text) > sel.DATE_CONTAINER_MAX_CHARS:
-            continue
-        if not _HAS_DIGIT.search(text) and not sel.RELATIVE_DATE_HINT_RE.search(text):
-            continue
-        if sel.NOT_PUBLISHED_LINE_RE.search(text):
-            continue  # an update or access line is never the publication date
-        ancestors = _ancestor_tags(node)
-        if ancestors & _ARTICLE_TAGS:
-            printed_in.append(DateCandidate("printed", text))
-        elif "aside" not in ancestors:
-            printed_out.append(DateCandidate("printed", text))
-    pub.extend(printed_in)
-    pub.extend(printed_out)
-    m = _URL_DATE.search(urlsplit(url).path)
-    if m:
-        pub.append(
-            DateCandidate("url", f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
-        )
-    v = ld_get(pm, "dateModified")
-    if v:
-        mod.append(DateCandidate("jsonld", v))
-    mod.extend(DateCandidate("meta", x) for x in pm.all(sel.META_MODIFIED))
-    mod.extend(DateCandidate("meta", x) for x in pm.all(("microdata:datemodified",)))
-    return pub, mod
-
-
 # ------------------------------------------------------------------------ lead
 
 
@@ -1282,7 +1215,7 @@ def extract_lead(hints: DomHints, pm: PageMeta) -> tuple[str | None, str | None]
         text = node_text(node)
         if not 40 <= len(text) <= 1200 or len(node.css("p")) > 2:
             continue
-        if _in_chrome(node, hints) or _ancestor_tags(node) & {"li", "aside"}:
+        if _in_chrome(node, hints) or ancestor_tags(node) & {"li", "aside"}:
             continue
         return text, text
     return desc, None

@@ -12,16 +12,7 @@ Lexbor tree builder is quadratic in depth), text fed to regular expressions is
 capped, and every Python loop over elements checks a monotonic ``Deadline`` of
 ``timeout_s``, raising ``PipelineError("timeout")``.
 
-Published date (first that yields a date wins):
-JSON-LD ``datePublished`` → ``article:published_time`` & other meta →
-``<time datetime>`` → the printed date line (``١٩/٠٣/٢٠٢٤، ٢:٣٧ م``,
-``۲۹ اسفند ۱۴۰۲ - ۱۴:۳۷``, ``منذ ساعتين``) → ``/YYYY/MM/DD/`` in the URL.
-Timezone: an offset on the page ("page"), else the site default from
-``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed").
-``published_raw`` is the printed date line when one was found that agrees with
-the chosen date (same day), else the string the date was read from. A date more
-than one day after ``fetched_at``, or with an undecidable day/month order, gives
-``published_at = None`` and a ``date_note``.
+Date selection (which string is the publication date) is ``pubdate``.
 """
 
 from __future__ import annotations
@@ -35,11 +26,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import MappingProxyType
 from urllib.parse import urljoin, urlsplit
 
-from newsflow.core import dates
+from newsflow.core import dates, pubdate
 from newsflow.core import extract as ex
 from newsflow.core.decode import decode_html
 from newsflow.core.errors import PipelineError
@@ -151,120 +141,6 @@ def _looks_like_html(text: str) -> bool:
     return "<" in head or "<" in text[:65536]
 
 
-def _day_first(language: str | None, hint: str | None) -> bool | None:
-    if language in ("ar", "fa", "ur", "de", "fr", "es", "it", "pt", "nl", "tr", "ru", "cs"):
-        return True
-    h = (hint or "").lower()
-    if h in ("en-us", "en_us", "en-ph"):
-        return False
-    if h.startswith("en-") and h not in ("en-us",):
-        return True
-    if language and language != "en":
-        return True
-    return None
-
-
-@dataclass
-class _DateOut:
-    published_at: str | None = None
-    published_raw: str | None = None
-    tz_source: str | None = None
-    calendar: str | None = None
-    note: str | None = None
-    modified_at: str | None = None
-
-
-def _parse_candidate(
-    cand: ex.DateCandidate,
-    *,
-    day_first: bool | None,
-    fetched: datetime,
-    language: str | None,
-    site_tz: str | None,
-) -> dates.ParsedDate | None:
-    """Read one candidate. Machine fields (JSON-LD, meta, ``<time>``) are read as
-    ISO first; printed as a fallback, never day-first-guessed (a US-ordered
-    ``11/01/2023`` in a German page's meta must become a note, not 11 January)."""
-    if cand.source in ("jsonld", "meta", "time", "url"):
-        parsed = dates.parse_iso(cand.raw, context=language)
-        if parsed is None and cand.source != "url":
-            parsed = dates.parse_printed(cand.raw, day_first=None, context=language)
-        return parsed
-    parsed = dates.parse_printed(cand.raw, day_first=day_first, context=language)
-    if parsed is None:
-        rel = dates.parse_relative(cand.raw, fetched, site_tz=site_tz)
-        if rel is not None:
-            value, has_time = rel
-            return dates.ParsedDate(value, dates.GREGORIAN, has_time)
-    return parsed
-
-
-def _decide_dates(
-    pub: list[ex.DateCandidate],
-    mod: list[ex.DateCandidate],
-    *,
-    site_tz: str | None,
-    fetched_at: datetime | None,
-    day_first: bool | None,
-    language: str | None = None,
-) -> _DateOut:
-    out = _DateOut()
-    fetched = fetched_at or dates.now_utc()
-    notes: list[str] = []
-    chosen: dates.ParsedDate | None = None
-    chosen_value: datetime | None = None
-    chosen_raw: str | None = None
-    printed: list[tuple[str, dates.ParsedDate]] = []
-    for cand in pub[:40]:
-        try:
-            parsed = _parse_candidate(
-                cand, day_first=day_first, fetched=fetched, language=language, site_tz=site_tz
-            )
-        except dates.AmbiguousDate as exc:
-            notes.append(str(exc))
-            continue
-        if parsed is None:
-            continue
-        if cand.source == "printed":
-            printed.append((cand.raw, parsed))
-        if chosen is not None:
-            continue
-        decision, value = dates.finalize(parsed, site_tz=site_tz, fetched_at=fetched_at)
-        if value is None:
-            notes.append(decision.note or "date rejected")
-            out.calendar = out.calendar or decision.calendar
-            continue
-        chosen, chosen_value, chosen_raw = parsed, value, cand.raw
-        out.published_at = decision.iso
-        out.tz_source = decision.tz_source
-        out.calendar = decision.calendar
-        if cand.source == "printed":
-            break
-    if chosen is None:
-        if notes:
-            out.note = "; ".join(dict.fromkeys(notes))[:300]
-            out.published_raw = pub[0].raw if pub else None
-    else:
-        out.published_raw = chosen_raw
-        if chosen_value is not None:
-            for raw_text, p in printed:
-                local_value, _ = dates.localize(p.value, site_tz)
-                local_chosen = chosen_value.astimezone(local_value.tzinfo)
-                if local_value.date() == local_chosen.date():
-                    out.published_raw = raw_text
-                    out.calendar = p.calendar
-                    break
-    for cand in mod[:10]:
-        parsed = dates.parse_iso(cand.raw, context=language)
-        if parsed is None:
-            continue
-        decision, value = dates.finalize(parsed, site_tz=site_tz, fetched_at=fetched_at)
-        if value is not None:
-            out.modified_at = decision.iso
-            break
-    return out
-
-
 def _canonical(pm: ex.PageMeta, url: str) -> str:
     """``<link rel=canonical>`` → ``og:url`` → the fetched URL; a canonical pointing at
     the site root for a deeper URL is ignored (a common CMS bug)."""
@@ -316,7 +192,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     authors = ex.extract_authors(hints, pm, site)
     tags = ex.extract_tags(hints, pm)
     section = ex.extract_section(hints, pm, title)
-    pub_cands, mod_cands = ex.date_candidates(hints, pm, url)
+    pub_cands, mod_cands = pubdate.date_candidates(hints, pm, url)
     deadline.check()
     external_id = ex.extract_external_id(body_text[:500_000], canonical or url)
     hint = pm.html_lang or pm.first(("og:locale", "content-language", "language"))
@@ -342,12 +218,12 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         site, dict(options.site_timezones)
     )
     fetched_at = dates.parse_fetched_at(raw.get("fetched_at"))
-    dout = _decide_dates(
+    dout = pubdate.decide_dates(
         pub_cands,
         mod_cands,
         site_tz=site_tz,
         fetched_at=fetched_at,
-        day_first=_day_first(language, pm.html_lang),
+        day_first=pubdate.day_first(language, pm.html_lang),
         language=language,
     )
     body_root = page.boxes[roots[0]].node if roots else None
