@@ -36,6 +36,7 @@ class Article(faust.Record, namespace=f"{NAMESPACE}.Article", serializer="json")
     url: str
     canonical_url: str
     site: str
+    site_name: str | None
     source: str
     language: str | None
     title: str | None

@@ -39,6 +39,7 @@ def make_article(
             "url": f"https://{site}/news/{article_id}?utm=x",
             "canonical_url": f"https://{site}/news/{article_id}",
             "site": site,
+            "site_name": None,
             "source": "test-crawler",
             "language": "fa",
             "title": title,

@@ -235,6 +235,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         url=url,
         canonical_url=canonical,
         site=site,
+        site_name=ex.site_name(pm),
         source=raw.get("source") or "",
         language=language,
         title=title,

@@ -32,7 +32,8 @@ class ArticleDict(TypedDict):
     id: str
     url: str
     canonical_url: str
-    site: str
+    site: str  # registrable domain, e.g. "mehrnews.com"
+    site_name: str | None  # the publisher as the page names itself (og:site_name…)
     source: str
     language: str | None
     title: str | None

@@ -32,6 +32,7 @@ def make_article(**overrides: Any) -> ArticleDict:
         "url": "https://example.test/a1",
         "canonical_url": "https://example.test/a1",
         "site": "example.test",
+        "site_name": None,
         "source": "test",
         "language": None,
         "title": None,

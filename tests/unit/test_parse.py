@@ -63,6 +63,7 @@ def test_ar_identity(ar: ArticleDict) -> None:
     assert ar["canonical_url"].startswith("https://ar.mehrnews.com/news/1942574/%D8%A7")
     assert ar["id"] == article_id(ar["canonical_url"])
     assert ar["site"] == "ar.mehrnews.com"
+    assert ar["site_name"] == "وكالة مهر للأنباء"
     assert ar["source"] == "test" and ar["fetched_at"] == FETCHED
     assert ar["external_id"] == "1942574"
     assert ar["language"] == "ar"
