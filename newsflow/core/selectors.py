@@ -196,7 +196,9 @@ _CHROME_TOKENS = (
 CLASS_VOCAB: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("boilerplate", "token", tuple(_BOILERPLATE_TOKENS)),
     ("protect", "token", tuple(_PROTECT_TOKENS)),
-    ("content1", "token", ("item-text",)),
+    # The whole class token: as a phrase it also matches teaser cards
+    # ("summary-item--text-align-left"), as a substring navigation ("NavigationItem-text").
+    ("content1", "exact", ("item-text", "item_text")),
     ("content2", "contains", ("article-body", "articlebody", "article__body")),
     ("content3", "contains", ("story-body", "storybody", "story__body")),
     (
