@@ -118,7 +118,6 @@ _BOILERPLATE_TOKENS = [
     "authorbox",
     "author-bio",
     "meta-data",
-    "paywall",
     "modal",
     "popup",
     "overlay",
