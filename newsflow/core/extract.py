@@ -1343,12 +1343,53 @@ def extract_body(
     return _filter_blocks(page, idx, dropped)
 
 
+_CELL_TAGS = frozenset({"td", "th"})
+
+
+def _row_of(page: Page, block: int) -> int:
+    """The ``<tr>`` box holding a table-cell block, or -1 (a few steps up at most)."""
+    boxes = page.boxes
+    b = page.owner[block]
+    for _ in range(4):
+        if b < 0:
+            break
+        if boxes[b].tag == "tr":
+            return b
+        b = boxes[b].parent
+    return -1
+
+
+def _units(page: Page, idx: list[int]) -> Iterator[tuple[str, str, int]]:
+    """(text, tag, link characters) of the blocks, the cells of one table row joined.
+
+    A row is one line of the article's table ("3 Kevin Harvick 5033 4"); cell by cell,
+    the repeated short values ("1", "0") would be dropped as duplicates and the row's
+    meaning lost.
+    """
+    texts, tags, links = page.texts, page.tags, page.links
+    n = len(idx)
+    k = 0
+    while k < n:
+        i = idx[k]
+        k += 1
+        if tags[i] not in _CELL_TAGS:
+            yield texts[i], tags[i], links[i]
+            continue
+        row = _row_of(page, i)
+        parts = [texts[i]]
+        n_links = links[i]
+        while row >= 0 and k < n and tags[idx[k]] in _CELL_TAGS and _row_of(page, idx[k]) == row:
+            parts.append(texts[idx[k]])
+            n_links += links[idx[k]]
+            k += 1
+        yield " ".join(parts), "tr" if len(parts) > 1 else tags[i], n_links
+
+
 def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
     paragraphs: list[str] = []
     seen: set[str] = set()
-    for i in idx:
-        text, tag = page.texts[i], page.tags[i]
-        density = page.links[i] / len(text)
+    for text, tag, n_links in _units(page, idx):
+        density = n_links / len(text)
         # Markers and junk lines are short; long paragraphs skip the (slow) folding.
         if len(text) >= 120:
             norm = text.casefold()
