@@ -1388,6 +1388,7 @@ def _units(page: Page, idx: list[int]) -> Iterator[tuple[str, str, int]]:
 def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
     paragraphs: list[str] = []
     seen: set[str] = set()
+    last_tag = ""
     for text, tag, n_links in _units(page, idx):
         density = n_links / len(text)
         # Markers and junk lines are short; long paragraphs skip the (slow) folding.
@@ -1416,12 +1417,55 @@ def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
             continue
         seen.add(norm)
         paragraphs.append(text)
-    # Short trailing lines after the text (credits, "Share") are rarely body.
+        last_tag = tag
+    # Short trailing lines after the text (credits, "Share") are rarely body; a table
+    # row ending the article is data.
     while paragraphs and len(paragraphs[-1]) < 25 and len(paragraphs) > 1:
-        if paragraphs[-1].endswith((".", "!", "?", "؟", "।", "。", ":")):
+        if last_tag == "tr" or paragraphs[-1].endswith((".", "!", "?", "؟", "।", "。", ":")):
             break
         paragraphs.pop()
+        last_tag = ""
     return paragraphs
+
+
+_LD_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>]{0,2000}>")
+_LD_BREAK_TAGS = frozenset({"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+# JSON-LD text much longer than what the page shows: the page hides or truncates it.
+LD_BODY_RATIO = 3
+_LD_BODY_MIN_CHARS = 400
+
+
+def ld_body_paragraphs(pm: PageMeta) -> list[str]:
+    """The JSON-LD ``articleBody`` as paragraphs: line breaks (or block tags, when a
+    site puts markup in it) separate them."""
+    if pm.ld_article is None:
+        return []
+    raw = pm.ld_article.get("articleBody")
+    if isinstance(raw, list):
+        raw = "\n".join(x for x in raw if isinstance(x, str))
+    if not isinstance(raw, str) or not raw.strip():
+        return []
+    if "<" in raw:
+
+        def _tag(m: re.Match[str]) -> str:
+            return "\n" if m.group(2).lower() in _LD_BREAK_TAGS else ""
+
+        raw = _LD_TAG.sub(_tag, raw)
+    if "&" in raw:
+        raw = html_lib.unescape(raw)
+    return [p for p in (clean_text(x) for x in raw.split("\n")) if p]
+
+
+def prefer_ld_body(paragraphs: list[str], ld_paragraphs: list[str]) -> bool:
+    """Whether the JSON-LD body should replace the one read from the page: it is
+    several times longer, so the page hid it (a collapsed or paywalled container) or
+    the chosen box was a teaser of it."""
+    ld_len = sum(len(p) for p in ld_paragraphs)
+    if not paragraphs:
+        return ld_len > 0
+    if ld_len < _LD_BODY_MIN_CHARS:
+        return False
+    return ld_len > LD_BODY_RATIO * sum(len(p) for p in paragraphs)
 
 
 def all_text_body(page: Page) -> list[str]:
