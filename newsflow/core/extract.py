@@ -1413,7 +1413,9 @@ def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
             continue
         if not paragraphs and (norm in dropped or normalize_for_matching(text) in dropped):
             continue
-        if norm in seen and len(norm) < 200:
+        # A repeated label ("Advertisement", "Read more") is dropped; repeated
+        # sentences and headings are the article's own (one section per meal plan).
+        if norm in seen and tag not in sel.HEADING_TAGS and len(norm.split()) <= 2:
             continue
         seen.add(norm)
         paragraphs.append(text)

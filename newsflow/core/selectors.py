@@ -325,7 +325,12 @@ JUNK_LINE_RE = re.compile(
     r"خبرهاي مرتبط|بيشتر بخوانيد|بخوانيد|read more|related( articles| stories)?|"
     r"also read|see also|you are replying to:?\s*\.?|captcha|تعليقك|ارسال|"
     r"رمز الخبر\s*:?\s*\d+|كد خبر\s*:?\s*\d+|سمات|برچسب ها|برچسبها|tags?:?|"
-    r"subscribe( now)?|sign up.*newsletter.*)\s*$",
+    r"subscribe( now)?|sign up.*newsletter.*|advert|"
+    # "read also" and advertisement labels of European news sites
+    r"(?:[aà] )?lire aussi|publicit[eé]|auch interessant|mehr zum thema|"
+    r"lesen sie (?:auch|mehr)|anzeige|werbung|czytaj (?:te[zż]|tak[zż]e|wi[eę]cej)|reklama?|"
+    r"lee (?:tambi[eé]n|m[aá]s)|leer m[aá]s|leia (?:tamb[eé]m|mais)|pubblicit[aà]|"
+    r"leggi anche|lees ook|advertentie)\s*:?\s*$",
     re.IGNORECASE,
 )
 

@@ -405,3 +405,15 @@ def test_jsonld_body_does_not_replace_a_full_page_body() -> None:
 def test_jsonld_body_markup_is_read_as_paragraphs() -> None:
     pm = ex.PageMeta(ld_article={"articleBody": "<p>One &amp; two.</p><p>Three<br>four</p>"})
     assert ex.ld_body_paragraphs(pm) == ["One & two.", "Three", "four"]
+
+
+def test_repeated_sections_stay_and_repeated_labels_go() -> None:
+    section = "<h3>Pre-workout meal</h3><p>Eat every two or three hours</p>"
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG * 2}</p>{section}'
+        f"<p>Advertisement</p><p>{LONG}</p>{section}<p>Advertisement</p>"
+        f"<p>{LONG}</p><p>Lire aussi :</p></div></body></html>"
+    )
+    assert paras.count("Pre-workout meal") == 2
+    assert paras.count("Eat every two or three hours") == 2
+    assert "Advertisement" not in paras and "Lire aussi :" not in paras
