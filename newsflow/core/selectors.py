@@ -148,6 +148,23 @@ _BOILERPLATE_TOKENS = [
     "short-link",
     "short-url",
     "gallery-nav",
+    # links to the previous/next article, reading-time badges
+    "prev-next",
+    "next-prev",
+    "next-article",
+    "prev-article",
+    "previous-article",
+    "next-post",
+    "prev-post",
+    "previous-post",
+    "post-navigation",
+    "read-next",
+    "up-next",
+    "time-to-read",
+    "reading-time",
+    "read-time",
+    "readtime",
+    "readingtime",
 ]
 _PROTECT_TOKENS = [
     "article-body",

@@ -298,6 +298,9 @@ def test_link_with_container_class_does_not_split_paragraph() -> None:
         ("mainnavigationitem-text", "", False, False),
         # the subscriber text sits in the paywall container
         ("pmc-paywall", "", False, False),
+        ("d-flex article_details_prev_next", "", True, False),
+        ("", "main_next_prev_container", True, False),
+        ("article_details_time_to_read_bar", "", True, False),
     ],
 )
 def test_class_vocabulary(cls: str, ident: str, boiler: bool, content: bool) -> None:
