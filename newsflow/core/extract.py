@@ -1407,6 +1407,13 @@ def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
             break
         if sel.JUNK_LINE_RE.match(norm):
             continue
+        if (
+            len(paragraphs) >= 2
+            and len(text) <= sel.POLICY_PARAGRAPH_MAX_CHARS
+            and sel.COMMENT_WORDS_RE.search(norm)
+            and sel.POLICY_WORDS_RE.search(norm)
+        ):
+            break  # the comment section's rules: the article has ended
         if density > 0.6 and len(text) < 300:
             continue
         if tag == "li" and density > 0.3:

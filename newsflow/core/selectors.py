@@ -351,6 +351,21 @@ JUNK_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Comment-section guidelines ("We welcome lively discussion… read the terms of use",
+# "ترحب شبكة … مراجعة التعليقات … إرشادات الاستخدام") closing an article: a short
+# paragraph naming both comments and a policy ends the text. Written to match the
+# raw (casefolded) and the normalized forms alike.
+COMMENT_WORDS_RE = re.compile(
+    r"comment|kommentar|commentaire|comentario|تعليق|نظرات|د[یي]د[گك]اه", re.IGNORECASE
+)
+POLICY_WORDS_RE = re.compile(
+    r"terms of (?:use|service)|privacy policy|community (?:guidelines|standards)|"
+    r"house rules|guidelines|netiquette|nutzungsbedingungen|datenschutz|"
+    r"شروط الاستخدام|[إا]رشادات|سياس[ةه] الخصوصي[ةه]|قوان[یي]ن|حر[یي]م خصوص[یي]",
+    re.IGNORECASE,
+)
+POLICY_PARAGRAPH_MAX_CHARS = 600
+
 # Headings of tag blocks (normalized): "سمات" on the Mehr News Arabic site.
 TAG_HEADINGS = frozenset(
     {

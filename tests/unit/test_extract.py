@@ -420,3 +420,25 @@ def test_repeated_sections_stay_and_repeated_labels_go() -> None:
     assert paras.count("Pre-workout meal") == 2
     assert paras.count("Eat every two or three hours") == 2
     assert "Advertisement" not in paras and "Lire aussi :" not in paras
+
+
+def test_comment_guidelines_end_the_article() -> None:
+    rules = (
+        "ترحب شبكة CNN بالنقاش الحيوي والمفيد، وكي لا نضطر إلى مراجعة التعليقات قبل "
+        "نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف إليها جيداً."
+    )
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG * 2}</p><p>{LONG * 2}</p>'
+        f"<div><p>{rules}</p><p>الآراء الواردة أدناه لا تعبر عن رأي الموقع.</p></div>"
+        "</div></body></html>"
+    )
+    assert paras == [(LONG * 2).strip(), (LONG * 2).strip()]
+
+
+def test_article_about_privacy_policy_keeps_its_text() -> None:
+    text = "The regulator said the new privacy policy breaks the law, officials said. "
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{text * 3}</p><p>{text * 3}</p>'
+        f"<p>{text * 2}</p></div></body></html>"
+    )
+    assert len(paras) == 3
