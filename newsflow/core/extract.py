@@ -1444,15 +1444,16 @@ LD_BODY_RATIO = 3
 _LD_BODY_MIN_CHARS = 400
 
 
-def ld_body_paragraphs(pm: PageMeta) -> list[str]:
+def ld_body_paragraphs(pm: PageMeta, longer_than: int = 0) -> list[str]:
     """The JSON-LD ``articleBody`` as paragraphs: line breaks (or block tags, when a
-    site puts markup in it) separate them."""
+    site puts markup in it) separate them. Nothing when its raw text has no more than
+    ``longer_than`` characters, so the common page pays for one ``len``."""
     if pm.ld_article is None:
         return []
     raw = pm.ld_article.get("articleBody")
     if isinstance(raw, list):
         raw = "\n".join(x for x in raw if isinstance(x, str))
-    if not isinstance(raw, str) or not raw.strip():
+    if not isinstance(raw, str) or len(raw) <= longer_than or not raw.strip():
         return []
     if "<" in raw:
 
