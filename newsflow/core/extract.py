@@ -1343,12 +1343,54 @@ def extract_body(
     return _filter_blocks(page, idx, dropped)
 
 
+_CELL_TAGS = frozenset({"td", "th"})
+
+
+def _row_of(page: Page, block: int) -> int:
+    """The ``<tr>`` box holding a table-cell block, or -1 (a few steps up at most)."""
+    boxes = page.boxes
+    b = page.owner[block]
+    for _ in range(4):
+        if b < 0:
+            break
+        if boxes[b].tag == "tr":
+            return b
+        b = boxes[b].parent
+    return -1
+
+
+def _units(page: Page, idx: list[int]) -> Iterator[tuple[str, str, int]]:
+    """(text, tag, link characters) of the blocks, the cells of one table row joined.
+
+    A row is one line of the article's table ("3 Kevin Harvick 5033 4"); cell by cell,
+    the repeated short values ("1", "0") would be dropped as duplicates and the row's
+    meaning lost.
+    """
+    texts, tags, links = page.texts, page.tags, page.links
+    n = len(idx)
+    k = 0
+    while k < n:
+        i = idx[k]
+        k += 1
+        if tags[i] not in _CELL_TAGS:
+            yield texts[i], tags[i], links[i]
+            continue
+        row = _row_of(page, i)
+        parts = [texts[i]]
+        n_links = links[i]
+        while row >= 0 and k < n and tags[idx[k]] in _CELL_TAGS and _row_of(page, idx[k]) == row:
+            parts.append(texts[idx[k]])
+            n_links += links[idx[k]]
+            k += 1
+        yield " ".join(parts), "tr" if len(parts) > 1 else tags[i], n_links
+
+
 def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
     paragraphs: list[str] = []
     seen: set[str] = set()
-    for i in idx:
-        text, tag = page.texts[i], page.tags[i]
-        density = page.links[i] / len(text)
+    last_tag = ""
+    for text, tag, n_links in _units(page, idx):
+        density = n_links / len(text)
         # Markers and junk lines are short; long paragraphs skip the (slow) folding.
         if len(text) >= 120:
             norm = text.casefold()
@@ -1365,22 +1407,75 @@ def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
             break
         if sel.JUNK_LINE_RE.match(norm):
             continue
+        if (
+            len(paragraphs) >= 2
+            and len(text) <= sel.POLICY_PARAGRAPH_MAX_CHARS
+            and sel.COMMENT_WORDS_RE.search(norm)
+            and sel.POLICY_WORDS_RE.search(norm)
+        ):
+            break  # the comment section's rules: the article has ended
         if density > 0.6 and len(text) < 300:
             continue
         if tag == "li" and density > 0.3:
             continue
         if not paragraphs and (norm in dropped or normalize_for_matching(text) in dropped):
             continue
-        if norm in seen and len(norm) < 200:
+        # A repeated label ("Advertisement", "Read more") is dropped; repeated
+        # sentences and headings are the article's own (one section per meal plan).
+        if norm in seen and tag not in sel.HEADING_TAGS and len(norm.split()) <= 2:
             continue
         seen.add(norm)
         paragraphs.append(text)
-    # Short trailing lines after the text (credits, "Share") are rarely body.
+        last_tag = tag
+    # Short trailing lines after the text (credits, "Share") are rarely body; a table
+    # row ending the article is data.
     while paragraphs and len(paragraphs[-1]) < 25 and len(paragraphs) > 1:
-        if paragraphs[-1].endswith((".", "!", "?", "؟", "।", "。", ":")):
+        if last_tag == "tr" or paragraphs[-1].endswith((".", "!", "?", "؟", "।", "。", ":")):
             break
         paragraphs.pop()
+        last_tag = ""
     return paragraphs
+
+
+_LD_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>]{0,2000}>")
+_LD_BREAK_TAGS = frozenset({"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+# JSON-LD text much longer than what the page shows: the page hides or truncates it.
+LD_BODY_RATIO = 3
+_LD_BODY_MIN_CHARS = 400
+
+
+def ld_body_paragraphs(pm: PageMeta, longer_than: int = 0) -> list[str]:
+    """The JSON-LD ``articleBody`` as paragraphs: line breaks (or block tags, when a
+    site puts markup in it) separate them. Nothing when its raw text has no more than
+    ``longer_than`` characters, so the common page pays for one ``len``."""
+    if pm.ld_article is None:
+        return []
+    raw = pm.ld_article.get("articleBody")
+    if isinstance(raw, list):
+        raw = "\n".join(x for x in raw if isinstance(x, str))
+    if not isinstance(raw, str) or len(raw) <= longer_than or not raw.strip():
+        return []
+    if "<" in raw:
+
+        def _tag(m: re.Match[str]) -> str:
+            return "\n" if m.group(2).lower() in _LD_BREAK_TAGS else ""
+
+        raw = _LD_TAG.sub(_tag, raw)
+    if "&" in raw:
+        raw = html_lib.unescape(raw)
+    return [p for p in (clean_text(x) for x in raw.split("\n")) if p]
+
+
+def prefer_ld_body(paragraphs: list[str], ld_paragraphs: list[str]) -> bool:
+    """Whether the JSON-LD body should replace the one read from the page: it is
+    several times longer, so the page hid it (a collapsed or paywalled container) or
+    the chosen box was a teaser of it."""
+    ld_len = sum(len(p) for p in ld_paragraphs)
+    if not paragraphs:
+        return ld_len > 0
+    if ld_len < _LD_BODY_MIN_CHARS:
+        return False
+    return ld_len > LD_BODY_RATIO * sum(len(p) for p in paragraphs)
 
 
 def all_text_body(page: Page) -> list[str]:

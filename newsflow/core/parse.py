@@ -198,10 +198,10 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     hint = pm.html_lang or pm.first(("og:locale", "content-language", "language"))
     roots = ex.find_content_roots(page, deadline)
     paragraphs = ex.extract_body(page, roots, deadline, drop=(title or "", printed_lead or ""))
-    if not paragraphs:
-        ld_body = ex.ld_get(pm, "articleBody")
-        if ld_body:
-            paragraphs = [p for p in (ex.clean_text(x) for x in ld_body.split("\n")) if p]
+    dom_chars = sum(len(p) for p in paragraphs)
+    ld_paragraphs = ex.ld_body_paragraphs(pm, longer_than=ex.LD_BODY_RATIO * dom_chars)
+    if ex.prefer_ld_body(paragraphs, ld_paragraphs):
+        paragraphs = ld_paragraphs
     if not paragraphs:
         paragraphs = ex.all_text_body(page)
     if (

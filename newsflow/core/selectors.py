@@ -118,7 +118,6 @@ _BOILERPLATE_TOKENS = [
     "authorbox",
     "author-bio",
     "meta-data",
-    "paywall",
     "modal",
     "popup",
     "overlay",
@@ -149,6 +148,23 @@ _BOILERPLATE_TOKENS = [
     "short-link",
     "short-url",
     "gallery-nav",
+    # links to the previous/next article, reading-time badges
+    "prev-next",
+    "next-prev",
+    "next-article",
+    "prev-article",
+    "previous-article",
+    "next-post",
+    "prev-post",
+    "previous-post",
+    "post-navigation",
+    "read-next",
+    "up-next",
+    "time-to-read",
+    "reading-time",
+    "read-time",
+    "readtime",
+    "readingtime",
 ]
 _PROTECT_TOKENS = [
     "article-body",
@@ -196,7 +212,9 @@ _CHROME_TOKENS = (
 CLASS_VOCAB: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("boilerplate", "token", tuple(_BOILERPLATE_TOKENS)),
     ("protect", "token", tuple(_PROTECT_TOKENS)),
-    ("content1", "token", ("item-text",)),
+    # The whole class token: as a phrase it also matches teaser cards
+    # ("summary-item--text-align-left"), as a substring navigation ("NavigationItem-text").
+    ("content1", "exact", ("item-text", "item_text")),
     ("content2", "contains", ("article-body", "articlebody", "article__body")),
     ("content3", "contains", ("story-body", "storybody", "story__body")),
     (
@@ -324,9 +342,29 @@ JUNK_LINE_RE = re.compile(
     r"خبرهاي مرتبط|بيشتر بخوانيد|بخوانيد|read more|related( articles| stories)?|"
     r"also read|see also|you are replying to:?\s*\.?|captcha|تعليقك|ارسال|"
     r"رمز الخبر\s*:?\s*\d+|كد خبر\s*:?\s*\d+|سمات|برچسب ها|برچسبها|tags?:?|"
-    r"subscribe( now)?|sign up.*newsletter.*)\s*$",
+    r"subscribe( now)?|sign up.*newsletter.*|advert|"
+    # "read also" and advertisement labels of European news sites
+    r"(?:[aà] )?lire aussi|publicit[eé]|auch interessant|mehr zum thema|"
+    r"lesen sie (?:auch|mehr)|anzeige|werbung|czytaj (?:te[zż]|tak[zż]e|wi[eę]cej)|reklama?|"
+    r"lee (?:tambi[eé]n|m[aá]s)|leer m[aá]s|leia (?:tamb[eé]m|mais)|pubblicit[aà]|"
+    r"leggi anche|lees ook|advertentie)\s*:?\s*$",
     re.IGNORECASE,
 )
+
+# Comment-section guidelines ("We welcome lively discussion… read the terms of use",
+# "ترحب شبكة … مراجعة التعليقات … إرشادات الاستخدام") closing an article: a short
+# paragraph naming both comments and a policy ends the text. Written to match the
+# raw (casefolded) and the normalized forms alike.
+COMMENT_WORDS_RE = re.compile(
+    r"comment|kommentar|commentaire|comentario|تعليق|نظرات|د[یي]د[گك]اه", re.IGNORECASE
+)
+POLICY_WORDS_RE = re.compile(
+    r"terms of (?:use|service)|privacy policy|community (?:guidelines|standards)|"
+    r"house rules|guidelines|netiquette|nutzungsbedingungen|datenschutz|"
+    r"شروط الاستخدام|[إا]رشادات|سياس[ةه] الخصوصي[ةه]|قوان[یي]ن|حر[یي]م خصوص[یي]",
+    re.IGNORECASE,
+)
+POLICY_PARAGRAPH_MAX_CHARS = 600
 
 # Headings of tag blocks (normalized): "سمات" on the Mehr News Arabic site.
 TAG_HEADINGS = frozenset(

@@ -186,6 +186,34 @@ def test_arfa_body_snippets(results: dict[str, list[Case]]) -> None:
     assert not problems
 
 
+# Body snippets that pin the general rules on real pages: (page id, present, absent).
+BODY_SNIPPETS = [
+    # comment-section rules after the article end it
+    ("newspaper4k_arabic_cnn", "ضرورة الابتعاد عن الأعمال الاستفزازية", "ترحب شبكة CNN"),
+    # previous/next-article teasers and the reading-time badge are not body
+    ("fundus_lbcgroup", "حلوى القطن", "الفتاة ذات القرط"),
+    ("fundus_lbcgroup", "حلوى القطن", "2min"),
+    # the subscriber text sits in a paywall container
+    ("RollingStone-0", "the whole album, and I listened to it all morning", "Yeezy Porn"),
+    # a teaser card (summary-item--text-align-left) is not the known container
+    ("TheNewYorker-0", "covered some of the ice with glass microspheres", "The Crossword: Monday"),
+    # the cells of a table row stay together, repeated values included
+    ("11ea381ad92b5448", "3 Kevin Harvick 5033 4 6 15 26", "Share this on WhatsApp"),
+]
+
+
+@pytest.mark.parametrize(("page", "present", "absent"), BODY_SNIPPETS)
+def test_body_snippets(
+    results: dict[str, list[Case]], page: str, present: str, absent: str
+) -> None:
+    cases = [c for cs in results.values() for c in cs if str(c.expected["id"]).startswith(page)]
+    if not cases:
+        pytest.skip(f"{page} not in the corpus")
+    body = cases[0].article["body"] if cases[0].article else ""
+    assert present in body
+    assert absent not in body
+
+
 def test_arfa_languages(results: dict[str, list[Case]]) -> None:
     wrong = [
         (c.expected["id"], c.article["language"] if c.article else None, c.expected["lang"])

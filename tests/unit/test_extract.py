@@ -292,6 +292,15 @@ def test_link_with_container_class_does_not_split_paragraph() -> None:
         ("", "comments", True, False),
         ("", "articlebody", False, True),
         ("leaderboard", "", False, False),
+        ("item-text", "", False, True),
+        # a teaser card's BEM modifier and a navigation label are not the article
+        ("summary-item summary-item--text-align-left", "", False, False),
+        ("mainnavigationitem-text", "", False, False),
+        # the subscriber text sits in the paywall container
+        ("pmc-paywall", "", False, False),
+        ("d-flex article_details_prev_next", "", True, False),
+        ("", "main_next_prev_container", True, False),
+        ("article_details_time_to_read_bar", "", True, False),
     ],
 )
 def test_class_vocabulary(cls: str, ident: str, boiler: bool, content: bool) -> None:
@@ -342,3 +351,94 @@ def test_update_and_access_lines_are_never_the_publication_date(line: str) -> No
         "https://x.example/a", now=datetime(2026, 1, 1, tzinfo=UTC), source="t", html=html
     )
     assert parse_page(raw)["published_at"] is None
+
+
+def test_table_row_is_one_paragraph() -> None:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>Driver {i}</td><td>1</td><td>0</td></tr>" for i in range(1, 4)
+    )
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG * 2}</p>'
+        f"<table><tr><th>Pos.</th><th>Driver</th><th>Wins</th><th>Poles</th></tr>{rows}"
+        "</table></div></body></html>"
+    )
+    assert paras[1:] == [
+        "Pos. Driver Wins Poles",
+        "1 Driver 1 1 0",
+        "2 Driver 2 1 0",
+        "3 Driver 3 1 0",
+    ]
+
+
+def _ld_page(ld_body: str, dom_text: str) -> str:
+    import json
+
+    ld = json.dumps({"@type": "NewsArticle", "headline": "A headline", "articleBody": ld_body})
+    return (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
+        f'<h1>A headline</h1><div class="article-body"><p>{dom_text}</p></div></body></html>'
+    )
+
+
+def test_jsonld_body_replaces_a_truncated_page_body() -> None:
+    first = "The first paragraph is the only one the page shows, the rest is hidden. " * 3
+    rest = "Every later paragraph is only in the structured data of the page. " * 4
+    ld_body = f"{first}\n\n{rest}\n{rest}\n{rest}"
+    raw = raw_page(
+        "https://example.org/a/1",
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        source="t",
+        html=_ld_page(ld_body, first),
+    )
+    body = parse_page(raw)["body"]
+    assert body.split("\n\n") == [first.strip(), rest.strip(), rest.strip(), rest.strip()]
+
+
+def test_jsonld_body_does_not_replace_a_full_page_body() -> None:
+    text = "The page shows the whole article text, longer than its summary. " * 8
+    raw = raw_page(
+        "https://example.org/a/1",
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        source="t",
+        html=_ld_page(text[:600], text),
+    )
+    assert parse_page(raw)["body"] == text.strip()
+
+
+def test_jsonld_body_markup_is_read_as_paragraphs() -> None:
+    pm = ex.PageMeta(ld_article={"articleBody": "<p>One &amp; two.</p><p>Three<br>four</p>"})
+    assert ex.ld_body_paragraphs(pm) == ["One & two.", "Three", "four"]
+
+
+def test_repeated_sections_stay_and_repeated_labels_go() -> None:
+    section = "<h3>Pre-workout meal</h3><p>Eat every two or three hours</p>"
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG * 2}</p>{section}'
+        f"<p>Advertisement</p><p>{LONG}</p>{section}<p>Advertisement</p>"
+        f"<p>{LONG}</p><p>Lire aussi :</p></div></body></html>"
+    )
+    assert paras.count("Pre-workout meal") == 2
+    assert paras.count("Eat every two or three hours") == 2
+    assert "Advertisement" not in paras and "Lire aussi :" not in paras
+
+
+def test_comment_guidelines_end_the_article() -> None:
+    rules = (
+        "ترحب شبكة CNN بالنقاش الحيوي والمفيد، وكي لا نضطر إلى مراجعة التعليقات قبل "
+        "نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف إليها جيداً."
+    )
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{LONG * 2}</p><p>{LONG * 2}</p>'
+        f"<div><p>{rules}</p><p>الآراء الواردة أدناه لا تعبر عن رأي الموقع.</p></div>"
+        "</div></body></html>"
+    )
+    assert paras == [(LONG * 2).strip(), (LONG * 2).strip()]
+
+
+def test_article_about_privacy_policy_keeps_its_text() -> None:
+    text = "The regulator said the new privacy policy breaks the law, officials said. "
+    paras = _body(
+        f'<html><body><div class="article-body"><p>{text * 3}</p><p>{text * 3}</p>'
+        f"<p>{text * 2}</p></div></body></html>"
+    )
+    assert len(paras) == 3
