@@ -192,7 +192,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     authors = ex.extract_authors(hints, pm, site)
     tags = ex.extract_tags(hints, pm)
     section = ex.extract_section(hints, pm, title)
-    pub_cands, mod_cands = pubdate.date_candidates(hints, pm, url)
+    anchor = pubdate.find_anchor(page, title)
+    pub_cands, mod_cands = pubdate.date_candidates(hints, pm, url, page, anchor)
     deadline.check()
     external_id = ex.extract_external_id(body_text[:500_000], canonical or url)
     hint = pm.html_lang or pm.first(("og:locale", "content-language", "language"))
@@ -225,6 +226,9 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         fetched_at=fetched_at,
         day_first=pubdate.day_first(language, pm.html_lang),
         language=language,
+        fallback=lambda: pubdate.fallback_candidates(
+            tree.body, page.texts[anchor.block] if anchor else None
+        ),
     )
     body_root = page.boxes[roots[0]].node if roots else None
     images = ex.extract_images(pm, body_root, pm.base_url or canonical or url)

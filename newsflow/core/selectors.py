@@ -374,6 +374,22 @@ EXTERNAL_ID_URL_RES = (
 )
 
 DATE_CONTAINER_MAX_CHARS = 120
+# A date element, <time> or line at most this many tree steps from the headline
+# (through their closest common ancestor) is "near" it: the article's own date
+# line. Teasers, "most read" lists and comment dates are further away.
+DATE_NEAR_STEPS = 6
+# Headings looked at when finding the headline, and the lines around it read as
+# possible date lines even without a date class ("<li>27 juin 2019</li>").
+DATE_ANCHOR_MAX_BLOCKS = 3000
+DATE_HEADER_BLOCKS_BEFORE = 3
+DATE_HEADER_BLOCKS_AFTER = 6
+# Whole-page fallback (only when nothing above gave a date): short lines with a
+# year, at most this many tried.
+DATE_FALLBACK_MAX_CHARS = 100
+DATE_FALLBACK_MAX_LINES = 40
+DATE_MIN_YEAR = 1990  # a fallback line's date before the web is history, not publication
+DATE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19[9]\d|20\d\d)(?!\d)")
+DATE_COPYRIGHT_RE = re.compile(r"©|&copy;|\(c\)\s*\d|copyright", re.IGNORECASE)
 # Date lines without digits that may still be dates ("منذ ساعتين", "yesterday", "دیروز").
 RELATIVE_DATE_HINT_RE = re.compile(
     r"منذ|قبل|پیش|ago|yesterday|today|أمس|امس|البارحة|دیروز|امروز|اليوم", re.IGNORECASE
