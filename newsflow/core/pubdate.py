@@ -46,10 +46,11 @@ _FAR = 99
 
 
 @dataclass
-class _Anchor:
-    """The headline block: where the article's own date line is printed next to."""
+class Anchor:
+    """The headline element, next to which the article's own date is printed."""
 
-    block: int
+    node: LexborNode
+    text: str
     ancestry: dict[int, int]  # mem_id of the headline and its ancestors -> steps up
 
 
@@ -64,7 +65,7 @@ def _ancestry(node: LexborNode) -> dict[int, int]:
     return out
 
 
-def _distance(node: LexborNode, anchor: _Anchor | None) -> int:
+def _distance(node: LexborNode, anchor: Anchor | None) -> int:
     """Tree steps from ``node`` to the headline through their closest common
     ancestor: a date line beside the headline is a few steps away, a teaser in a
     sidebar or footer many (their common ancestor is the page wrapper)."""
@@ -85,41 +86,44 @@ def _squash(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def find_anchor(page: ex.Page | None, title: str | None) -> _Anchor | None:
-    """The headline: the ``<h1>`` that prints the title, else a heading that does,
-    else the first ``<h1>``. None when the page has no heading to go by."""
-    if page is None or not page.texts:
+def _same_title(heading: str, title: str) -> bool:
+    short, long_ = sorted((heading, title), key=len)
+    return len(short) >= 8 and short in long_ and len(short) * 2 >= len(long_)
+
+
+def find_anchor(body: LexborNode | None, title: str | None) -> Anchor | None:
+    """The headline: the ``<h1>`` that prints the title, else an ``<h2>`` that does,
+    else the first ``<h1>``. None when the page has no heading to go by. Read from
+    the tree: the walk may have dropped a headline kept in a ``<header>``."""
+    if body is None:
         return None
     want = _squash(title or "")
-    first_h1: int | None = None
-    heading: int | None = None
-    for i, tag in enumerate(page.tags[: sel.DATE_ANCHOR_MAX_BLOCKS]):
-        if tag not in sel.HEADING_TAGS:
+    first: Anchor | None = None
+    second: Anchor | None = None
+    for node in body.css("h1, h2, h3")[: sel.DATE_ANCHOR_MAX_HEADINGS]:
+        text = ex.clean_text(node.text(deep=True))
+        if not text:
             continue
-        if tag == "h1" and first_h1 is None:
-            first_h1 = i
-        if want and len(want) >= 8:
-            got = _squash(page.texts[i])
-            short, long_ = sorted((got, want), key=len)
-            if len(short) >= 8 and short in long_ and len(short) * 2 >= len(long_):
-                if tag == "h1":
-                    heading = i
-                    break
-                if heading is None:
-                    heading = i
-    block = heading if heading is not None else first_h1
-    if block is None:
-        return None
-    node = page.boxes[page.owner[block]].node
-    return _Anchor(block, _ancestry(node))
+        if node.tag == "h1" and first is None:
+            first = Anchor(node, text, {})
+        if want and _same_title(_squash(text), want):
+            if node.tag == "h1":
+                first, second = Anchor(node, text, {}), None
+                break
+            if second is None:
+                second = Anchor(node, text, {})
+    anchor = second or first
+    if anchor is not None:
+        anchor.ancestry = _ancestry(anchor.node)
+    return anchor
 
 
-def _date_line(text: str) -> str | None:
+def _date_line(text: str, max_chars: int = sel.DATE_CONTAINER_MAX_CHARS) -> str | None:
     """``text`` cleaned when it may be a printed date line, else None."""
-    if len(text) > sel.DATE_CONTAINER_MAX_CHARS * 4:
+    if len(text) > max_chars * 4:
         return None
     text = ex.clean_text(text)
-    if not text or len(text) > sel.DATE_CONTAINER_MAX_CHARS:
+    if not text or len(text) > max_chars:
         return None
     if not _HAS_DIGIT.search(text) and not sel.RELATIVE_DATE_HINT_RE.search(text):
         return None
@@ -128,21 +132,92 @@ def _date_line(text: str) -> str | None:
     return text
 
 
+def _in_teaser(node: LexborNode, text_len: int, anchor: Anchor | None) -> bool:
+    """Whether ``node`` sits in another story's heading, or in a link that also
+    holds a headline, as the dates of teasers do ("<h2>Other story <span
+    class=date>…</span></h2>"). A link around the date alone is a permalink."""
+    cur = node.parent
+    for _ in range(sel.DATE_TEASER_STEPS):
+        if cur is None:
+            return False
+        tag = cur.tag
+        if tag in sel.HEADING_TAGS and (anchor is None or cur != anchor.node):
+            return True
+        if tag == "a" and len(cur.text(deep=True).strip()) > text_len + sel.DATE_TEASER_EXTRA_CHARS:
+            return True
+        cur = cur.parent
+    return False
+
+
+def _lines(node: LexborNode) -> list[str]:
+    """The text nodes under ``node``, whitespace collapsed, a bare label joined to
+    the value after it ("<strong>Datum</strong> 28.04.2023")."""
+    raw = node.text(deep=True, separator="\n").split("\n")
+    out: list[str] = []
+    glue = False
+    for piece in raw:
+        line = " ".join(piece.split())
+        if not line:
+            continue
+        if glue and out:
+            out[-1] = f"{out[-1]} {line}"
+            glue = False
+            continue
+        out.append(line)
+        glue = len(line) <= 30 and bool(sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :")))
+    return out
+
+
+def _header_lines(anchor: Anchor) -> list[tuple[int, str]]:
+    """(steps, line): short date lines printed just before or after the headline
+    under its nearest ancestors, e.g. ``<li>27 juin 2019</li>`` beside an
+    ``<h1>`` with no date class anywhere. Only a few text nodes on either side
+    of the headline are read, however large the ancestor."""
+    head = anchor.text[:40]
+    cur = anchor.node.parent
+    for steps in range(1, sel.DATE_HEADER_STEPS + 1):
+        if cur is None or len(cur.text(deep=True)) > sel.DATE_HEADER_MAX_CHARS:
+            break
+        lines = _lines(cur)
+        at = next(
+            (i for i, x in enumerate(lines) if x.startswith(head) or head.startswith(x)), None
+        )
+        if at is not None:
+            lo = max(0, at - sel.DATE_HEADER_LINES_BEFORE)
+            window = lines[lo : at + sel.DATE_HEADER_LINES_AFTER + 1]
+            out = [
+                (steps, text)
+                for text in (_date_line(x, sel.DATE_HEADER_LINE_MAX_CHARS) for x in window)
+                if text is not None and text != anchor.text
+            ]
+            if out:
+                return out
+        cur = cur.parent
+    return []
+
+
+@dataclass
+class Candidates:
+    """What ``date_candidates`` found: published (most reliable first), modified,
+    and the weak published candidates kept for ``fallback_candidates``."""
+
+    pub: list[DateCandidate]
+    mod: list[DateCandidate]
+    weak: list[DateCandidate]
+
+
 def date_candidates(
-    hints: ex.DomHints,
-    pm: ex.PageMeta,
-    url: str,
-    page: ex.Page | None = None,
-    anchor: _Anchor | None = None,
-) -> tuple[list[DateCandidate], list[DateCandidate]]:
-    """(published candidates, modified candidates), most reliable first.
+    hints: ex.DomHints, pm: ex.PageMeta, url: str, anchor: Anchor | None = None
+) -> Candidates:
+    """Published and modified candidates.
 
     Published: JSON-LD ``datePublished``/``dateCreated`` → ``article:published_time``
-    and other meta → microdata ``datePublished`` → the elements that show a date
-    (``<time datetime>``, ``.date``/``.time``/``.publish`` lines, short lines just
-    around the headline), nearest to the headline first → a ``/YYYY/MM/DD/`` URL path.
-    Nearness is what tells the article's own date from the dates of teasers,
-    "most read" lists and comments, which a page may print before its own.
+    and other meta → microdata ``datePublished`` → the dates shown near the
+    headline (``<time datetime>``, ``.date``/``.time``/``.publish`` elements, short
+    lines beside it), a line labelled "Published"/"Datum"… first, then the nearest
+    → a ``/YYYY/MM/DD/`` URL path. Shown dates far from the headline or inside a
+    link or another heading (teasers, "most read", comments) are weak: they are
+    tried only after the whole-page search for a labelled date line.
     """
     pub: list[DateCandidate] = []
     mod: list[DateCandidate] = []
@@ -152,32 +227,34 @@ def date_candidates(
             pub.append(DateCandidate("jsonld", v))
     pub.extend(DateCandidate("meta", v) for v in pm.all(sel.META_PUBLISHED[:-1]))
     pub.extend(DateCandidate("meta", v) for v in pm.all(("microdata:datepublished",)))
-    # (near?, kind, outside <article>?, order) sorts the visible candidates.
-    shown: list[tuple[tuple[int, int, int, int], DateCandidate]] = []
+    # sort key: (weak?, unlabelled?, steps from the headline, kind, outside <article>?, order)
+    shown: list[tuple[tuple[int, int, int, int, int, int], DateCandidate]] = []
+
+    def add(
+        node: LexborNode | None, steps: int, kind: int, order: int, cand: DateCandidate
+    ) -> None:
+        weak = steps > sel.DATE_NEAR_STEPS or (
+            node is not None and _in_teaser(node, len(cand.raw), anchor)
+        )
+        unlabelled = 0 if sel.DATE_LABEL_RE.match(cand.raw) else 1
+        outside = 0
+        if node is not None and kind == 1:
+            outside = 0 if ex.ancestor_tags(node) & ex.ARTICLE_TAGS else 1
+        shown.append(((int(weak), unlabelled, steps, kind, outside, order), cand))
+
     for order, (node, value) in enumerate(zip(hints.time_nodes, hints.time_values, strict=False)):
-        near = _distance(node, anchor) > sel.DATE_NEAR_STEPS
-        shown.append(((near, 0, 0, order), DateCandidate("time", value)))
+        add(node, _distance(node, anchor), 0, order, DateCandidate("time", value))
     for order, node in enumerate(hints.date_nodes):
         text = _date_line(node.text(deep=True))
-        if text is None:
+        if text is None or "aside" in ex.ancestor_tags(node):
             continue
-        ancestors = ex.ancestor_tags(node)
-        if "aside" in ancestors:
-            continue
-        near = _distance(node, anchor) > sel.DATE_NEAR_STEPS
-        outside = 0 if ancestors & ex.ARTICLE_TAGS else 1
-        shown.append(((near, 1, outside, order), DateCandidate("printed", text)))
-    if anchor is not None and page is not None:
-        lo = max(0, anchor.block - sel.DATE_HEADER_BLOCKS_BEFORE)
-        hi = min(len(page.texts), anchor.block + sel.DATE_HEADER_BLOCKS_AFTER + 1)
-        for i in range(lo, hi):
-            if i == anchor.block:
-                continue
-            text = _date_line(page.texts[i])
-            if text is not None:
-                shown.append(((0, 2, 0, abs(i - anchor.block)), DateCandidate("printed", text)))
+        add(node, _distance(node, anchor), 1, order, DateCandidate("printed", text))
+    if anchor is not None:
+        for order, (steps, text) in enumerate(_header_lines(anchor)):
+            add(None, steps, 2, order, DateCandidate("printed", text))
     shown.sort(key=lambda item: item[0])
-    pub.extend(cand for _, cand in shown)
+    pub.extend(cand for key, cand in shown if not key[0])
+    weak = [cand for key, cand in shown if key[0]]
     m = _URL_DATE.search(urlsplit(url).path)
     if m:
         pub.append(
@@ -188,43 +265,46 @@ def date_candidates(
         mod.append(DateCandidate("jsonld", v))
     mod.extend(DateCandidate("meta", x) for x in pm.all(sel.META_MODIFIED))
     mod.extend(DateCandidate("meta", x) for x in pm.all(("microdata:datemodified",)))
-    return pub, mod
+    return Candidates(pub, mod, weak)
 
 
-def fallback_candidates(body: LexborNode | None, anchor_text: str | None) -> list[DateCandidate]:
-    """Short text nodes anywhere in ``<body>`` that hold a year, for pages whose
-    markup names no date at all: those after the headline first (the byline, the
-    end of the article), then those before it, nearest first; document order
-    when the headline is not found. Read from the tree rather than the walk's
-    blocks, which leave out share bars and footers where such a line often sits.
-    Lines with a copyright mark are skipped (a footer's year is no publication date).
+def fallback_candidates(
+    body: LexborNode | None, anchor: Anchor | None, weak: list[DateCandidate]
+) -> list[DateCandidate]:
+    """For pages where no reliable candidate gave a date: lines labelled as a
+    date anywhere in ``<body>`` ("Datum 28.04.2023", "Posted: …"), then the weak
+    shown dates, then any short text line holding a year — those after the
+    headline first (the byline, the end of the article), then those before it,
+    nearest first; document order when there is no headline. Read from the tree
+    rather than the walk's blocks, which leave out share bars and footers where
+    such a line often sits. Lines with a copyright mark are skipped.
     """
     if body is None:
-        return []
-    lines = [
-        t
-        for t in (" ".join(x.split()) for x in body.text(deep=True, separator="\n").split("\n"))
-        if t
-    ]
+        return list(weak)
+    lines = _lines(body)
     start = 0
-    if anchor_text:
-        head = anchor_text[:60]
+    if anchor is not None:
+        head = anchor.text[:60]
         for i, line in enumerate(lines):
             if line.startswith(head) or (len(line) >= 20 and head.startswith(line)):
                 start = i + 1
                 break
     order = [*range(start, len(lines)), *range(start - 2, -1, -1)]
-    out: list[DateCandidate] = []
+    labelled: list[DateCandidate] = []
+    plain: list[DateCandidate] = []
     for i in order:
         text = lines[i]
         if len(text) > sel.DATE_FALLBACK_MAX_CHARS or not sel.DATE_IN_TEXT_RE.search(text):
             continue
         if sel.NOT_PUBLISHED_LINE_RE.search(text) or sel.DATE_COPYRIGHT_RE.search(text):
             continue
-        out.append(DateCandidate("text", text))
-        if len(out) >= sel.DATE_FALLBACK_MAX_LINES:
+        if sel.DATE_LABEL_RE.match(text):
+            labelled.append(DateCandidate("text", text))
+        else:
+            plain.append(DateCandidate("text", text))
+        if len(labelled) + len(plain) >= sel.DATE_FALLBACK_MAX_LINES:
             break
-    return out
+    return [*labelled, *weak, *plain]
 
 
 def day_first(language: str | None, hint: str | None) -> bool | None:

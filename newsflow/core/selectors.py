@@ -378,15 +378,32 @@ DATE_CONTAINER_MAX_CHARS = 120
 # (through their closest common ancestor) is "near" it: the article's own date
 # line. Teasers, "most read" lists and comment dates are further away.
 DATE_NEAR_STEPS = 6
-# Headings looked at when finding the headline, and the lines around it read as
-# possible date lines even without a date class ("<li>27 juin 2019</li>").
-DATE_ANCHOR_MAX_BLOCKS = 3000
-DATE_HEADER_BLOCKS_BEFORE = 3
-DATE_HEADER_BLOCKS_AFTER = 6
+# A date inside a link or another heading this many levels up is a teaser's.
+DATE_TEASER_STEPS = 4
+DATE_TEASER_EXTRA_CHARS = 20
+# Headings looked at when finding the headline.
+DATE_ANCHOR_MAX_HEADINGS = 50
+# Text nodes just around the headline, under its nearest ancestors (up to
+# DATE_HEADER_STEPS levels, while the ancestor holds at most DATE_HEADER_MAX_CHARS
+# of text), are read as date lines even without a date class ("<li>27 juin
+# 2019</li>"); only short ones: a caption that ends in a date is no date line.
+DATE_HEADER_STEPS = 3
+DATE_HEADER_MAX_CHARS = 60_000
+DATE_HEADER_LINES_BEFORE = 3
+DATE_HEADER_LINES_AFTER = 8
+DATE_HEADER_LINE_MAX_CHARS = 60
 # Whole-page fallback (only when nothing above gave a date): short lines with a
 # year, at most this many tried.
 DATE_FALLBACK_MAX_CHARS = 100
 DATE_FALLBACK_MAX_LINES = 40
+# A line that names itself the publication date.
+DATE_LABEL_RE = re.compile(
+    r"\W*(?:date|dated|published|posted|written|created|publication date|datum"
+    r"|veröffentlicht|erstellt|erschienen|publié|publie|publicado|publicada|pubblicato"
+    r"|gepubliceerd|yayınlanma|yayın tarihi|تاريخ النشر|تاريخ|نشر|نشرت|تاریخ انتشار|انتشار"
+    r"|منتشر شده|تاریخ)(?!\w)",
+    re.IGNORECASE,
+)
 DATE_MIN_YEAR = 1990  # a fallback line's date before the web is history, not publication
 DATE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19[9]\d|20\d\d)(?!\d)")
 DATE_COPYRIGHT_RE = re.compile(r"©|&copy;|\(c\)\s*\d|copyright", re.IGNORECASE)
