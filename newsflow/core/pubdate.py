@@ -227,6 +227,17 @@ def date_candidates(
             pub.append(DateCandidate("jsonld", v))
     pub.extend(DateCandidate("meta", v) for v in pm.all(sel.META_PUBLISHED[:-1]))
     pub.extend(DateCandidate("meta", v) for v in pm.all(("microdata:datepublished",)))
+    pub.extend(
+        DateCandidate("meta", v)
+        for v in pm.all(
+            k
+            for k in pm.meta
+            if ":" in k
+            and k.rsplit(":", 1)[1] in sel.DATE_META_SUFFIXES
+            and k not in sel.META_PUBLISHED
+            and not k.startswith("microdata:")
+        )[:5]
+    )
     # sort key: (weak?, unlabelled?, steps from the headline, kind, outside <article>?, order)
     shown: list[tuple[tuple[int, int, int, int, int, int], DateCandidate]] = []
 

@@ -440,6 +440,11 @@ META_PUBLISHED = (
     "originalpublicationdate",
     "og:updated_time",
 )
+# Any ``namespace:name`` meta whose name is one of these is a publication date
+# too ("video:release_date", a platform's own "…:uploaded"); tried after the above.
+DATE_META_SUFFIXES = frozenset(
+    {"published_time", "publish_date", "published", "pubdate", "uploaded", "release_date"}
+)
 META_MODIFIED = (
     "article:modified_time",
     "og:article:modified_time",
