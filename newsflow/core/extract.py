@@ -230,11 +230,7 @@ def _load_json(text: str) -> Any:
         text = text[4:]
     if text.endswith("-->"):
         text = text[:-3]
-    text = text.strip()
-    # XHTML-era templates (MediaWiki, WordPress schema plugins) wrap it in CDATA.
-    if text.startswith("<![CDATA[") and text.endswith("]]>"):
-        text = text[9:-3].strip()
-    text = text.rstrip(";")
+    text = text.strip().rstrip(";")
     if not text or len(text) > _MAX_JSONLD_CHARS:
         return None
     try:
