@@ -151,7 +151,8 @@ def _in_teaser(node: LexborNode, text_len: int, anchor: Anchor | None) -> bool:
 
 def _lines(node: LexborNode) -> list[str]:
     """The text nodes under ``node``, whitespace collapsed, a bare label joined to
-    the value after it ("<strong>Datum</strong> 28.04.2023")."""
+    the value after it ("<strong>Datum</strong> 28.04.2023", "<b>Last Updated:</b>
+    January 7, 2025"): the label decides whether the line is a publication date."""
     raw = node.text(deep=True, separator="\n").split("\n")
     out: list[str] = []
     glue = False
@@ -164,7 +165,14 @@ def _lines(node: LexborNode) -> list[str]:
             glue = False
             continue
         out.append(line)
-        glue = len(line) <= 30 and bool(sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :")))
+        glue = (
+            len(line) <= 30
+            and not _HAS_DIGIT.search(line)
+            and bool(
+                sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :"))
+                or sel.NOT_PUBLISHED_LINE_RE.search(line)
+            )
+        )
     return out
 
 
@@ -280,18 +288,30 @@ def date_candidates(
 
 
 def fallback_candidates(
-    body: LexborNode | None, anchor: Anchor | None, weak: list[DateCandidate]
+    body: LexborNode | None,
+    anchor: Anchor | None,
+    weak: list[DateCandidate],
+    html: str | None = None,
 ) -> list[DateCandidate]:
-    """For pages where no reliable candidate gave a date: lines labelled as a
-    date anywhere in ``<body>`` ("Datum 28.04.2023", "Posted: …"), then the weak
-    shown dates, then any short text line holding a year — those after the
+    """For pages where no reliable candidate gave a date: a ``"datePublished"``
+    value anywhere in the page source ``html`` (JSON-LD the parser could not
+    load, such as CDATA-wrapped or broken JSON, and script state blobs), then
+    lines labelled as a date anywhere in ``<body>`` ("Datum 28.04.2023",
+    "Posted: …"), then the weak shown dates, then any short text line holding
+    a year — those after the
     headline first (the byline, the end of the article), then those before it,
     nearest first; document order when there is no headline. Read from the tree
     rather than the walk's blocks, which leave out share bars and footers where
     such a line often sits. Lines with a copyright mark are skipped.
     """
+    source: list[DateCandidate] = []
+    if html:
+        for m in sel.DATE_SOURCE_PUBLISHED_RE.finditer(html[: sel.DATE_SOURCE_MAX_CHARS]):
+            source.append(DateCandidate("jsonld", m.group(1)))
+            if len(source) >= 3:
+                break
     if body is None:
-        return list(weak)
+        return [*source, *weak]
     lines = _lines(body)
     start = 0
     if anchor is not None:
@@ -315,7 +335,7 @@ def fallback_candidates(
             plain.append(DateCandidate("text", text))
         if len(labelled) + len(plain) >= sel.DATE_FALLBACK_MAX_LINES:
             break
-    return [*labelled, *weak, *plain]
+    return [*source, *labelled, *weak, *plain]
 
 
 def day_first(language: str | None, hint: str | None) -> bool | None:

@@ -404,6 +404,9 @@ DATE_LABEL_RE = re.compile(
     r"|منتشر شده|تاریخ)(?!\w)",
     re.IGNORECASE,
 )
+# A publication date in the page source outside any loaded JSON-LD.
+DATE_SOURCE_PUBLISHED_RE = re.compile(r'"(?:datePublished|dateCreated)"\s*:\s*"([^"]{8,40})"')
+DATE_SOURCE_MAX_CHARS = 5_000_000
 DATE_MIN_YEAR = 1990  # a fallback line's date before the web is history, not publication
 DATE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19[9]\d|20\d\d)(?!\d)")
 DATE_COPYRIGHT_RE = re.compile(r"©|&copy;|\(c\)\s*\d|copyright", re.IGNORECASE)
