@@ -3,15 +3,33 @@ date, and what it means. Reading one string (calendars, digits, clocks) is
 ``dates``; finding candidate strings in the tree and deciding between them is here.
 
 Published date (first that yields a date wins):
-JSON-LD ``datePublished`` → ``article:published_time`` & other meta →
-``<time datetime>`` → the printed date line (``١٩/٠٣/٢٠٢٤، ٢:٣٧ م``,
-``۲۹ اسفند ۱۴۰۲ - ۱۴:۳۷``, ``منذ ساعتين``) → ``/YYYY/MM/DD/`` in the URL.
-Timezone: an offset on the page ("page"), else the site default from
-``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed").
-``published_raw`` is the printed date line when one was found that agrees with
-the chosen date (same day), else the string the date was read from. A date more
-than one day after ``fetched_at``, or with an undecidable day/month order, gives
-``published_at = None`` and a ``date_note``.
+
+1. Machine values: JSON-LD ``datePublished``/``dateCreated`` →
+   ``article:published_time`` & other meta → microdata ``datePublished`` → any
+   ``namespace:published_time``/``…:uploaded``-style meta.
+2. Dates shown near the headline. The headline is the ``<h1>``/``<h2>``/``<h3>``
+   that prints the title (else the first ``<h1>``). Candidates are ``<time
+   datetime>``, elements with a date class/id, and short text lines just around
+   the headline (``<li>27 juin 2019</li>``, ``Do 25.04.24 | 14:07 Uhr``, two-digit
+   years allowed there). Labelled lines ("Posted", "Datum", "تاريخ النشر") first,
+   then by tree distance to the headline. Dates far from it, inside another
+   heading, or in a link that also holds a headline are teasers: kept "weak".
+3. ``/YYYY/MM/DD/`` in the URL.
+4. Only when nothing above gave a date (the cost is a pass over the page text):
+   a ``"datePublished"`` in the page source outside loaded JSON-LD → lines
+   labelled as a date anywhere → the weak dates of step 2 → any short line with
+   a web-era year, after the headline first, copyright lines skipped.
+
+Update/access lines ("Last updated", "آخر تحديث") never count. Timezone: an
+offset on the page ("page"), else the site default from
+``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed"). A
+UTC machine value is shown in the page's own offset when another candidate
+shows the same instant with one (``<time datetime="…-08:00">`` beside a ``Z``
+JSON-LD), since the day a reader sees is the local one. ``published_raw`` is the
+printed date line when one was found that agrees with the chosen date (same
+day), else the string the date was read from. A date more than one day after
+``fetched_at``, or with an undecidable day/month order, gives ``published_at =
+None`` and a ``date_note``.
 """
 
 from __future__ import annotations
@@ -250,27 +268,33 @@ def date_candidates(
     shown: list[tuple[tuple[int, int, int, int, int, int], DateCandidate]] = []
 
     def add(
-        node: LexborNode | None, steps: int, kind: int, order: int, cand: DateCandidate
+        node: LexborNode | None,
+        steps: int,
+        kind: int,
+        outside: int,
+        order: int,
+        cand: DateCandidate,
     ) -> None:
         weak = steps > sel.DATE_NEAR_STEPS or (
             node is not None and _in_teaser(node, len(cand.raw), anchor)
         )
         unlabelled = 0 if sel.DATE_LABEL_RE.match(cand.raw) else 1
-        outside = 0
-        if node is not None and kind == 1:
-            outside = 0 if ex.ancestor_tags(node) & ex.ARTICLE_TAGS else 1
         shown.append(((int(weak), unlabelled, steps, kind, outside, order), cand))
 
     for order, (node, value) in enumerate(zip(hints.time_nodes, hints.time_values, strict=False)):
-        add(node, _distance(node, anchor), 0, order, DateCandidate("time", value))
+        add(node, _distance(node, anchor), 0, 0, order, DateCandidate("time", value))
     for order, node in enumerate(hints.date_nodes):
         text = _date_line(node.text(deep=True))
-        if text is None or "aside" in ex.ancestor_tags(node):
+        if text is None:
             continue
-        add(node, _distance(node, anchor), 1, order, DateCandidate("printed", text))
+        ancestors = ex.ancestor_tags(node)
+        if "aside" in ancestors:
+            continue
+        outside = 0 if ancestors & ex.ARTICLE_TAGS else 1
+        add(node, _distance(node, anchor), 1, outside, order, DateCandidate("printed", text))
     if anchor is not None:
         for order, (steps, text) in enumerate(_header_lines(anchor)):
-            add(None, steps, 2, order, DateCandidate("printed", text))
+            add(None, steps, 2, 0, order, DateCandidate("printed", text))
     shown.sort(key=lambda item: item[0])
     pub.extend(cand for key, cand in shown if not key[0])
     weak = [cand for key, cand in shown if key[0]]
