@@ -226,7 +226,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         fetched_at=fetched_at,
         day_first=pubdate.day_first(language, pm.html_lang),
         language=language,
-        fallback=lambda: pubdate.fallback_candidates(tree.body, anchor, cands.weak, text),
+        fallback=lambda: pubdate.fallback_candidates(tree.body, anchor, cands.weak, text, deadline),
     )
     body_root = page.boxes[roots[0]].node if roots else None
     images = ex.extract_images(pm, body_root, pm.base_url or canonical or url)

@@ -110,27 +110,29 @@ def _same_title(heading: str, title: str) -> bool:
 
 
 def find_anchor(body: LexborNode | None, title: str | None) -> Anchor | None:
-    """The headline: the ``<h1>`` that prints the title, else an ``<h2>`` that does,
-    else the first ``<h1>``. None when the page has no heading to go by. Read from
-    the tree: the walk may have dropped a headline kept in a ``<header>``."""
+    """The headline: the ``<h1>`` that prints the title, else an ``<h2>``/``<h3>``
+    that does, else the first ``<h1>``. None when the page has no heading to go
+    by. Read from the tree: the walk may have dropped a headline kept in a
+    ``<header>``. The ``<h2>``/``<h3>`` (teaser titles, often many) are read
+    only when no ``<h1>`` prints the title."""
     if body is None:
         return None
     want = _squash(title or "")
     first: Anchor | None = None
-    second: Anchor | None = None
-    for node in body.css("h1, h2, h3")[: sel.DATE_ANCHOR_MAX_HEADINGS]:
-        text = ex.clean_text(node.text(deep=True))
-        if not text:
-            continue
-        if node.tag == "h1" and first is None:
-            first = Anchor(node, text, {})
-        if want and _same_title(_squash(text), want):
-            if node.tag == "h1":
-                first, second = Anchor(node, text, {}), None
+    found: Anchor | None = None
+    for query in ("h1", "h2, h3"):
+        for node in body.css(query)[: sel.DATE_ANCHOR_MAX_HEADINGS]:
+            text = ex.clean_text(node.text(deep=True))
+            if not text:
+                continue
+            if first is None and query == "h1":
+                first = Anchor(node, text, {})
+            if want and _same_title(_squash(text), want):
+                found = Anchor(node, text, {})
                 break
-            if second is None:
-                second = Anchor(node, text, {})
-    anchor = second or first
+        if found is not None or not want:
+            break
+    anchor = found or first
     if anchor is not None:
         anchor.ancestry = _ancestry(anchor.node)
     return anchor
@@ -167,17 +169,25 @@ def _in_teaser(node: LexborNode, text_len: int, anchor: Anchor | None) -> bool:
     return False
 
 
-def _lines(node: LexborNode) -> list[str]:
+def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
     """The text nodes under ``node``, whitespace collapsed, a bare label joined to
     the value after it ("<strong>Datum</strong> 28.04.2023", "<b>Last Updated:</b>
-    January 7, 2025"): the label decides whether the line is a publication date."""
-    raw = node.text(deep=True, separator="\n").split("\n")
+    January 7, 2025"): the label decides whether the line is a publication date.
+    With ``limit``, only that many lines from the start (or, with ``last``, the
+    end) are kept, read from a slice of the text: the loop stays short however
+    large ``node`` is.
+    """
+    text = node.text(deep=True, separator="\n")
+    if limit:
+        window = limit * sel.DATE_LINE_WINDOW_CHARS
+        text = text[-window:] if last else text[:window]
+    raw = text.split("\n")
     out: list[str] = []
     glue = False
     for piece in raw:
-        line = " ".join(piece.split())
-        if not line:
+        if not piece or piece.isspace():
             continue
+        line = " ".join(piece.split())
         if glue and out:
             out[-1] = f"{out[-1]} {line}"
             glue = False
@@ -191,34 +201,42 @@ def _lines(node: LexborNode) -> list[str]:
                 or sel.NOT_PUBLISHED_LINE_RE.search(line)
             )
         )
+    if limit:
+        return out[-limit:] if last else out[:limit]
     return out
 
 
 def _header_lines(anchor: Anchor) -> list[tuple[int, str]]:
-    """(steps, line): short date lines printed just before or after the headline
-    under its nearest ancestors, e.g. ``<li>27 juin 2019</li>`` beside an
-    ``<h1>`` with no date class anywhere. Only a few text nodes on either side
-    of the headline are read, however large the ancestor."""
-    head = anchor.text[:40]
-    cur = anchor.node.parent
+    """(steps, line): short date lines printed just before or after the headline,
+    e.g. ``<li>27 juin 2019</li>`` beside an ``<h1>`` with no date class
+    anywhere. Read from the siblings of the headline and of its nearest
+    ancestors, a few text nodes on either side, however large the page."""
+    before: list[str] = []  # nearest first
+    after: list[str] = []
+    node: LexborNode | None = anchor.node
+    want_before, want_after = sel.DATE_HEADER_LINES_BEFORE, sel.DATE_HEADER_LINES_AFTER
     for steps in range(1, sel.DATE_HEADER_STEPS + 1):
-        if cur is None or len(cur.text(deep=True)) > sel.DATE_HEADER_MAX_CHARS:
+        if node is None:
             break
-        lines = _lines(cur)
-        at = next(
-            (i for i, x in enumerate(lines) if x.startswith(head) or head.startswith(x)), None
-        )
-        if at is not None:
-            lo = max(0, at - sel.DATE_HEADER_LINES_BEFORE)
-            window = lines[lo : at + sel.DATE_HEADER_LINES_AFTER + 1]
-            out = [
-                (steps, text)
-                for text in (_date_line(x, sel.DATE_HEADER_LINE_MAX_CHARS) for x in window)
-                if text is not None and text != anchor.text
-            ]
-            if out:
-                return out
-        cur = cur.parent
+        sib = node.next
+        while sib is not None and len(after) < want_after:
+            after.extend(_lines(sib, want_after - len(after)))
+            sib = sib.next
+        sib = node.prev
+        while sib is not None and len(before) < want_before:
+            before.extend(reversed(_lines(sib, want_before - len(before), last=True)))
+            sib = sib.prev
+        out = [
+            (steps, text)
+            for text in (
+                _date_line(x, sel.DATE_HEADER_LINE_MAX_CHARS)
+                for x in (*after[:want_after], *before[:want_before])
+            )
+            if text is not None and text != anchor.text
+        ]
+        if out:
+            return out
+        node = node.parent
     return []
 
 
@@ -316,6 +334,7 @@ def fallback_candidates(
     anchor: Anchor | None,
     weak: list[DateCandidate],
     html: str | None = None,
+    deadline: ex.Deadline | None = None,
 ) -> list[DateCandidate]:
     """For pages where no reliable candidate gave a date: a ``"datePublished"``
     value anywhere in the page source ``html`` (JSON-LD the parser could not
@@ -336,6 +355,8 @@ def fallback_candidates(
                 break
     if body is None:
         return [*source, *weak]
+    if deadline is not None:
+        deadline.check()
     lines = _lines(body)
     start = 0
     if anchor is not None:
@@ -347,7 +368,9 @@ def fallback_candidates(
     order = [*range(start, len(lines)), *range(start - 2, -1, -1)]
     labelled: list[DateCandidate] = []
     plain: list[DateCandidate] = []
-    for i in order:
+    for n, i in enumerate(order):
+        if deadline is not None and n & 1023 == 1023:
+            deadline.check()
         text = lines[i]
         if len(text) > sel.DATE_FALLBACK_MAX_CHARS or not sel.DATE_IN_TEXT_RE.search(text):
             continue

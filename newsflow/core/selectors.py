@@ -383,14 +383,14 @@ DATE_TEASER_STEPS = 4
 DATE_TEASER_EXTRA_CHARS = 20
 # Headings looked at when finding the headline.
 DATE_ANCHOR_MAX_HEADINGS = 50
-# Text nodes just around the headline, under its nearest ancestors (up to
-# DATE_HEADER_STEPS levels, while the ancestor holds at most DATE_HEADER_MAX_CHARS
-# of text), are read as date lines even without a date class ("<li>27 juin
-# 2019</li>"); only short ones: a caption that ends in a date is no date line.
+# Text nodes just around the headline (in the siblings of it and of its nearest
+# DATE_HEADER_STEPS ancestors) are read as date lines even without a date class
+# ("<li>27 juin 2019</li>"); only short ones: a caption that ends in a date is
+# no date line.
 DATE_HEADER_STEPS = 3
-DATE_HEADER_MAX_CHARS = 60_000
 DATE_HEADER_LINES_BEFORE = 3
 DATE_HEADER_LINES_AFTER = 8
+DATE_LINE_WINDOW_CHARS = 200  # characters read per wanted line around the headline
 DATE_HEADER_LINE_MAX_CHARS = 60
 # Whole-page fallback (only when nothing above gave a date): short lines with a
 # year, at most this many tried.
