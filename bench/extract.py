@@ -15,7 +15,9 @@ What is compared (see ``bench/README.md`` for the full definitions):
   precision/recall/F1 (``bench.metrics``); the same metric on fundus-dev and
   arfa-dev bodies;
 * titles (exact after whitespace normalisation, and relaxed), publication day,
-  authors/bylines, and every arfa-dev field both systems can produce;
+  authors/bylines, and every arfa-dev field both systems can produce, including
+  the publication minute where the arfa-dev label shows a time (same instant
+  after converting offsets);
 * pages per second on one pinned core, pages preloaded in memory.
 
 newsflow gets the page bytes (``newsflow.inputs.raw_page(..., body=bytes)``) as
@@ -271,6 +273,32 @@ def _check_date(
         rep.fail(page, "date", out.date, gold)
 
 
+def _same_minute(pred: str | None, gold: str) -> bool:
+    """Same instant at minute resolution: offsets converted when both sides carry
+    one, wall clocks compared when either is naive. An unreadable or date-only
+    prediction is wrong (the label shows a time)."""
+    g = m.parse_when(gold)
+    p = m.parse_when(pred)
+    if not isinstance(g, datetime) or not isinstance(p, datetime):
+        return False
+    if g.tzinfo is not None and p.tzinfo is not None:
+        p = p.astimezone(g.tzinfo)
+    else:
+        p, g = p.replace(tzinfo=None), g.replace(tzinfo=None)
+    return p.replace(second=0, microsecond=0) == g.replace(second=0, microsecond=0)
+
+
+def _check_minute(rep: Report, page: Page, out: Output, hits: list[bool]) -> None:
+    """Minute accuracy on pages whose date label carries a time of day."""
+    _has, gold = _gold_date(page.expected)
+    if not gold or len(gold.strip()) <= 10:
+        return
+    ok = _same_minute(out.date, gold)
+    hits.append(ok)
+    if not ok:
+        rep.fail(page, "date minute", out.date, gold)
+
+
 def _check_body(rep: Report, page: Page, out: Output, pairs: list[tuple[str, str]]) -> None:
     gold = _gold_body(page.expected)
     if gold is None:
@@ -387,6 +415,7 @@ def _score_arfa(rep: Report, rows: Sequence[tuple[Page, Output]], system: str) -
     exact: list[bool] = []
     relaxed: list[bool] = []
     dates: list[bool] = []
+    minutes: list[bool] = []
     pairs: list[tuple[str, str]] = []
     body_exact: list[bool] = []
     authors: list[bool] = []
@@ -398,6 +427,7 @@ def _score_arfa(rep: Report, rows: Sequence[tuple[Page, Output]], system: str) -
         exp = page.expected
         _check_title(rep, page, out, exact, relaxed)
         _check_date(rep, page, out, dates, null_is_label=True)
+        _check_minute(rep, page, out, minutes)
         _check_body(rep, page, out, pairs)
         if exp.get("body_text"):  # newspaper4k checks text.strip() == txt.strip()
             body_exact.append(m.tokenize(out.body) == m.tokenize(str(exp["body_text"])))
@@ -443,6 +473,7 @@ def _score_arfa(rep: Report, rows: Sequence[tuple[Page, Output]], system: str) -
     rep.accuracy(f"{corpus}/title_exact", corpus, "title exact", exact)
     rep.accuracy(f"{corpus}/title_relaxed", corpus, "title relaxed", relaxed)
     rep.accuracy(f"{corpus}/date_day", corpus, "date, day (null = none)", dates)
+    rep.accuracy(f"{corpus}/date_minute", corpus, "date, minute (labels with a time)", minutes)
     _body_metrics(rep, corpus, pairs, full=False)
     rep.accuracy(f"{corpus}/body_exact", corpus, "body exact (tokens)", body_exact)
     if with_total:

@@ -631,10 +631,20 @@ def _named_dates(norm: str) -> list[_Match]:
     return out
 
 
+def _short_year(yy: int) -> int:
+    """A two-digit year: 00–69 are the 2000s, 70–99 the 1900s (the POSIX pivot),
+    fixed rather than clock-relative so a page reads the same every day."""
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
 def _numeric_date(
-    norm: str, raw: str, day_first: bool | None, context: str | None
+    norm: str, raw: str, day_first: bool | None, context: str | None, short_year: bool = False
 ) -> _Match | None:
-    """The first plausible ``a/b/c`` date; raises ``AmbiguousDate`` when it has two readings."""
+    """The first plausible ``a/b/c`` date; raises ``AmbiguousDate`` when it has two readings.
+
+    ``short_year`` also accepts ``25.04.24`` / ``25/04/24``: only for text already
+    known to be a date line, since in prose such triples are scores or versions.
+    """
     marked = _explicit_calendar(norm)
     for m in _NUMERIC.finditer(norm):
         a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -642,8 +652,9 @@ def _numeric_date(
             if sep == ".":
                 continue  # version numbers, IPs
             y, mo, d = int(a), int(b), int(c)
-        elif len(c) == 4 and len(a) <= 2:
-            y, x, z = int(c), int(a), int(b)
+        elif (len(c) == 4 or (short_year and len(c) == 2 and sep != "-")) and len(a) <= 2:
+            y = int(c) if len(c) == 4 else _short_year(int(c))
+            x, z = int(a), int(b)
             if x > 12 and z <= 12:
                 d, mo = x, z
             elif z > 12 and x <= 12:
@@ -665,14 +676,19 @@ def _numeric_date(
 
 
 def parse_printed(
-    text: str, *, day_first: bool | None = True, context: str | None = None
+    text: str,
+    *,
+    day_first: bool | None = True,
+    context: str | None = None,
+    short_year: bool = False,
 ) -> ParsedDate | None:
     """Parse a date as printed on a page; None when no date is found.
 
     ``day_first``: how to read ``a/b/YYYY`` when both ``a`` and ``b`` are ≤ 12:
     True for D/M/Y (Arabic, Persian, most of Europe), False for M/D/Y, None when
     unknown. ``context``: the page language (``fa``, ``ar``…), which decides the
-    calendar of a bare 1300–1500 year. Raises ``AmbiguousDate`` when the text
+    calendar of a bare 1300–1500 year. ``short_year``: the text is known to be a
+    date line, so ``25.04.24`` (two-digit year) is read too. Raises ``AmbiguousDate`` when the text
     holds a date that could be read two ways; nothing else.
 
     A date with a month name wins over a numeric one, and a Gregorian date over a
@@ -690,7 +706,7 @@ def parse_printed(
             chosen = found
             break
     if chosen is None and not named:
-        chosen = _numeric_date(norm, raw, day_first, context)
+        chosen = _numeric_date(norm, raw, day_first, context, short_year)
         if chosen is not None:
             gd = to_gregorian(chosen.calendar, chosen.y, chosen.m, chosen.d)
     if chosen is None or gd is None:

@@ -575,6 +575,7 @@ class DomHints:
     keep: set[int] = field(default_factory=set)
     date_nodes: list[LexborNode] = field(default_factory=list)
     time_values: list[str] = field(default_factory=list)
+    time_nodes: list[LexborNode] = field(default_factory=list)  # the elements of time_values
     lead_nodes: list[LexborNode] = field(default_factory=list)
     tag_containers: list[LexborNode] = field(default_factory=list)
     tag_headings: list[LexborNode] = field(default_factory=list)
@@ -631,8 +632,9 @@ def classify_nodes(
             content |= c2
         if "datetime" in attrs:
             dt = attrs.get("datetime")
-            if dt and len(hints.time_values) < 5 and node.tag == "time":
+            if dt and len(hints.time_values) < 20 and node.tag == "time":
                 hints.time_values.append(dt)
+                hints.time_nodes.append(node)
         if "rel" in attrs and attrs.get("rel") == "author":
             flags |= F_AUTHOR
         if not (flags or content):

@@ -192,7 +192,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     authors = ex.extract_authors(hints, pm, site)
     tags = ex.extract_tags(hints, pm)
     section = ex.extract_section(hints, pm, title)
-    pub_cands, mod_cands = pubdate.date_candidates(hints, pm, url)
+    anchor = pubdate.find_anchor(tree.body, title)
+    cands = pubdate.date_candidates(hints, pm, url, anchor)
     deadline.check()
     external_id = ex.extract_external_id(body_text[:500_000], canonical or url)
     hint = pm.html_lang or pm.first(("og:locale", "content-language", "language"))
@@ -219,12 +220,13 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     )
     fetched_at = dates.parse_fetched_at(raw.get("fetched_at"))
     dout = pubdate.decide_dates(
-        pub_cands,
-        mod_cands,
+        cands.pub,
+        cands.mod,
         site_tz=site_tz,
         fetched_at=fetched_at,
         day_first=pubdate.day_first(language, pm.html_lang),
         language=language,
+        fallback=lambda: pubdate.fallback_candidates(tree.body, anchor, cands.weak, text, deadline),
     )
     body_root = page.boxes[roots[0]].node if roots else None
     images = ex.extract_images(pm, body_root, pm.base_url or canonical or url)

@@ -412,6 +412,42 @@ EXTERNAL_ID_URL_RES = (
 )
 
 DATE_CONTAINER_MAX_CHARS = 120
+# A date element, <time> or line at most this many tree steps from the headline
+# (through their closest common ancestor) is "near" it: the article's own date
+# line. Teasers, "most read" lists and comment dates are further away.
+DATE_NEAR_STEPS = 6
+# A date inside a link or another heading this many levels up is a teaser's.
+DATE_TEASER_STEPS = 4
+DATE_TEASER_EXTRA_CHARS = 20
+# Headings looked at when finding the headline.
+DATE_ANCHOR_MAX_HEADINGS = 50
+# Text nodes just around the headline (in the siblings of it and of its nearest
+# DATE_HEADER_STEPS ancestors) are read as date lines even without a date class
+# ("<li>27 juin 2019</li>"); only short ones: a caption that ends in a date is
+# no date line.
+DATE_HEADER_STEPS = 3
+DATE_HEADER_LINES_BEFORE = 3
+DATE_HEADER_LINES_AFTER = 8
+DATE_LINE_WINDOW_CHARS = 200  # characters read per wanted line around the headline
+DATE_HEADER_LINE_MAX_CHARS = 60
+# Whole-page fallback (only when nothing above gave a date): short lines with a
+# year, at most this many tried.
+DATE_FALLBACK_MAX_CHARS = 100
+DATE_FALLBACK_MAX_LINES = 40
+# A line that names itself the publication date.
+DATE_LABEL_RE = re.compile(
+    r"\W*(?:date|dated|published|posted|written|created|publication date|datum"
+    r"|veröffentlicht|erstellt|erschienen|publié|publie|publicado|publicada|pubblicato"
+    r"|gepubliceerd|yayınlanma|yayın tarihi|تاريخ النشر|تاريخ|نشر|نشرت|تاریخ انتشار|انتشار"
+    r"|منتشر شده|تاریخ)(?!\w)",
+    re.IGNORECASE,
+)
+# A publication date in the page source outside any loaded JSON-LD.
+DATE_SOURCE_PUBLISHED_RE = re.compile(r'"(?:datePublished|dateCreated)"\s*:\s*"([^"]{8,40})"')
+DATE_SOURCE_MAX_CHARS = 5_000_000
+DATE_MIN_YEAR = 1990  # a fallback line's date before the web is history, not publication
+DATE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19[9]\d|20\d\d)(?!\d)")
+DATE_COPYRIGHT_RE = re.compile(r"©|&copy;|\(c\)\s*\d|copyright", re.IGNORECASE)
 # Date lines without digits that may still be dates ("منذ ساعتين", "yesterday", "دیروز").
 RELATIVE_DATE_HINT_RE = re.compile(
     r"منذ|قبل|پیش|ago|yesterday|today|أمس|امس|البارحة|دیروز|امروز|اليوم", re.IGNORECASE
@@ -444,6 +480,11 @@ META_PUBLISHED = (
     "cxenseparse:recs:publishtime",
     "originalpublicationdate",
     "og:updated_time",
+)
+# Any ``namespace:name`` meta whose name is one of these is a publication date
+# too ("video:release_date", a platform's own "…:uploaded"); tried after the above.
+DATE_META_SUFFIXES = frozenset(
+    {"published_time", "publish_date", "published", "pubdate", "uploaded", "release_date"}
 )
 META_MODIFIED = (
     "article:modified_time",
