@@ -230,7 +230,11 @@ def _short(value: object, limit: int = 90) -> str:
 
 
 def _gold_date(exp: dict[str, Any]) -> tuple[bool, str | None]:
-    """(labelled?, value) for whichever date key the set uses."""
+    """(labelled?, value) for whichever date key the set uses. A page whose corpus notes
+    say its source carries no gold date (trafilatura's evaldata leaves the field empty)
+    is not labelled: its null means "not annotated", not "the page has no date"."""
+    if "no gold date" in str(exp.get("checks", "")):
+        return False, None
     for key in ("date", "publish_date", "publishing_date"):
         if key in exp:
             value = exp[key]
