@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import hashlib
 import importlib
 import logging
@@ -105,15 +106,18 @@ def _check_content_type(content_type: str | None) -> None:
         raise PipelineError("not_html", "content type text/plain is not HTML")
 
 
-def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str]:
-    """The decoded page and the encoding used; raises empty/too_large/not_html/charset."""
+def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes | None]:
+    """The decoded page, the encoding used, and the page's bytes when they are exactly
+    the UTF-8 encoding of the text (no byte-order mark): Lexbor reads UTF-8, so the
+    tree is then built from them instead of encoding the text again.
+    Raises empty/too_large/not_html/charset."""
     html = raw.get("html")
     if html is not None:
         if len(html) > options.max_bytes:
             raise PipelineError("too_large", f"page has {len(html)} characters")
         if not html.strip():
             raise PipelineError("empty", "page text is empty")
-        return html, "text"
+        return html, "text", None
     b64 = raw.get("body_b64")
     if not b64:
         raise PipelineError("empty", "page has neither html nor body_b64")
@@ -129,9 +133,11 @@ def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str]:
         raise PipelineError("empty", "page body is empty")
     if body.lstrip()[:8].startswith(_BINARY_MAGIC):
         raise PipelineError("not_html", "body is a binary file")
-    return decode_html(
+    text, encoding = decode_html(
         body, declared_charset=raw.get("charset"), content_type=raw.get("content_type")
     )
+    utf8 = body if encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) else None
+    return text, encoding, utf8
 
 
 def _looks_like_html(text: str) -> bool:
@@ -173,12 +179,12 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     deadline = ex.Deadline(options.timeout_s)
     url = raw.get("url") or ""
     _check_content_type(raw.get("content_type"))
-    text, _encoding = _page_text(raw, options)
+    text, _encoding, utf8 = _page_text(raw, options)
     if len(text) > _MAX_TEXT_CHARS:
         raise PipelineError("too_large", f"page has {len(text)} characters")
     if not _looks_like_html(text):
         raise PipelineError("not_html", "no markup in the page")
-    tree = ex.parse_tree(text)
+    tree = ex.parse_tree(text, utf8)
     deadline.check()
     analysis = ex.analyze(tree, url, deadline)
     pm, hints, page, body_text = analysis.meta, analysis.hints, analysis.page, analysis.body_text
