@@ -554,6 +554,11 @@ def _visible_len(text: str) -> int:
     return len(text) - sum(text.count(c) for c in " \n\t\r")
 
 
+def _less_visible(text: str, limit: float) -> bool:
+    """``_visible_len(text) < limit``, without counting when the length alone decides."""
+    return len(text) < limit or _visible_len(text) < limit
+
+
 ARTICLE_TAGS = frozenset({"article", "main"})
 
 
@@ -830,7 +835,7 @@ def walk(
                 (flags & F_BOILER or kind & _K_GUARDED)
                 and not content
                 and node_id not in keep
-                and (inline or _visible_len(child.text(deep=True)) < half_total)
+                and (inline or _less_visible(child.text(deep=True), half_total))
             ):
                 continue
             if inline:
@@ -1212,14 +1217,20 @@ def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> lis
                 continue
             found.append(src.strip())
     out: list[str] = []
+    done: set[str] = set()  # a lazy-loading page repeats one placeholder src many times
     for src in found:
         src = src.strip()
+        if src in done:
+            continue
+        done.add(src)
         if not _img_ok(src):
             continue
         absu = urljoin(base, src)
         if absu.startswith(("http://", "https://")) and absu not in out:
             out.append(absu)
-    return out[:20]
+            if len(out) == 20:
+                break
+    return out
 
 
 # ------------------------------------------------------------------------ lead
