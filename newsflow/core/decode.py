@@ -118,7 +118,7 @@ def decode_html(
     body: bytes, *, declared_charset: str | None, content_type: str | None
 ) -> tuple[str, str]:
     """Decode page bytes; return ``(text, codec name used)``; see the module docstring."""
-    if not body or not body.strip():
+    if not body or body.isspace():  # not strip(): that copies the page
         raise PipelineError("empty", "page body is empty")
     bom = _bom(body)
     if bom is not None:

@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from newsflow.core import dates, pubdate
@@ -87,6 +88,7 @@ def _base64_decoder() -> Callable[[str], bytes]:
 
 
 _b64decode = _base64_decoder()
+_StrOrBytes = TypeVar("_StrOrBytes", str, bytes)
 _EASTERN_DIGIT = re.compile(r"[\u0660-\u0669\u06f0-\u06f9]")
 
 _NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
@@ -101,6 +103,19 @@ class ParseOptions:
     max_bytes: int = 10_000_000
     site_timezones: Mapping[str, str] = field(default_factory=lambda: DEFAULT_SITE_TIMEZONES)
     timeout_s: float = 10.0
+
+
+def _blank(value: str | bytes) -> bool:
+    """``not value.strip()`` without copying a page-sized value."""
+    return not value or value.isspace()
+
+
+def _lstripped_head(value: _StrOrBytes, size: int) -> _StrOrBytes:
+    """``value.lstrip()[:size]``, stripping a short prefix instead of copying the page."""
+    head = value[: size + 4096].lstrip()
+    if len(head) < size and len(value) > size + 4096:
+        head = value.lstrip()
+    return head[:size]
 
 
 def _check_content_type(content_type: str | None) -> None:
@@ -124,7 +139,7 @@ def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes
     if html is not None:
         if len(html) > options.max_bytes:
             raise PipelineError("too_large", f"page has {len(html)} characters")
-        if not html.strip():
+        if _blank(html):
             raise PipelineError("empty", "page text is empty")
         return html, "text", None
     b64 = raw.get("body_b64")
@@ -138,9 +153,9 @@ def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes
         raise PipelineError("decode", f"body_b64 is not base64: {exc}") from exc
     if len(body) > options.max_bytes:
         raise PipelineError("too_large", f"page has {len(body)} bytes")
-    if not body.strip():
+    if _blank(body):
         raise PipelineError("empty", "page body is empty")
-    if body.lstrip()[:8].startswith(_BINARY_MAGIC):
+    if _lstripped_head(body, 8).startswith(_BINARY_MAGIC):
         raise PipelineError("not_html", "body is a binary file")
     text, encoding = decode_html(
         body, declared_charset=raw.get("charset"), content_type=raw.get("content_type")
@@ -150,7 +165,7 @@ def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes
 
 
 def _looks_like_html(text: str) -> bool:
-    head = text.lstrip()[:2048]
+    head = _lstripped_head(text, 2048)
     if head.startswith(("{", "[")) and "<" not in head[:200]:
         return False
     return "<" in head or "<" in text[:65536]
@@ -199,7 +214,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     deadline.check()
     analysis = ex.analyze(tree, url, deadline)
     pm, hints, page, body_text = analysis.meta, analysis.hints, analysis.page, analysis.body_text
-    if not body_text.strip() and not pm.title_tag:
+    if _blank(body_text) and not pm.title_tag:
         raise PipelineError("empty", "page has no text content")
     canonical = _canonical(pm, url)
     site = site_of(canonical) or site_of(url)

@@ -130,3 +130,15 @@ def test_body_b64_with_line_breaks_still_decodes() -> None:
     assert "\n" in wrapped
     assert _b64decode(wrapped) == body
     assert _b64decode(base64.b64encode(body).decode("ascii")) == body
+
+
+@pytest.mark.parametrize("pad", [0, 5, 4090, 4100, 9000])
+def test_page_head_checks_without_copying(pad: int) -> None:
+    from newsflow.core.parse import _blank, _lstripped_head
+
+    text = " \n" * pad + "<html>" + "x" * 3000
+    assert _lstripped_head(text, 2048) == text.lstrip()[:2048]
+    assert _lstripped_head(text.encode(), 8) == text.encode().lstrip()[:8]
+    assert not _blank(text)
+    assert _blank(" \n" * pad) is (not (" \n" * pad).strip())
+    assert _blank(b"") and _blank(b" \t\r\n")

@@ -403,3 +403,15 @@ def test_images_deduplicated_and_capped() -> None:
     pm = ex.read_meta(tree, "https://example.org/a", fresh())
     out = ex.extract_images(pm, tree.body, "https://example.org/a")
     assert out == [f"https://example.org/i/{i}.jpg" for i in range(20)]
+
+
+def test_meta_query_keeps_its_attribute_rules() -> None:
+    markup = (
+        "<html><head><base><base href='/sub/'><link rel='canonical'>"
+        "<link rel='canonical' href='/right'><meta name='description'>"
+        "<meta name='description' content='The description'></head><body></body></html>"
+    )
+    pm = ex.read_meta(ex.parse_tree(markup), "https://example.org/a/b", fresh())
+    assert pm.base_url == "https://example.org/sub/"
+    assert pm.canonical == "/right"
+    assert pm.first(("description",)) == "The description"
