@@ -598,8 +598,10 @@ _MAX_SPECIAL = 60
 _NO_CLASS = (0, 0)
 # (class, id) as written → ``_classify``: shared by all pages, because one site's pages
 # repeat the same values; emptied when full rather than evicted one by one.
+# Long values (generated utility-class soups) are not kept, so the cache stays small.
 _CLASSIFIED: dict[tuple[str | None, str | None], tuple[int, int]] = {}
-_MAX_CLASSIFIED = 200_000
+_MAX_CLASSIFIED = 100_000
+_MAX_CACHED_CHARS = 300
 
 
 def classify_nodes(
@@ -629,11 +631,13 @@ def classify_nodes(
         key = (cls, ident)
         known = cache.get(key)
         if known is None:
-            known = cache[key] = (
+            known = (
                 _classify((cls or "").lower(), (ident or "").lower())
                 if (cls or ident)
                 else _NO_CLASS
             )
+            if len(cls or "") + len(ident or "") <= _MAX_CACHED_CHARS:
+                cache[key] = known
         flags, content = known
         # Most elements carry only a class and/or an id: skip the other attribute tests.
         if len(attrs) > (cls is not None) + (ident is not None):
