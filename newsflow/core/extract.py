@@ -600,7 +600,7 @@ _NO_CLASS = (0, 0)
 # repeat the same values; emptied when full rather than evicted one by one.
 # Long values (generated utility-class soups) are not kept, so the cache stays small.
 _CLASSIFIED: dict[tuple[str | None, str | None], tuple[int, int]] = {}
-_MAX_CLASSIFIED = 100_000
+_MAX_CLASSIFIED = 50_000  # about 12 MB
 _MAX_CACHED_CHARS = 300
 
 
