@@ -55,6 +55,7 @@ _ALIASES = {
 _LATIN1_FAMILY = frozenset({"cp1252", "latin_1", "iso8859-1", "ascii"})
 # Largest "chaos" (mess ratio) accepted from detection; above it we refuse.
 _MAX_CHAOS = 0.12
+_SUSPECT = re.compile("[\x80-\x9f\ufffd]")
 _DETECT_BYTES = 262_144
 
 
@@ -109,7 +110,7 @@ def _plausible(text: str) -> bool:
     sample = text[:100_000]
     if not sample:
         return True
-    bad = sum(1 for ch in sample if "\x80" <= ch <= "\x9f" or ch == "\ufffd")
+    bad = len(_SUSPECT.findall(sample))  # counted in C: a Python loop cost 5 ms a page
     return bad <= max(2, len(sample) // 1000)
 
 
@@ -117,7 +118,7 @@ def decode_html(
     body: bytes, *, declared_charset: str | None, content_type: str | None
 ) -> tuple[str, str]:
     """Decode page bytes; return ``(text, codec name used)``; see the module docstring."""
-    if not body or not body.strip():
+    if not body or body.isspace():  # not strip(): that copies the page
         raise PipelineError("empty", "page body is empty")
     bom = _bom(body)
     if bom is not None:

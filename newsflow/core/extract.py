@@ -145,13 +145,17 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def parse_tree(text: str) -> LexborHTMLParser:
+def parse_tree(text: str, utf8: bytes | None = None) -> LexborHTMLParser:
     """Parse decoded HTML with Lexbor; raise ``PipelineError`` when there is no document
-    (``empty``) or it is nested too deeply to build in bounded time (``parse``)."""
+    (``empty``) or it is nested too deeply to build in bounded time (``parse``).
+
+    ``utf8``, when given, must be ``text`` encoded as UTF-8 (the page's own bytes):
+    Lexbor parses UTF-8, so passing them saves encoding the text again.
+    """
     if text.count("<") > _DEPTH_CHECK_TAGS and _too_deep(text):
         raise PipelineError("parse", f"document nested deeper than {_MAX_DEPTH} elements")
     try:
-        tree = LexborHTMLParser(text)
+        tree = LexborHTMLParser(text if utf8 is None else utf8)
     except (SelectolaxError, ValueError, RuntimeError) as exc:
         raise PipelineError("empty", f"no HTML document: {exc}") from exc
     if tree.root is None:
@@ -248,7 +252,9 @@ _MICRODATA_PROPS = frozenset(
 )
 
 
-_META_CSS = "meta[content], title, base[href], link[rel][href], script[type], h1"
+# Plain type selectors: attribute tests made the query 25% slower than the few extra
+# elements cost; the loop checks the attributes it reads.
+_META_CSS = "meta, title, base, link, script, h1"
 
 
 def read_meta(
@@ -319,7 +325,7 @@ def read_meta(
             if pm.canonical is None and "canonical" in (attrs.get("rel") or "").lower().split():
                 pm.canonical = (attrs.get("href") or "").strip() or None
         elif tag == "base":
-            if pm.base_url is None:
+            if pm.base_url is None and "href" in el.attributes:
                 pm.base_url = urljoin(url, (el.attributes.get("href") or "").strip())
         elif strip and tag in sel.STRIP_TAGS:
             doomed.append(el)
@@ -550,6 +556,11 @@ def _visible_len(text: str) -> int:
     return len(text) - sum(text.count(c) for c in " \n\t\r")
 
 
+def _less_visible(text: str, limit: float) -> bool:
+    """``_visible_len(text) < limit``, without counting when the length alone decides."""
+    return len(text) < limit or _visible_len(text) < limit
+
+
 ARTICLE_TAGS = frozenset({"article", "main"})
 
 
@@ -586,6 +597,12 @@ class DomHints:
 
 _MAX_SPECIAL = 60
 _NO_CLASS = (0, 0)
+# (class, id) as written → ``_classify``: shared by all pages, because one site's pages
+# repeat the same values; emptied when full rather than evicted one by one.
+# Long values (generated utility-class soups) are not kept, so the cache stays small.
+_CLASSIFIED: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+_MAX_CLASSIFIED = 50_000  # about 12 MB
+_MAX_CACHED_CHARS = 300
 
 
 def classify_nodes(
@@ -603,7 +620,9 @@ def classify_nodes(
         return hints
     classes = hints.classes
     microdata = 0
-    seen: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    cache = _CLASSIFIED
+    if len(cache) > _MAX_CLASSIFIED:
+        cache.clear()
     for i, node in enumerate(body.css(sel.CLASSIFY_CSS)):
         if i & 255 == 255:
             deadline.check()
@@ -611,32 +630,38 @@ def classify_nodes(
         cls = attrs.get("class")
         ident = attrs.get("id")
         key = (cls, ident)
-        known = seen.get(key)
+        known = cache.get(key)
         if known is None:
-            known = seen[key] = (
+            known = (
                 _classify((cls or "").lower(), (ident or "").lower())
                 if (cls or ident)
                 else _NO_CLASS
             )
+            if len(cls or "") + len(ident or "") <= _MAX_CACHED_CHARS:
+                cache[key] = known
         flags, content = known
-        if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and _is_hidden(attrs):
-            flags |= F_HIDDEN
-        itemprop = attrs.get("itemprop")
-        if itemprop:
-            props = itemprop.lower()
-            if pm is not None and microdata < 200 and node.tag != "meta":
-                microdata += 1
-                _read_microdata(node, props, pm)
-            f2, c2 = _itemprop_bits(props)
-            flags |= f2
-            content |= c2
-        if "datetime" in attrs:
-            dt = attrs.get("datetime")
-            if dt and len(hints.time_values) < 20 and node.tag == "time":
-                hints.time_values.append(dt)
-                hints.time_nodes.append(node)
-        if "rel" in attrs and attrs.get("rel") == "author":
-            flags |= F_AUTHOR
+        # Most elements carry only a class and/or an id: skip the other attribute tests.
+        if len(attrs) > (cls is not None) + (ident is not None):
+            if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and _is_hidden(
+                attrs
+            ):
+                flags |= F_HIDDEN
+            itemprop = attrs.get("itemprop")
+            if itemprop:
+                props = itemprop.lower()
+                if pm is not None and microdata < 200 and node.tag != "meta":
+                    microdata += 1
+                    _read_microdata(node, props, pm)
+                f2, c2 = _itemprop_bits(props)
+                flags |= f2
+                content |= c2
+            if "datetime" in attrs:
+                dt = attrs.get("datetime")
+                if dt and len(hints.time_values) < 20 and node.tag == "time":
+                    hints.time_values.append(dt)
+                    hints.time_nodes.append(node)
+            if "rel" in attrs and attrs.get("rel") == "author":
+                flags |= F_AUTHOR
         if not (flags or content):
             continue
         classes[node.mem_id] = (flags, content)
@@ -675,6 +700,25 @@ def classify_nodes(
                 if len(hints.tag_headings) >= 5:
                     break
     return hints
+
+
+# Per tag, what the walk does with it, as bits of one dict lookup.
+_K_DROP = 1  # skipped with its subtree (``DROP_TAGS`` other than the guarded ones)
+_K_GUARDED = 2
+_K_INLINE = 4
+_K_START = 8  # a paragraph or heading: its blocks take its tag
+_K_BREAK = 16  # ``br``/``hr``: a block boundary, not a box
+_TAG_KINDS: dict[str, int] = {}
+for _tag in sel.DROP_TAGS | sel.GUARDED_TAGS | sel.INLINE_TAGS | sel.PARAGRAPH_TAGS:
+    _TAG_KINDS[_tag] = (
+        (_K_DROP if _tag in sel.DROP_TAGS and _tag not in sel.GUARDED_TAGS else 0)
+        | (_K_GUARDED if _tag in sel.GUARDED_TAGS else 0)
+        | (_K_INLINE if _tag in sel.INLINE_TAGS else 0)
+    )
+for _tag in sel.PARAGRAPH_TAGS | sel.HEADING_TAGS:
+    _TAG_KINDS[_tag] = _TAG_KINDS.get(_tag, 0) | _K_START
+for _tag in ("br", "hr"):
+    _TAG_KINDS[_tag] = _TAG_KINDS.get(_tag, 0) | _K_BREAK
 
 
 class Box:
@@ -746,11 +790,8 @@ def walk(
     block_stack: list[str] = []
     boxes.append(Box(body, "body", -1, 0, 0))
     cur_box = 0
-    drop_tags = sel.DROP_TAGS
-    guarded = sel.GUARDED_TAGS
-    inline_tags = sel.INLINE_TAGS
+    kinds = _TAG_KINDS
     para_tags = sel.PARAGRAPH_TAGS
-    start_tags = sel.PARAGRAPH_TAGS | sel.HEADING_TAGS
     classes = hints.classes
     keep = hints.keep
     # frame: (children, tag, box index or -1, boundary?, link?)
@@ -761,26 +802,87 @@ def walk(
 
     def flush() -> None:
         nonlocal link_chars
-        if parts:
-            text = " ".join("".join(parts).split())
-            parts.clear()
-            if text:
-                texts.append(text)
-                btags.append(cur_tag)
-                links.append(min(link_chars, len(text)))
-                owner.append(cur_box)
+        text = " ".join("".join(parts).split())
+        parts.clear()
+        if text:
+            texts.append(text)
+            btags.append(cur_tag)
+            links.append(min(link_chars, len(text)))
+            owner.append(cur_box)
         link_chars = 0
 
     while stack:
-        frame = stack[-1]
-        child = next(frame[0], None)
-        if child is None:
-            stack.pop()
-            _it, _tag, box, boundary, is_link = frame
+        # A for loop over the current element's children, left by ``break`` to descend
+        # (the parent's iterator resumes later) and by ``else`` when they are done.
+        for child in stack[-1][0]:
+            tag = child.tag
+            if tag == _TEXT_TAG:
+                data = child.text_content
+                if data:
+                    parts.append(data)
+                    after_close = False
+                    if link_depth:
+                        link_chars += len(data.strip())
+                continue
+            if not tag or tag[0] == "-":
+                continue  # comments, doctype
+            count += 1
+            if count & 255 == 0:
+                deadline.check()
+            kind = kinds.get(tag, 0)
+            if kind & _K_DROP:
+                continue
+            node_id = child.mem_id
+            flags, content = classes.get(node_id, _NO_CLASS)
+            if flags & F_HIDDEN:
+                continue
+            inline = kind & _K_INLINE
+            if inline:
+                content = 0  # "story-body__link": a link inside the body, not a container
+            if (
+                (flags & F_BOILER or kind & _K_GUARDED)
+                and not content
+                and node_id not in keep
+                and (inline or _less_visible(child.text(deep=True), half_total))
+            ):
+                continue
+            if inline:
+                if after_close:
+                    parts.append(" ")
+                box = -1
+                boundary = False
+            else:
+                if parts:
+                    flush()
+                else:
+                    link_chars = 0
+                after_close = False
+                if kind & _K_START:
+                    cur_tag = tag
+                block_stack.append(tag)
+                boundary = True
+                if kind & _K_BREAK:
+                    box = -1
+                else:
+                    box = len(boxes)
+                    boxes.append(Box(child, tag, cur_box, len(texts), content))
+                    cur_box = box
+            is_link = tag == "a"
+            if is_link:
+                link_depth += 1
+            stack.append(
+                (child.iter(include_text=True, skip_empty=True), tag, box, boundary, is_link)
+            )
+            break
+        else:
+            _it, _tag, box, boundary, is_link = stack.pop()
             if is_link:
                 link_depth -= 1
             if boundary:
-                flush()
+                if parts:
+                    flush()
+                else:
+                    link_chars = 0
                 after_close = False
                 if block_stack:
                     block_stack.pop()
@@ -793,60 +895,8 @@ def walk(
                 b.end = len(texts)
                 b.last = len(boxes) - 1
                 cur_box = b.parent
-            continue
-        tag = child.tag
-        if tag == _TEXT_TAG:
-            data = child.text_content
-            if data:
-                parts.append(data)
-                after_close = False
-                if link_depth:
-                    link_chars += len(data.strip())
-            continue
-        if not tag or tag[0] == "-":
-            continue  # comments, doctype
-        count += 1
-        if count & 255 == 0:
-            deadline.check()
-        if tag in drop_tags and tag not in guarded:
-            continue
-        node_id = child.mem_id
-        flags, content = classes.get(node_id, _NO_CLASS)
-        if flags & F_HIDDEN:
-            continue
-        inline = tag in inline_tags
-        if inline:
-            content = 0  # "story-body__link": a link inside the body, not a container
-        if (
-            (flags & F_BOILER or tag in guarded)
-            and not content
-            and node_id not in keep
-            and (inline or _visible_len(child.text(deep=True)) < half_total)
-        ):
-            continue
-        if inline:
-            if after_close:
-                parts.append(" ")
-            box = -1
-            boundary = False
-        else:
-            flush()
-            after_close = False
-            if tag in start_tags:
-                cur_tag = tag
-            block_stack.append(tag)
-            boundary = True
-            if tag == "br" or tag == "hr":
-                box = -1
-            else:
-                box = len(boxes)
-                boxes.append(Box(child, tag, cur_box, len(texts), content))
-                cur_box = box
-        is_link = tag == "a"
-        if is_link:
-            link_depth += 1
-        stack.append((child.iter(include_text=True, skip_empty=True), tag, box, boundary, is_link))
-    flush()
+    if parts:
+        flush()
     cprefix = page.char_prefix
     lprefix = page.link_prefix
     c = lk = 0
@@ -1175,14 +1225,20 @@ def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> lis
                 continue
             found.append(src.strip())
     out: list[str] = []
+    done: set[str] = set()  # a lazy-loading page repeats one placeholder src many times
     for src in found:
         src = src.strip()
+        if src in done:
+            continue
+        done.add(src)
         if not _img_ok(src):
             continue
         absu = urljoin(base, src)
         if absu.startswith(("http://", "https://")) and absu not in out:
             out.append(absu)
-    return out[:20]
+            if len(out) == 20:
+                break
+    return out
 
 
 # ------------------------------------------------------------------------ lead

@@ -110,3 +110,35 @@ def test_empty(body: bytes) -> None:
 def test_unknown_declared_label_is_ignored() -> None:
     text, _ = decode_html(_page("hello").encode(), declared_charset="x-bogus", content_type=None)
     assert "hello" in text
+
+
+def test_c1_controls_make_a_decoding_implausible() -> None:
+    from newsflow.core.decode import _plausible
+
+    assert _plausible("plain text " * 100)
+    assert _plausible("a\x85b")  # a couple are tolerated
+    assert not _plausible("text \x93quoted\x94 and \x96 dash \ufffd " * 20)
+
+
+def test_body_b64_with_line_breaks_still_decodes() -> None:
+    import base64
+
+    from newsflow.core.parse import _b64decode
+
+    body = _page(ARABIC).encode("utf-8")
+    wrapped = base64.encodebytes(body).decode("ascii")  # a line break every 76 characters
+    assert "\n" in wrapped
+    assert _b64decode(wrapped) == body
+    assert _b64decode(base64.b64encode(body).decode("ascii")) == body
+
+
+@pytest.mark.parametrize("pad", [0, 5, 4090, 4100, 9000])
+def test_page_head_checks_without_copying(pad: int) -> None:
+    from newsflow.core.parse import _blank, _lstripped_head
+
+    text = " \n" * pad + "<html>" + "x" * 3000
+    assert _lstripped_head(text, 2048) == text.lstrip()[:2048]
+    assert _lstripped_head(text.encode(), 8) == text.encode().lstrip()[:8]
+    assert not _blank(text)
+    assert _blank(" \n" * pad) is (not (" \n" * pad).strip())
+    assert _blank(b"") and _blank(b" \t\r\n")

@@ -442,3 +442,76 @@ def test_article_about_privacy_policy_keeps_its_text() -> None:
         f"<p>{text * 2}</p></div></body></html>"
     )
     assert len(paras) == 3
+
+
+# ----------------------------------------------------------------------------- speed paths
+
+
+def test_tree_from_utf8_bytes_is_the_tree_from_text() -> None:
+    markup = "<html><body><p class='lead'>Café «خبر» ۱۴۰۲ — done</p></body></html>"
+    from_text = ex.parse_tree(markup)
+    from_bytes = ex.parse_tree(markup, markup.encode("utf-8"))
+    assert from_bytes.html == from_text.html
+
+
+def test_hidden_and_roles_are_per_element_though_classes_are_cached() -> None:
+    # Same (class, id) three times: the cached role applies to each, the hidden style,
+    # itemprop and rel=author only to the element that carries them.
+    markup = (
+        "<html><body>"
+        '<div class="byline">Visible Author</div>'
+        '<div class="byline" style="display:none">Hidden Author</div>'
+        '<div class="byline" rel="author" itemprop="author">Third</div>'
+        "</body></html>"
+    )
+    for _ in range(2):  # the second pass reads the cache filled by the first
+        tree = ex.parse_tree(markup)
+        nodes = tree.css("div")
+        hints = ex.classify_nodes(tree, tree.body.text() if tree.body else "", fresh())
+        flags = [hints.classes[n.mem_id][0] for n in nodes]
+        assert all(f & ex.F_BYLINE for f in flags)
+        assert [bool(f & ex.F_HIDDEN) for f in flags] == [False, True, False]
+        assert [bool(f & ex.F_AUTHOR) for f in flags] == [False, False, True]
+
+
+def test_walk_blocks_spaces_and_link_characters() -> None:
+    markup = (
+        "<html><body><div><p><b>one</b><i>two</i> three <a href='/x'>link text</a></p>"
+        "<ul><li>first item</li><li>second<br>line</li></ul><script>var x;</script>"
+        "<h2>Heading</h2>tail text</div></body></html>"
+    )
+    page = ex.analyze(ex.parse_tree(markup), "https://example.org/a", fresh()).page
+    assert page.texts == [
+        "one two three link text",
+        "first item",
+        "second",
+        "line",
+        "Heading",
+        "tail text",
+    ]
+    assert page.tags == ["p", "li", "li", "li", "h2", "p"]
+    assert page.links == [len("link text"), 0, 0, 0, 0, 0]
+    assert [b.tag for b in page.boxes] == ["body", "div", "p", "ul", "li", "li", "h2"]
+    ul = page.boxes[3]
+    assert (ul.start, ul.end) == (1, 4)
+
+
+def test_images_deduplicated_and_capped() -> None:
+    imgs = "".join(f'<img src="/i/{i % 30}.jpg">' for i in range(60))
+    markup = f"<html><body><article>{imgs}</article></body></html>"
+    tree = ex.parse_tree(markup)
+    pm = ex.read_meta(tree, "https://example.org/a", fresh())
+    out = ex.extract_images(pm, tree.body, "https://example.org/a")
+    assert out == [f"https://example.org/i/{i}.jpg" for i in range(20)]
+
+
+def test_meta_query_keeps_its_attribute_rules() -> None:
+    markup = (
+        "<html><head><base><base href='/sub/'><link rel='canonical'>"
+        "<link rel='canonical' href='/right'><meta name='description'>"
+        "<meta name='description' content='The description'></head><body></body></html>"
+    )
+    pm = ex.read_meta(ex.parse_tree(markup), "https://example.org/a/b", fresh())
+    assert pm.base_url == "https://example.org/sub/"
+    assert pm.canonical == "/right"
+    assert pm.first(("description",)) == "The description"
