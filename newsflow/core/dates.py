@@ -30,7 +30,7 @@ When those do not agree on exactly one calendar, ``AmbiguousDate`` is raised
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -889,7 +889,7 @@ def zone(name: str | None) -> tzinfo | None:
         return None
 
 
-def site_timezone(host: str, mapping: dict[str, str] | None) -> str | None:
+def site_timezone(host: str, mapping: Mapping[str, str] | None) -> str | None:
     """The zone for the longest host suffix in ``mapping`` that matches ``host``."""
     if not mapping:
         return None

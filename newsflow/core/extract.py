@@ -47,6 +47,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
+from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -1173,16 +1174,18 @@ def extract_section(hints: DomHints, pm: PageMeta, title: str | None) -> str | N
 # ------------------------------------------------------------------------ ids, images
 
 
+_ID_KEYWORDS = KeywordScan(sel.EXTERNAL_ID_KEYWORDS)
+
+
 def extract_external_id(page_text: str, url: str) -> str | None:
     """Agency news code: printed ``رمز الخبر 1942574`` / ``کد خبر`` → number in the URL path."""
-    low = page_text.lower()
-    for kw in sel.EXTERNAL_ID_KEYWORDS:
-        i = low.find(kw)
-        while i >= 0:
-            m = sel.EXTERNAL_ID_RE.match(low, i, i + len(kw) + 30)
+    # One scan for all keywords (not one ``find`` each in a lower-cased copy of the
+    # page); the first keyword with a number after it still wins, as listed.
+    for kw, starts in zip(sel.EXTERNAL_ID_KEYWORDS, _ID_KEYWORDS.starts(page_text), strict=True):
+        for i in starts:
+            m = sel.EXTERNAL_ID_RE.match(page_text, i, i + len(kw) + 30)
             if m:
                 return to_ascii_digits(m.group(1))
-            i = low.find(kw, i + 1)
     path = urlsplit(url).path
     for rx in sel.EXTERNAL_ID_URL_RES:
         m2 = rx.search(path)

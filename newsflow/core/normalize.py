@@ -9,7 +9,6 @@ stage that compares text (dates, gazetteers, routing rules) goes through
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 
 _DIGITS = str.maketrans(
@@ -78,7 +77,6 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-@functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str, casefold: bool) -> str:
     if ch in _DROP:
         return ""
@@ -92,9 +90,39 @@ def _fold_char(ch: str, casefold: bool) -> str:
     return ch
 
 
+# Code points kept per table: every script a news stream carries fits many times
+# over; past it (text made of random code points) characters are folded uncached.
+_MAX_TABLE = 65_536
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that folds each code point once, on first sight,
+    and keeps it for every later call: building a table per call from the
+    text's character set cost more than the translation itself (these
+    functions run some twenty times per parsed page, mostly on short strings).
+    """
+
+    __slots__ = ("casefold",)
+
+    def __init__(self, casefold: bool) -> None:
+        super().__init__()
+        self.casefold = casefold
+
+    def __missing__(self, cp: int) -> str:
+        out = _fold_char(chr(cp), self.casefold)
+        if len(self) < _MAX_TABLE:
+            self[cp] = out
+        return out
+
+
+_TABLES = (_FoldTable(casefold=False), _FoldTable(casefold=True))
+
+
 def _table(text: str, casefold: bool) -> dict[int, str]:
-    """A `str.translate` table for the characters of ``text`` (each folded once)."""
-    return {ord(ch): _fold_char(ch, casefold) for ch in set(text)}
+    """The entries of ``text``'s characters, for ``normalize_with_offsets`` (which
+    needs to know whether any character folds to other than one character)."""
+    table = _TABLES[casefold]
+    return {cp: table[cp] for cp in map(ord, set(text))}
 
 
 def normalize_for_matching(text: str, *, casefold: bool = True) -> str:
@@ -104,7 +132,7 @@ def normalize_for_matching(text: str, *, casefold: bool = True) -> str:
     `ك/ک`, alef forms, `ة` into `ه`, and maps every digit system to ASCII.
     Latin and Cyrillic are case-folded unless ``casefold`` is false.
     """
-    return text.translate(_table(text, casefold))
+    return text.translate(_TABLES[casefold])
 
 
 def normalize_with_offsets(text: str, *, casefold: bool = True) -> tuple[str, list[int]]:

@@ -195,10 +195,14 @@ def _content_hash(title: str | None, body: str) -> str:
     text = f"{title or ''}\n{body}"
     if not unicodedata.is_normalized("NFKC", text):  # the quick check is 3x cheaper
         text = unicodedata.normalize("NFKC", text)
-    if _EASTERN_DIGIT.search(text):
-        text = to_ascii_digits(text)
     norm = " ".join(text.casefold().split())
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    data = norm.encode("utf-8")
+    # Eastern digits (U+0660–0669, U+06F0–06F9) are encoded after a 0xD9 or 0xDB
+    # byte: text without either (most non-Arabic-script pages) skips the search.
+    # Folding the digits after the case and space folding changes nothing.
+    if (b"\xd9" in data or b"\xdb" in data) and _EASTERN_DIGIT.search(norm):
+        data = to_ascii_digits(norm).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
 
 
 def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
@@ -247,9 +251,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     if not body and not title:
         raise PipelineError("parse", "no article content found")
     language = detect_language(body or title or "", hint=hint)
-    site_tz = dates.site_timezone(host, dict(options.site_timezones)) or dates.site_timezone(
-        site, dict(options.site_timezones)
-    )
+    zones = options.site_timezones
+    site_tz = dates.site_timezone(host, zones) or dates.site_timezone(site, zones)
     fetched_at = dates.parse_fetched_at(raw.get("fetched_at"))
     dout = pubdate.decide_dates(
         cands.pub,

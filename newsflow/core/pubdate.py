@@ -169,6 +169,15 @@ def _in_teaser(node: LexborNode, text_len: int, anchor: Anchor | None) -> bool:
     return False
 
 
+# A bare label line (``DATE_LABEL_RE`` on the whole line but for a trailing " :",
+# or ``NOT_PUBLISHED_LINE_RE``) in one regex: every label word ends in a letter, so
+# ``[ :]*\Z`` after it is ``fullmatch`` of the line stripped of " :".
+_GLUE_RE = re.compile(
+    rf"(?:{sel.DATE_LABEL_RE.pattern})[ :]*\Z|(?:{sel.NOT_PUBLISHED_LINE_RE.pattern})",
+    sel.DATE_LABEL_RE.flags | sel.NOT_PUBLISHED_LINE_RE.flags,
+)
+
+
 def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
     """The text nodes under ``node``, whitespace collapsed, a bare label joined to
     the value after it ("<strong>Datum</strong> 28.04.2023", "<b>Last Updated:</b>
@@ -181,26 +190,23 @@ def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
     if limit:
         window = limit * sel.DATE_LINE_WINDOW_CHARS
         text = text[-window:] if last else text[:window]
-    raw = text.split("\n")
+    # A head of ``limit`` lines is final once one more line has started (only the
+    # last line can still take a value glued to it).
+    stop = limit + 1 if limit and not last else -1
     out: list[str] = []
     glue = False
-    for piece in raw:
+    for piece in text.split("\n"):
         if not piece or piece.isspace():
             continue
         line = " ".join(piece.split())
-        if glue and out:
+        if glue:
             out[-1] = f"{out[-1]} {line}"
             glue = False
             continue
         out.append(line)
-        glue = (
-            len(line) <= 30
-            and not _HAS_DIGIT.search(line)
-            and bool(
-                sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :"))
-                or sel.NOT_PUBLISHED_LINE_RE.search(line)
-            )
-        )
+        if len(out) == stop:
+            break
+        glue = len(line) <= 30 and not _HAS_DIGIT.search(line) and bool(_GLUE_RE.match(line))
     if limit:
         return out[-limit:] if last else out[:limit]
     return out
@@ -240,6 +246,33 @@ def _header_lines(anchor: Anchor) -> list[tuple[int, str]]:
     return []
 
 
+_MICRODATA_PUBLISHED = ("microdata:datepublished",)
+_MICRODATA_MODIFIED = ("microdata:datemodified",)
+_ANCESTOR_STEPS = 40
+
+
+def _present(names: tuple[str, ...], meta: dict[str, list[str]]) -> list[str]:
+    """The ``names`` a page has, in order: most of the long name lists are absent."""
+    return [name for name in names if name in meta]
+
+
+def _outside_article(node: LexborNode) -> int | None:
+    """None when ``node`` is in an ``<aside>``, else 1 when it is outside any
+    ``<article>``/``<main>`` (0 inside), looking ``_ANCESTOR_STEPS`` levels up."""
+    outside = 1
+    parent = node.parent
+    for _ in range(_ANCESTOR_STEPS):
+        if parent is None:
+            break
+        tag = parent.tag
+        if tag == "aside":
+            return None
+        if tag in ex.ARTICLE_TAGS:
+            outside = 0
+        parent = parent.parent
+    return outside
+
+
 @dataclass
 class Candidates:
     """What ``date_candidates`` found: published (most reliable first), modified,
@@ -269,8 +302,9 @@ def date_candidates(
         v = ex.ld_get(pm, key)
         if v:
             pub.append(DateCandidate("jsonld", v))
-    pub.extend(DateCandidate("meta", v) for v in pm.all(sel.META_PUBLISHED[:-1]))
-    pub.extend(DateCandidate("meta", v) for v in pm.all(("microdata:datepublished",)))
+    meta = pm.meta
+    pub.extend(DateCandidate("meta", v) for v in pm.all(_present(sel.META_PUBLISHED[:-1], meta)))
+    pub.extend(DateCandidate("meta", v) for v in pm.all(_present(_MICRODATA_PUBLISHED, meta)))
     pub.extend(
         DateCandidate("meta", v)
         for v in pm.all(
@@ -305,10 +339,9 @@ def date_candidates(
         text = _date_line(node.text(deep=True))
         if text is None:
             continue
-        ancestors = ex.ancestor_tags(node)
-        if "aside" in ancestors:
+        outside = _outside_article(node)
+        if outside is None:
             continue
-        outside = 0 if ancestors & ex.ARTICLE_TAGS else 1
         add(node, _distance(node, anchor), 1, outside, order, DateCandidate("printed", text))
     if anchor is not None:
         for order, (steps, text) in enumerate(_header_lines(anchor)):
@@ -324,8 +357,8 @@ def date_candidates(
     v = ex.ld_get(pm, "dateModified")
     if v:
         mod.append(DateCandidate("jsonld", v))
-    mod.extend(DateCandidate("meta", x) for x in pm.all(sel.META_MODIFIED))
-    mod.extend(DateCandidate("meta", x) for x in pm.all(("microdata:datemodified",)))
+    mod.extend(DateCandidate("meta", x) for x in pm.all(_present(sel.META_MODIFIED, meta)))
+    mod.extend(DateCandidate("meta", x) for x in pm.all(_present(_MICRODATA_MODIFIED, meta)))
     return Candidates(pub, mod, weak)
 
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsflow.core import normalize
 from newsflow.core.normalize import normalize_for_matching, normalize_with_offsets, to_ascii_digits
 
 
@@ -41,3 +42,25 @@ def test_offsets_map_every_folded_character_back(text: str) -> None:
     assert offsets == sorted(offsets)
     for i, ch in enumerate(folded):
         assert ch in normalize_for_matching(text[offsets[i]])
+
+
+def _fold_fresh(text: str, casefold: bool) -> str:
+    """The per-call fold the persistent tables replaced: one character at a time."""
+    return "".join(normalize._fold_char(ch, casefold) for ch in text)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aBcßẞ ـ\u200c\u200fأإآةيیكکَُِّ٠١۲۳XyzİΣσﬁ\ufeff"), max_size=60),
+    st.booleans(),
+)
+def test_persistent_tables_fold_like_a_fresh_one(text: str, casefold: bool) -> None:
+    # Both tables are shared by every call: a character first seen with one
+    # ``casefold`` value must not leak its fold into the other table.
+    assert normalize_for_matching(text, casefold=casefold) == _fold_fresh(text, casefold)
+    assert normalize_for_matching(text, casefold=not casefold) == _fold_fresh(text, not casefold)
+
+
+def test_full_table_still_folds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(normalize, "_MAX_TABLE", 0)
+    text = "Ωmega \u0b95\u0bcd\u0bb7 ۱۲ ى"  # characters the tables have not seen yet
+    assert normalize_for_matching(text) == _fold_fresh(text, True) == "ωmega க\u0bb7 12 ي"

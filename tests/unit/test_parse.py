@@ -386,3 +386,25 @@ def test_deeply_nested_page_fails_fast() -> None:
     start = time.monotonic()
     assert _kind(raw_page(html)) == "parse"
     assert time.monotonic() - start < 2.0
+
+
+def _hash_digits_first(title: str | None, body: str) -> str:
+    """The content hash as first defined: digits folded before case and spaces."""
+    import hashlib
+    import unicodedata
+
+    from newsflow.core.normalize import to_ascii_digits
+
+    text = unicodedata.normalize("NFKC", f"{title or ''}\n{body}")
+    norm = " ".join(to_ascii_digits(text).casefold().split())
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+@given(
+    st.none() | st.text(alphabet="aÀ ١۲٣۹0ﬁ\u00a0\n", max_size=10),
+    st.text(alphabet="aBß \t\n\u00a0\u2003١٢۳۴5ـپ\u0640ﬁ①", max_size=40),
+)
+def test_content_hash_keeps_its_definition(title: str | None, body: str) -> None:
+    from newsflow.core import parse
+
+    assert parse._content_hash(title, body) == _hash_digits_first(title, body)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
+from hypothesis import given
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
 from newsflow.core import dates, pubdate
 from newsflow.core import extract as ex
+from newsflow.core import selectors as sel
 from newsflow.core.parse import parse_page
 from newsflow.core.types import RawPageDict
 
@@ -223,3 +230,28 @@ def test_decide_dates_falls_back_only_when_nothing_parses() -> None:
         fallback=fallback,
     )
     assert calls == []
+
+
+_LINE_PIECES = [
+    "Date", "Datum:", "Posted :", " : ", "Last updated", "آخر تحديث", "تاريخ النشر",
+    "28.04.2023", "January 7, 2025", "Home", "x", "published", "Datex", "\n", "\n\n", "  ",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=12))
+def test_glue_regex_is_label_fullmatch_or_not_published(pieces: list[str]) -> None:
+    line = " ".join(" ".join(pieces).split())
+    old = bool(
+        sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :")) or sel.NOT_PUBLISHED_LINE_RE.search(line)
+    )
+    assert bool(pubdate._GLUE_RE.match(line)) == old
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=16), st.integers(1, 4))
+def test_limited_head_is_the_head_of_all_lines(pieces: list[str], limit: int) -> None:
+    node = LexborHTMLParser(
+        "<div>" + "".join(f"<span>{html.escape(p)}</span>" for p in pieces) + "</div>"
+    ).css_first("div")
+    assert node is not None
+    every = pubdate._lines(node)
+    assert pubdate._lines(node, limit) == every[:limit]
