@@ -358,6 +358,11 @@ JUNK_LINE_RE = re.compile(
 COMMENT_WORDS_RE = re.compile(
     r"comment|kommentar|commentaire|comentario|تعليق|نظرات|د[یي]د[گك]اه", re.IGNORECASE
 )
+# Literals one of which every COMMENT_WORDS_RE match holds, in the lower-cased forms
+# ``_filter_blocks`` searches (only ASCII letters match c, o, m, e, n, t, a, r when
+# case is ignored; "i" and "k" are avoided): the regex, which tries every position,
+# then runs only on the few paragraphs that hold one.
+COMMENT_WORDS_HINTS = ("comment", "coment", "ommentar", "تعليق", "نظرات", "دید", "ديد")
 POLICY_WORDS_RE = re.compile(
     r"terms of (?:use|service)|privacy policy|community (?:guidelines|standards)|"
     r"house rules|guidelines|netiquette|nutzungsbedingungen|datenschutz|"
