@@ -1470,6 +1470,14 @@ def _has_comment_hint(norm: str) -> bool:
     return False
 
 
+def _has_tail_hint(text: str, offset: int) -> bool:
+    """A necessary condition for ``END_MARKER_TAIL_RE.search(text, offset)``."""
+    for hint in sel.END_MARKER_TAIL_HINTS:  # noqa: SIM110 (any() over a generator: slower)
+        if text.find(hint, offset) >= 0:
+            return True
+    return False
+
+
 def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
     paragraphs: list[str] = []
     seen: set[str] = set()
@@ -1486,7 +1494,7 @@ def _filter_blocks(page: Page, idx: list[int], dropped: set[str]) -> list[str]:
         if sel.END_MARKER_RE.match(norm):
             break
         offset = max(0, len(text) - 40)  # markers sit at the very end: search only there
-        tail = sel.END_MARKER_TAIL_RE.search(text, offset)
+        tail = sel.END_MARKER_TAIL_RE.search(text, offset) if _has_tail_hint(text, offset) else None
         if tail and tail.start() > 0:
             paragraphs.append(text[: tail.start()].rstrip())
             break

@@ -334,6 +334,8 @@ END_MARKER_RE = re.compile(
 )
 # A marker at the end of a paragraph's text ("... في هذا المجال. /انتهى/").
 END_MARKER_TAIL_RE = re.compile(r"(?:/\s*انتهى\s*/?|\(END\)|پایان پیام)\s*\.?\s*$")
+# One of these literals is in every END_MARKER_TAIL_RE match (a cheap pre-check).
+END_MARKER_TAIL_HINTS = ("انتهى", "(END)", "پایان پیام")
 
 # Paragraphs that are boilerplate wherever they appear (matched normalized, whole line).
 JUNK_LINE_RE = re.compile(

@@ -58,3 +58,22 @@ def test_comment_hint_is_necessary_for_comment_words(text: str) -> None:
     for norm in (text.lower(), text.casefold(), normalize_for_matching(text)):
         if sel.COMMENT_WORDS_RE.search(norm):
             assert ex._has_comment_hint(norm)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "في هذا المجال. /انتهى/",
+        "في هذا المجال / انتهى .",
+        "The market closed higher. (END)",
+        "متن خبر پایان پیام",
+        "(END) at the start, then a long sentence that goes on and on past the tail window",
+        "no marker at all",
+        "انتهى",
+        "",
+    ],
+)
+def test_tail_hint_is_necessary_for_tail_marker(text: str) -> None:
+    for offset in (0, max(0, len(text) - 40), len(text)):
+        if sel.END_MARKER_TAIL_RE.search(text, offset):
+            assert ex._has_tail_hint(text, offset)
