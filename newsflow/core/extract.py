@@ -857,11 +857,13 @@ def walk(
             inline = kind & _K_INLINE
             if inline:
                 content = 0  # "story-body__link": a link inside the body, not a container
+            # ``text_lexbor`` (the DOM's textContent) equals ``text(deep=True)`` and
+            # costs a quarter less per call: no per-text-node callback.
             if (
                 (flags & F_BOILER or kind & _K_GUARDED)
                 and not content
                 and node_id not in keep
-                and (inline or _less_visible(child.text(deep=True), half_total))
+                and (inline or _less_visible(child.text_lexbor(), half_total))
             ):
                 continue
             if inline:

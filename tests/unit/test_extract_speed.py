@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from newsflow.core import extract as ex
 from newsflow.core import selectors as sel
@@ -77,3 +78,18 @@ def test_tail_hint_is_necessary_for_tail_marker(text: str) -> None:
     for offset in (0, max(0, len(text) - 40), len(text)):
         if sel.END_MARKER_TAIL_RE.search(text, offset):
             assert ex._has_tail_hint(text, offset)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>a<!-- c -->b<br>c &amp; d&nbsp;e<span> f </span><template>t</template></div>",
+        "<div><svg><title>s</title></svg><math>m</math><noscript>n</noscript>q</div>",
+        "<div><textarea>x</textarea>\n  <p> p </p>\t<ul><li>1</li><li>2</li></ul></div>",
+        "<div></div>",
+    ],
+)
+def test_text_lexbor_equals_deep_text(markup: str) -> None:
+    node = LexborHTMLParser(markup).css_first("div")
+    assert node is not None
+    assert node.text_lexbor() == node.text(deep=True)
