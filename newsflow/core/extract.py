@@ -165,10 +165,11 @@ def parse_tree(text: str, utf8: bytes | None = None) -> LexborHTMLParser:
 
 
 def node_text(node: LexborNode | None) -> str:
-    """All text under ``node``, whitespace collapsed (read in C)."""
+    """All text under ``node``, whitespace collapsed (read in C; ``text_lexbor`` is the
+    DOM's textContent, the same text as ``text(deep=True)`` at less cost per call)."""
     if node is None:
         return ""
-    return clean_text(node.text(deep=True))
+    return clean_text(node.text_lexbor())
 
 
 # ------------------------------------------------------------------------ metadata
@@ -301,7 +302,7 @@ def read_meta(
             if (el.attributes.get("type") or "").lower().strip() != "application/ld+json":
                 continue
             deadline.check()
-            data = _load_json(el.text(deep=True))
+            data = _load_json(el.text_lexbor())
             for obj in _iter_ld(data):
                 pm.ld_objects.append(obj)
                 types = _ld_types(obj)
@@ -713,7 +714,7 @@ def classify_nodes(
             for word in words
         )
         for node in body.css(css)[:50]:
-            if len(node.text(deep=True)) <= 40:
+            if len(node.text_lexbor()) <= 40:
                 hints.tag_headings.append(node)
                 if len(hints.tag_headings) >= 5:
                     break
