@@ -334,6 +334,8 @@ END_MARKER_RE = re.compile(
 )
 # A marker at the end of a paragraph's text ("... في هذا المجال. /انتهى/").
 END_MARKER_TAIL_RE = re.compile(r"(?:/\s*انتهى\s*/?|\(END\)|پایان پیام)\s*\.?\s*$")
+# One of these literals is in every END_MARKER_TAIL_RE match (a cheap pre-check).
+END_MARKER_TAIL_HINTS = ("انتهى", "(END)", "پایان پیام")
 
 # Paragraphs that are boilerplate wherever they appear (matched normalized, whole line).
 JUNK_LINE_RE = re.compile(
@@ -358,6 +360,11 @@ JUNK_LINE_RE = re.compile(
 COMMENT_WORDS_RE = re.compile(
     r"comment|kommentar|commentaire|comentario|تعليق|نظرات|د[یي]د[گك]اه", re.IGNORECASE
 )
+# Literals one of which every COMMENT_WORDS_RE match holds, in the lower-cased forms
+# ``_filter_blocks`` searches (only ASCII letters match c, o, m, e, n, t, a, r when
+# case is ignored; "i" and "k" are avoided): the regex, which tries every position,
+# then runs only on the few paragraphs that hold one.
+COMMENT_WORDS_HINTS = ("comment", "coment", "ommentar", "تعليق", "نظرات", "دید", "ديد")
 POLICY_WORDS_RE = re.compile(
     r"terms of (?:use|service)|privacy policy|community (?:guidelines|standards)|"
     r"house rules|guidelines|netiquette|nutzungsbedingungen|datenschutz|"
