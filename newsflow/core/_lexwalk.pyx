@@ -16,6 +16,14 @@ from libc.stdlib cimport free, realloc
 
 from selectolax.lexbor cimport LexborHTMLParser, LexborNode, lxb_dom_node_t
 
+import selectolax
+
+# The struct layouts read below are those of the Lexbor inside this selectolax
+# release (setup.py fetches its headers): another release falls back to Python.
+BUILT_FOR = "1.0.2"
+if getattr(selectolax, "__version__", None) != BUILT_FOR:
+    raise ImportError(f"_lexwalk was built for selectolax {BUILT_FOR}")
+
 
 cdef extern from *:
     """
