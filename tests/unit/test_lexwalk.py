@@ -23,7 +23,7 @@ from newsflow.core.errors import PipelineError
 
 pytestmark = pytest.mark.skipif(
     ex._lexwalk is None,
-    reason="newsflow.core._lexwalk is not built (pip install -e . compiles it)",
+    reason="_lexwalk not built (pip install -e . compiles it) or NEWSFLOW_PURE_PYTHON=1",
 )
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
