@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+import importlib
+import os
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -50,6 +52,15 @@ from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
 from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
+
+# The compiled passes (``_lexwalk.pyx``, built by ``pip install``) when present;
+# ``NEWSFLOW_PURE_PYTHON=1`` forces the Python ones, which give the same results.
+_lexwalk: Any = None
+if os.environ.get("NEWSFLOW_PURE_PYTHON", "") in ("", "0"):
+    try:
+        _lexwalk = importlib.import_module("newsflow.core._lexwalk")
+    except ImportError:  # not built: the Python passes
+        _lexwalk = None
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\s&\s|\sund\s|\set\s|\sو\s|،|\|)\s*", re.IGNORECASE)
@@ -628,6 +639,97 @@ def _heading_words(text: str) -> list[str]:
     return [w for w, spellings in _HEADING_SPELLINGS if not found.isdisjoint(spellings)]
 
 
+def _lookup_class(cls: str | None, ident: str | None) -> tuple[int, int]:
+    """``_classify`` for a (class, id) pair as written, through the shared cache."""
+    known = _classify((cls or "").lower(), (ident or "").lower()) if (cls or ident) else _NO_CLASS
+    if len(cls or "") + len(ident or "") <= _MAX_CACHED_CHARS:
+        _CLASSIFIED[(cls, ident)] = known
+    return known
+
+
+class _AttrReader:
+    """Flags from the attributes other than class/id (hidden markers, itemprop,
+    ``<time datetime>``, ``rel=author``), with the page's microdata budget."""
+
+    __slots__ = ("hints", "microdata", "pm")
+
+    def __init__(self, hints: DomHints, pm: PageMeta | None) -> None:
+        self.hints = hints
+        self.pm = pm
+        self.microdata = 0
+
+    def bits(
+        self, node: LexborNode, cls: str | None, ident: str | None
+    ) -> tuple[tuple[int, int], int]:
+        """The compiled pass's call for an element with other attributes: its bits
+        and how many selectors of ``CLASSIFY_CSS`` match it, since Lexbor's query
+        returns an element once per matching selector and the Python pass sees (and
+        records) it that many times."""
+        attrs = node.attributes
+        rel = attrs.get("rel")
+        aria = attrs.get("aria-hidden")
+        style = (attrs.get("style") or "").lower()
+        times = (
+            (cls is not None)
+            + (ident is not None)
+            + ("itemprop" in attrs)
+            + ("hidden" in attrs)
+            + (rel is not None and rel.lower() == "author")
+            + (aria is not None and aria.lower() == "true")
+            + ("none" in style)
+            + ("hidden" in style)
+            + ("datetime" in attrs and node.tag == "time")
+        )
+        known = _CLASSIFIED.get((cls, ident))
+        if known is None:
+            known = _lookup_class(cls, ident)
+        out = known
+        for _ in range(times):
+            out = self.more_bits(node, attrs, known)
+        return out, times
+
+    def more_bits(
+        self, node: LexborNode, attrs: dict[str, str | None], known: tuple[int, int]
+    ) -> tuple[int, int]:
+        flags, content = known
+        hints = self.hints
+        if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and _is_hidden(attrs):
+            flags |= F_HIDDEN
+        itemprop = attrs.get("itemprop")
+        if itemprop:
+            props = itemprop.lower()
+            if self.pm is not None and self.microdata < 200 and node.tag != "meta":
+                self.microdata += 1
+                _read_microdata(node, props, self.pm)
+            f2, c2 = _itemprop_bits(props)
+            flags |= f2
+            content |= c2
+        if "datetime" in attrs:
+            dt = attrs.get("datetime")
+            if dt and len(hints.time_values) < 20 and node.tag == "time":
+                hints.time_values.append(dt)
+                hints.time_nodes.append(node)
+        if "rel" in attrs and attrs.get("rel") == "author":
+            flags |= F_AUTHOR
+        return flags, content
+
+    def note_roles(self, node: LexborNode, flags: int) -> None:
+        """Keep a node with a metadata role (bounded lists, document order)."""
+        hints = self.hints
+        if flags & F_DATE and len(hints.date_nodes) < _MAX_SPECIAL:
+            hints.date_nodes.append(node)
+        if flags & F_LEAD and len(hints.lead_nodes) < 10:
+            hints.lead_nodes.append(node)
+        if flags & F_TAGS and len(hints.tag_containers) < 3:
+            hints.tag_containers.append(node)
+        if flags & F_CRUMB and not hints.crumb_nodes:
+            hints.crumb_nodes.append(node)
+        if flags & F_AUTHOR and len(hints.author_nodes) < 5:
+            hints.author_nodes.append(node)
+        if flags & F_BYLINE and len(hints.byline_nodes) < 5:
+            hints.byline_nodes.append(node)
+
+
 def classify_nodes(
     tree: LexborHTMLParser, body_text: str, deadline: Deadline, pm: PageMeta | None = None
 ) -> DomHints:
@@ -635,77 +737,56 @@ def classify_nodes(
     (selected in C): boilerplate, content hints and metadata roles by the cached
     ``_classify``; the walk then looks flags up by node id instead of reading
     attributes again. Tag-block headings (``سمات``, ``Tags``…) are looked for only
-    when the page text contains one of the words.
+    when the page text contains one of the words. The compiled ``_lexwalk`` pass,
+    when built, gives the same hints without a wrapper per element.
     """
     hints = DomHints()
     body = tree.body
     if body is None:
         return hints
     classes = hints.classes
-    microdata = 0
+    reader = _AttrReader(hints, pm)
     cache = _CLASSIFIED
     if len(cache) > _MAX_CLASSIFIED:
         cache.clear()
-    for i, node in enumerate(body.css(sel.CLASSIFY_CSS)):
-        if i & 255 == 255:
-            deadline.check()
-        attrs = node.attributes
-        cls = attrs.get("class")
-        ident = attrs.get("id")
-        key = (cls, ident)
-        known = cache.get(key)
-        if known is None:
-            known = (
-                _classify((cls or "").lower(), (ident or "").lower())
-                if (cls or ident)
-                else _NO_CLASS
-            )
-            if len(cls or "") + len(ident or "") <= _MAX_CACHED_CHARS:
-                cache[key] = known
-        flags, content = known
-        # Most elements carry only a class and/or an id: skip the other attribute tests.
-        if len(attrs) > (cls is not None) + (ident is not None):
-            if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and _is_hidden(
-                attrs
-            ):
-                flags |= F_HIDDEN
-            itemprop = attrs.get("itemprop")
-            if itemprop:
-                props = itemprop.lower()
-                if pm is not None and microdata < 200 and node.tag != "meta":
-                    microdata += 1
-                    _read_microdata(node, props, pm)
-                f2, c2 = _itemprop_bits(props)
-                flags |= f2
-                content |= c2
-            if "datetime" in attrs:
-                dt = attrs.get("datetime")
-                if dt and len(hints.time_values) < 20 and node.tag == "time":
-                    hints.time_values.append(dt)
-                    hints.time_nodes.append(node)
-            if "rel" in attrs and attrs.get("rel") == "author":
-                flags |= F_AUTHOR
-        if not (flags or content):
-            continue
-        classes[node.mem_id] = (flags, content)
-        if (content or flags & F_PROTECT) and len(hints.keep) < 2000:
-            parent = node.parent
-            while parent is not None and parent.mem_id not in hints.keep:
-                hints.keep.add(parent.mem_id)
-                parent = parent.parent
-        if flags & ~F_BOILER:
-            if flags & F_DATE and len(hints.date_nodes) < _MAX_SPECIAL:
-                hints.date_nodes.append(node)
-            if flags & F_LEAD and len(hints.lead_nodes) < 10:
-                hints.lead_nodes.append(node)
-            if flags & F_TAGS and len(hints.tag_containers) < 3:
-                hints.tag_containers.append(node)
-            if flags & F_CRUMB and not hints.crumb_nodes:
-                hints.crumb_nodes.append(node)
-            if flags & F_AUTHOR and len(hints.author_nodes) < 5:
-                hints.author_nodes.append(node)
-            if flags & F_BYLINE and len(hints.byline_nodes) < 5:
-                hints.byline_nodes.append(node)
+    if _lexwalk is not None:
+        _lexwalk.classify(
+            body,
+            classes,
+            hints.keep,
+            cache,
+            _lookup_class,
+            reader.bits,
+            reader.note_roles,
+            deadline,
+            2000,
+            F_BOILER,
+            F_PROTECT,
+        )
+    else:
+        for i, node in enumerate(body.css(sel.CLASSIFY_CSS)):
+            if i & 255 == 255:
+                deadline.check()
+            attrs = node.attributes
+            cls = attrs.get("class")
+            ident = attrs.get("id")
+            known = cache.get((cls, ident))
+            if known is None:
+                known = _lookup_class(cls, ident)
+            # Most elements carry only a class and/or an id: skip the other tests.
+            if len(attrs) > (cls is not None) + (ident is not None):
+                known = reader.more_bits(node, attrs, known)
+            flags, content = known
+            if not (flags or content):
+                continue
+            classes[node.mem_id] = known
+            if (content or flags & F_PROTECT) and len(hints.keep) < 2000:
+                parent = node.parent
+                while parent is not None and parent.mem_id not in hints.keep:
+                    hints.keep.add(parent.mem_id)
+                    parent = parent.parent
+            if flags & ~F_BOILER:
+                reader.note_roles(node, flags)
     words = _heading_words(body_text)
     if words:
         deadline.check()
@@ -801,6 +882,28 @@ def walk(
     if body_text is None:
         body_text = body.text(deep=True)
     half_total = _visible_len(body_text) / 2
+    if _lexwalk is not None:
+        _lexwalk.walk(
+            body,
+            page,
+            hints.classes,
+            hints.keep,
+            _TAG_KINDS,
+            sel.PARAGRAPH_TAGS,
+            Box,
+            _less_visible,
+            half_total,
+            deadline,
+            _K_DROP,
+            _K_GUARDED,
+            _K_INLINE,
+            _K_START,
+            _K_BREAK,
+            F_BOILER,
+            F_HIDDEN,
+        )
+        _prefix_sums(page)
+        return page
     texts, btags, links, owner, boxes = page.texts, page.tags, page.links, page.owner, page.boxes
     parts: list[str] = []
     link_chars = 0
@@ -919,15 +1022,19 @@ def walk(
                 cur_box = b.parent
     if parts:
         flush()
+    _prefix_sums(page)
+    return page
+
+
+def _prefix_sums(page: Page) -> None:
     cprefix = page.char_prefix
     lprefix = page.link_prefix
     c = lk = 0
-    for text, n_links in zip(texts, links, strict=True):
+    for text, n_links in zip(page.texts, page.links, strict=True):
         c += len(text)
         lk += n_links
         cprefix.append(c)
         lprefix.append(lk)
-    return page
 
 
 @dataclass
