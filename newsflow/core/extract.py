@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import ahocorasick_rs
 import orjson
@@ -50,6 +50,7 @@ from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
 from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
+from newsflow.core.urls import join_url
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\s&\s|\sund\s|\set\s|\sو\s|،|\|)\s*", re.IGNORECASE)
@@ -329,7 +330,7 @@ def read_meta(
                 pm.canonical = (attrs.get("href") or "").strip() or None
         elif tag == "base":
             if pm.base_url is None and "href" in el.attributes:
-                pm.base_url = urljoin(url, (el.attributes.get("href") or "").strip())
+                pm.base_url = join_url(url, (el.attributes.get("href") or "").strip())
         elif strip and tag in sel.STRIP_TAGS:
             doomed.append(el)
     if best is not None:
@@ -1257,7 +1258,7 @@ def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> lis
         done.add(src)
         if not _img_ok(src):
             continue
-        absu = urljoin(base, src)
+        absu = join_url(base, src)
         if absu.startswith(("http://", "https://")) and absu not in out:
             out.append(absu)
             if len(out) == 20:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from newsflow.core import dates, pubdate
 from newsflow.core import extract as ex
@@ -38,7 +38,7 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.core.urls import article_id, canonicalize_url, site_of
+from newsflow.core.urls import article_id, canonicalize_url, join_url, site_of
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _canonical(pm: ex.PageMeta, url: str) -> str:
     for cand in (pm.canonical, pm.first(("og:url",))):
         if not cand:
             continue
-        absu = urljoin(base, cand.strip())
+        absu = join_url(base, cand.strip())
         if not absu.startswith(("http://", "https://")):
             continue
         if urlsplit(absu).path in ("", "/") and urlsplit(url).path not in ("", "/"):
