@@ -187,6 +187,18 @@ def _canonical(pm: ex.PageMeta, url: str) -> str:
     return canonicalize_url(url)
 
 
+def _squash_spaces(text: str) -> str:
+    """``" ".join(text.split())``, without splitting text that only needs its line
+    breaks turned into spaces: ``title\n\nparagraph\n\nparagraph`` from clean
+    paragraphs, nearly every page. ``isprintable`` is False for every whitespace
+    character but the space (all are in categories Cc/Zs/Zl/Zp), so a printable
+    result with no double, leading or trailing space is what the split would give."""
+    flat = text.replace("\n\n", " ").replace("\n", " ")
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        return flat
+    return " ".join(text.split())
+
+
 def _content_hash(title: str | None, body: str) -> str:
     """SHA-256 of title and body after NFKC, case folding, ASCII digits and one space
     per whitespace run: the same text re-served with other markup hashes the same.
@@ -195,7 +207,7 @@ def _content_hash(title: str | None, body: str) -> str:
     text = f"{title or ''}\n{body}"
     if not unicodedata.is_normalized("NFKC", text):  # the quick check is 3x cheaper
         text = unicodedata.normalize("NFKC", text)
-    norm = " ".join(text.casefold().split())
+    norm = _squash_spaces(text.casefold())
     data = norm.encode("utf-8")
     # Eastern digits (U+0660–0669, U+06F0–06F9) are encoded after a 0xD9 or 0xDB
     # byte: text without either (most non-Arabic-script pages) skips the search.
