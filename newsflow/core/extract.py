@@ -1319,9 +1319,12 @@ def find_content_roots(page: Page, deadline: Deadline) -> list[int]:
     length and commas; boxes are ranked by score × (1 − link density).
     """
     boxes = page.boxes
+    # A box's ``hints`` hold only its content-level bits: one pass over all boxes
+    # finds the few with any level, each level is then looked up among them.
+    marked = [i for i, b in enumerate(boxes) if b.hints]
     for level in range(sel.CONTENT_LEVELS):
         bit = 1 << level
-        matches = [i for i, b in enumerate(boxes) if b.hints & bit]
+        matches = [i for i in marked if boxes[i].hints & bit]
         if not matches:
             continue
         mset = set(matches)
