@@ -189,12 +189,34 @@ def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
     large ``node`` is.
     """
     text = node.text(deep=True, separator="\n")
-    if limit:
-        window = limit * sel.DATE_LINE_WINDOW_CHARS
-        text = text[-window:] if last else text[:window]
-    # Comprehensions in place of a loop per text node (the whole body's lines are
-    # read for the fallback): ``" ".join(p.split())`` is empty exactly for blank
-    # pieces, and only short lines can be a bare label.
+    if not limit:
+        return _all_lines(text)
+    window = limit * sel.DATE_LINE_WINDOW_CHARS
+    text = text[-window:] if last else text[:window]
+    # A head of ``limit`` lines is final once one more line has started (only the
+    # last line can still take a value glued to it).
+    stop = limit + 1 if not last else -1
+    out: list[str] = []
+    glue = False
+    for piece in text.split("\n"):
+        if not piece or piece.isspace():
+            continue
+        line = " ".join(piece.split())
+        if glue:
+            out[-1] = f"{out[-1]} {line}"
+            glue = False
+            continue
+        out.append(line)
+        if len(out) == stop:
+            break
+        glue = len(line) <= 30 and not _HAS_DIGIT.search(line) and bool(_GLUE_RE.match(line))
+    return out[-limit:] if last else out[:limit]
+
+
+def _all_lines(text: str) -> list[str]:
+    """``_lines`` of a whole text (the fallback reads the whole body): the same lines
+    from comprehensions instead of a loop per text node. ``" ".join(p.split())``
+    is empty exactly for blank pieces, and only short lines can be a bare label."""
     lines = [line for line in [" ".join(p.split()) for p in text.split("\n")] if line]
     n = len(lines)
     glue = [
@@ -202,19 +224,17 @@ def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
         for i, line in enumerate(lines)
         if len(line) <= 30 and not _HAS_DIGIT.search(line) and _GLUE_RE.match(line)
     ]
-    out = lines
-    if glue:
-        out = []
-        done = 0  # lines[:done] are in ``out``
-        for i in glue:
-            if i < done or i + 1 >= n:
-                continue  # already glued to the label before it, or nothing after it
-            out.extend(lines[done:i])
-            out.append(f"{lines[i]} {lines[i + 1]}")
-            done = i + 2
-        out.extend(lines[done:])
-    if limit:
-        return out[-limit:] if last else out[:limit]
+    if not glue:
+        return lines
+    out: list[str] = []
+    done = 0  # lines[:done] are in ``out``
+    for i in glue:
+        if i < done or i + 1 >= n:
+            continue  # already glued to the label before it, or nothing after it
+        out.extend(lines[done:i])
+        out.append(f"{lines[i]} {lines[i + 1]}")
+        done = i + 2
+    out.extend(lines[done:])
     return out
 
 
