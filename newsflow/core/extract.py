@@ -42,7 +42,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import ahocorasick_rs
 import orjson
@@ -52,6 +52,7 @@ from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
 from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
+from newsflow.core.urls import join_url
 
 # The compiled passes (``_lexwalk.pyx``, built by ``pip install``) when present;
 # ``NEWSFLOW_PURE_PYTHON=1`` forces the Python ones, which give the same results.
@@ -340,7 +341,7 @@ def read_meta(
                 pm.canonical = (attrs.get("href") or "").strip() or None
         elif tag == "base":
             if pm.base_url is None and "href" in el.attributes:
-                pm.base_url = urljoin(url, (el.attributes.get("href") or "").strip())
+                pm.base_url = join_url(url, (el.attributes.get("href") or "").strip())
         elif strip and tag in sel.STRIP_TAGS:
             doomed.append(el)
     if best is not None:
@@ -1364,7 +1365,7 @@ def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> lis
         done.add(src)
         if not _img_ok(src):
             continue
-        absu = urljoin(base, src)
+        absu = join_url(base, src)
         if absu.startswith(("http://", "https://")) and absu not in out:
             out.append(absu)
             if len(out) == 20:
@@ -1425,9 +1426,12 @@ def find_content_roots(page: Page, deadline: Deadline) -> list[int]:
     length and commas; boxes are ranked by score × (1 − link density).
     """
     boxes = page.boxes
+    # A box's ``hints`` hold only its content-level bits: one pass over all boxes
+    # finds the few with any level, each level is then looked up among them.
+    marked = [i for i, b in enumerate(boxes) if b.hints]
     for level in range(sel.CONTENT_LEVELS):
         bit = 1 << level
-        matches = [i for i, b in enumerate(boxes) if b.hints & bit]
+        matches = [i for i in marked if boxes[i].hints & bit]
         if not matches:
             continue
         mset = set(matches)

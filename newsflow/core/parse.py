@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from newsflow.core import dates, pubdate
 from newsflow.core import extract as ex
@@ -38,7 +38,7 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.core.urls import article_id, canonicalize_url, site_of
+from newsflow.core.urls import article_id, canonicalize_url, join_url, site_of
 
 log = logging.getLogger(__name__)
 
@@ -178,13 +178,25 @@ def _canonical(pm: ex.PageMeta, url: str) -> str:
     for cand in (pm.canonical, pm.first(("og:url",))):
         if not cand:
             continue
-        absu = urljoin(base, cand.strip())
+        absu = join_url(base, cand.strip())
         if not absu.startswith(("http://", "https://")):
             continue
         if urlsplit(absu).path in ("", "/") and urlsplit(url).path not in ("", "/"):
             continue
         return canonicalize_url(absu)
     return canonicalize_url(url)
+
+
+def _squash_spaces(text: str) -> str:
+    """``" ".join(text.split())``, without splitting text that only needs its line
+    breaks turned into spaces: ``title\n\nparagraph\n\nparagraph`` from clean
+    paragraphs, nearly every page. ``isprintable`` is False for every whitespace
+    character but the space (all are in categories Cc/Zs/Zl/Zp), so a printable
+    result with no double, leading or trailing space is what the split would give."""
+    flat = text.replace("\n\n", " ").replace("\n", " ")
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        return flat
+    return " ".join(text.split())
 
 
 def _content_hash(title: str | None, body: str) -> str:
@@ -195,7 +207,7 @@ def _content_hash(title: str | None, body: str) -> str:
     text = f"{title or ''}\n{body}"
     if not unicodedata.is_normalized("NFKC", text):  # the quick check is 3x cheaper
         text = unicodedata.normalize("NFKC", text)
-    norm = " ".join(text.casefold().split())
+    norm = _squash_spaces(text.casefold())
     data = norm.encode("utf-8")
     # Eastern digits (U+0660–0669, U+06F0–06F9) are encoded after a 0xD9 or 0xDB
     # byte: text without either (most non-Arabic-script pages) skips the search.

@@ -34,6 +34,8 @@ None`` and a ``date_note``.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,12 +189,13 @@ def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
     large ``node`` is.
     """
     text = node.text(deep=True, separator="\n")
-    if limit:
-        window = limit * sel.DATE_LINE_WINDOW_CHARS
-        text = text[-window:] if last else text[:window]
+    if not limit:
+        return _all_lines(text)
+    window = limit * sel.DATE_LINE_WINDOW_CHARS
+    text = text[-window:] if last else text[:window]
     # A head of ``limit`` lines is final once one more line has started (only the
     # last line can still take a value glued to it).
-    stop = limit + 1 if limit and not last else -1
+    stop = limit + 1 if not last else -1
     out: list[str] = []
     glue = False
     for piece in text.split("\n"):
@@ -207,8 +210,31 @@ def _lines(node: LexborNode, limit: int = 0, last: bool = False) -> list[str]:
         if len(out) == stop:
             break
         glue = len(line) <= 30 and not _HAS_DIGIT.search(line) and bool(_GLUE_RE.match(line))
-    if limit:
-        return out[-limit:] if last else out[:limit]
+    return out[-limit:] if last else out[:limit]
+
+
+def _all_lines(text: str) -> list[str]:
+    """``_lines`` of a whole text (the fallback reads the whole body): the same lines
+    from comprehensions instead of a loop per text node. ``" ".join(p.split())``
+    is empty exactly for blank pieces, and only short lines can be a bare label."""
+    lines = [line for line in [" ".join(p.split()) for p in text.split("\n")] if line]
+    n = len(lines)
+    glue = [
+        i
+        for i, line in enumerate(lines)
+        if len(line) <= 30 and not _HAS_DIGIT.search(line) and _GLUE_RE.match(line)
+    ]
+    if not glue:
+        return lines
+    out: list[str] = []
+    done = 0  # lines[:done] are in ``out``
+    for i in glue:
+        if i < done or i + 1 >= n:
+            continue  # already glued to the label before it, or nothing after it
+        out.extend(lines[done:i])
+        out.append(f"{lines[i]} {lines[i + 1]}")
+        done = i + 2
+    out.extend(lines[done:])
     return out
 
 
@@ -362,6 +388,26 @@ def date_candidates(
     return Candidates(pub, mod, weak)
 
 
+# ``selectors.DATE_IN_TEXT_RE`` without its leading look-behind, which keeps the
+# regex engine from skipping ahead to a "1"/"2": four times faster over a page.
+_YEAR_RE = re.compile(r"(?:199|20\d)\d(?!\d)")
+
+
+def _year_lines(lines: list[str]) -> list[int]:
+    """The indexes of the ``lines`` where ``DATE_IN_TEXT_RE`` finds a year, ascending."""
+    joined = "\n".join(lines)
+    starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
+    found: list[int] = []
+    for m in _YEAR_RE.finditer(joined):
+        at = m.start()
+        if at and joined[at - 1].isdecimal():
+            continue  # the look-behind: the year is the tail of a longer number
+        i = bisect.bisect_right(starts, at) - 1
+        if not found or found[-1] != i:
+            found.append(i)
+    return found
+
+
 def fallback_candidates(
     body: LexborNode | None,
     anchor: Anchor | None,
@@ -398,14 +444,17 @@ def fallback_candidates(
             if line.startswith(head) or (len(line) >= 20 and head.startswith(line)):
                 start = i + 1
                 break
-    order = [*range(start, len(lines)), *range(start - 2, -1, -1)]
+    # The lines holding a year, found by one search over the joined lines (a year
+    # never spans a line break) instead of one search per line.
+    years = _year_lines(lines)
+    order = [*(i for i in years if i >= start), *(i for i in reversed(years) if i <= start - 2)]
     labelled: list[DateCandidate] = []
     plain: list[DateCandidate] = []
     for n, i in enumerate(order):
         if deadline is not None and n & 1023 == 1023:
             deadline.check()
         text = lines[i]
-        if len(text) > sel.DATE_FALLBACK_MAX_CHARS or not sel.DATE_IN_TEXT_RE.search(text):
+        if len(text) > sel.DATE_FALLBACK_MAX_CHARS:
             continue
         if sel.NOT_PUBLISHED_LINE_RE.search(text) or sel.DATE_COPYRIGHT_RE.search(text):
             continue

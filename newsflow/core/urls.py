@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; they never change content.
 _TRACKING_EXACT = frozenset(
@@ -139,3 +140,19 @@ def host_matches(host: str, suffix: str) -> bool:
     host = host.lower()
     suffix = suffix.lower().lstrip(".")
     return host == suffix or host.endswith("." + suffix)
+
+
+# An absolute http(s) URL with a host that ``urljoin`` returns unchanged: printable
+# ASCII (no whitespace or controls, which urlsplit strips, no non-ASCII host to
+# check), no "?", "#" or ";" (whose empty parts the split-and-join round trip
+# drops), no "[" / "]" (IPv6 hosts, validated and maybe refused).
+_PLAIN_ABSOLUTE = re.compile(r'https?://[!"$-.0-:<->@-Z\\^-~][!"$-:<->@-Z\\^-~]*')
+
+
+def join_url(base: str, url: str) -> str:
+    """``urllib.parse.urljoin(base, url)``, without parsing ``base`` and ``url`` when
+    ``url`` is a plain absolute link (most image and canonical links are): urljoin
+    costs ~8 µs a call and a page joins a few dozen links."""
+    if _PLAIN_ABSOLUTE.fullmatch(url):
+        return url
+    return urljoin(base, url)

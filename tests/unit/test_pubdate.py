@@ -255,3 +255,46 @@ def test_limited_head_is_the_head_of_all_lines(pieces: list[str], limit: int) ->
     assert node is not None
     every = pubdate._lines(node)
     assert pubdate._lines(node, limit) == every[:limit]
+
+
+def _lines_loop(text: str) -> list[str]:
+    """The per-text-node loop ``_lines`` replaced, kept as the reference."""
+    out: list[str] = []
+    glue = False
+    for piece in text.split("\n"):
+        if not piece or piece.isspace():
+            continue
+        line = " ".join(piece.split())
+        if glue:
+            out[-1] = f"{out[-1]} {line}"
+            glue = False
+            continue
+        out.append(line)
+        glue = (
+            len(line) <= 30
+            and not pubdate._HAS_DIGIT.search(line)
+            and bool(pubdate._GLUE_RE.match(line))
+        )
+    return out
+
+
+@given(st.lists(st.sampled_from([*_LINE_PIECES, "\u00a0", "\x1c", "Date\n"]), max_size=20))
+def test_lines_equal_the_per_node_loop(pieces: list[str]) -> None:
+    node = LexborHTMLParser(
+        "<div>" + "".join(f"<span>{html.escape(p)}</span>" for p in pieces) + "</div>"
+    ).css_first("div")
+    assert node is not None
+    assert pubdate._lines(node) == _lines_loop(node.text(deep=True, separator="\n"))
+
+
+_YEAR_PIECES = ["2023", "1999", "1989", "12023", "20231", "٢2023", "x2019y", "2019٣", " ", "\n"]
+
+
+@given(
+    st.lists(st.sampled_from([*_YEAR_PIECES, "ab", "Date 2020"]), max_size=12), st.integers(1, 4)
+)
+def test_year_lines_equal_a_search_per_line(pieces: list[str], cut: int) -> None:
+    text = "".join(pieces)
+    lines = [x for x in text.split("\n") if x][cut - 1 :]
+    want = [i for i, x in enumerate(lines) if sel.DATE_IN_TEXT_RE.search(x)]
+    assert pubdate._year_lines(lines) == want
