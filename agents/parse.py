@@ -21,6 +21,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         max_bytes=ctx.settings.max_page_bytes,
         site_timezones=ctx.settings.site_timezones,
         timeout_s=ctx.settings.parse_timeout,
+        compiled=ctx.settings.compiled_passes,
     )
 
     @app.agent(ctx.topics.raw, name="parse")

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 export PATH="$PWD/$VENV/bin:$PATH"
+# The compiled parse passes are part of the build under test (see tests/unit/test_compiled_required.py).
+export NEWSFLOW_REQUIRE_COMPILED=1
 STATE=${NEWSFLOW_TEST_STATE:-$PWD/var/test}
 mkdir -p "$STATE"
 

@@ -170,6 +170,7 @@ def process(
         max_bytes=settings.max_page_bytes,
         site_timezones=settings.site_timezones,
         timeout_s=settings.parse_timeout,
+        compiled=settings.compiled_passes,
     )
     failed = 0
     try:

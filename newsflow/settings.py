@@ -38,6 +38,18 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(ENV_PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{ENV_PREFIX}{name}={raw!r} is not a boolean (1/0, true/false)")
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(ENV_PREFIX + name)
     if raw is None or raw == "":
@@ -142,6 +154,13 @@ class Settings:
         default=10.0,
         metadata={"env": "PARSE_TIMEOUT", "doc": "Seconds before a page is dead-lettered timeout."},
     )
+    compiled_passes: bool = field(
+        default=True,
+        metadata={
+            "env": "COMPILED_PASSES",
+            "doc": "Compiled parse passes when built (0: the Python ones; same output).",
+        },
+    )
     sink_batch_size: int = field(
         default=200,
         metadata={"env": "SINK_BATCH_SIZE", "doc": "Rows per sink transaction, at most."},
@@ -194,6 +213,7 @@ class Settings:
             "max_page_bytes": _int(env, "MAX_PAGE_BYTES", cls.max_page_bytes, minimum=1),
             "max_message_bytes": _int(env, "MAX_MESSAGE_BYTES", cls.max_message_bytes, 1024),
             "parse_timeout": _float(env, "PARSE_TIMEOUT", cls.parse_timeout),
+            "compiled_passes": _bool(env, "COMPILED_PASSES", cls.compiled_passes),
             "sink_batch_size": _int(env, "SINK_BATCH_SIZE", cls.sink_batch_size, minimum=1),
             "sink_flush_seconds": _float(env, "SINK_FLUSH_SECONDS", cls.sink_flush_seconds),
             "site_timezones": _site_timezones(env),

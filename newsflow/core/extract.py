@@ -36,7 +36,6 @@ from __future__ import annotations
 import functools
 import html as html_lib
 import importlib
-import os
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -54,14 +53,15 @@ from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.urls import join_url
 
-# The compiled passes (``_lexwalk.pyx``, built by ``pip install``) when present;
-# ``NEWSFLOW_PURE_PYTHON=1`` forces the Python ones, which give the same results.
+# The compiled passes (``_lexwalk.pyx``, built by ``pip install``) when present. Callers
+# may still ask for the Python ones (``compiled=False``, from ``ParseOptions``), which
+# give the same results: the switch is for debugging and for the equivalence tests.
 _lexwalk: Any = None
-if os.environ.get("NEWSFLOW_PURE_PYTHON", "") in ("", "0"):
-    try:
-        _lexwalk = importlib.import_module("newsflow.core._lexwalk")
-    except ImportError:  # not built: the Python passes
-        _lexwalk = None
+try:
+    _lexwalk = importlib.import_module("newsflow.core._lexwalk")
+except ImportError:  # not built (no compiler, other selectolax): the Python passes
+    _lexwalk = None
+COMPILED_AVAILABLE = _lexwalk is not None
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\s&\s|\sund\s|\set\s|\sو\s|،|\|)\s*", re.IGNORECASE)
@@ -732,7 +732,12 @@ class _AttrReader:
 
 
 def classify_nodes(
-    tree: LexborHTMLParser, body_text: str, deadline: Deadline, pm: PageMeta | None = None
+    tree: LexborHTMLParser,
+    body_text: str,
+    deadline: Deadline,
+    pm: PageMeta | None = None,
+    *,
+    compiled: bool = True,
 ) -> DomHints:
     """One pass over the elements that carry a class, id, itemprop or ``rel=author``
     (selected in C): boilerplate, content hints and metadata roles by the cached
@@ -750,7 +755,7 @@ def classify_nodes(
     cache = _CLASSIFIED
     if len(cache) > _MAX_CLASSIFIED:
         cache.clear()
-    if _lexwalk is not None:
+    if compiled and _lexwalk is not None:
         _lexwalk.classify(
             body,
             classes,
@@ -864,7 +869,12 @@ class Page:
 
 
 def walk(
-    tree: LexborHTMLParser, hints: DomHints, deadline: Deadline, body_text: str | None = None
+    tree: LexborHTMLParser,
+    hints: DomHints,
+    deadline: Deadline,
+    body_text: str | None = None,
+    *,
+    compiled: bool = True,
 ) -> Page:
     """One pass over ``<body>``: text blocks and the boxes holding them.
 
@@ -883,7 +893,7 @@ def walk(
     if body_text is None:
         body_text = body.text(deep=True)
     half_total = _visible_len(body_text) / 2
-    if _lexwalk is not None:
+    if compiled and _lexwalk is not None:
         _lexwalk.walk(
             body,
             page,
@@ -1048,7 +1058,9 @@ class Analysis:
     body_text: str
 
 
-def analyze(tree: LexborHTMLParser, url: str, deadline: Deadline) -> Analysis:
+def analyze(
+    tree: LexborHTMLParser, url: str, deadline: Deadline, *, compiled: bool = True
+) -> Analysis:
     """The hot path's tree work in order: ``read_meta`` on the untouched tree (which
     also strips invisible markup) → the body text (one C call) → ``classify_nodes``
     (which also reads microdata) → ``walk``."""
@@ -1056,8 +1068,8 @@ def analyze(tree: LexborHTMLParser, url: str, deadline: Deadline) -> Analysis:
     body = tree.body
     body_text = body.text(deep=True) if body is not None else ""
     deadline.check()
-    hints = classify_nodes(tree, body_text, deadline, pm)
-    page = walk(tree, hints, deadline, body_text)
+    hints = classify_nodes(tree, body_text, deadline, pm, compiled=compiled)
+    page = walk(tree, hints, deadline, body_text, compiled=compiled)
     return Analysis(pm, hints, page, body_text)
 
 

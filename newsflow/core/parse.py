@@ -103,6 +103,8 @@ class ParseOptions:
     max_bytes: int = 10_000_000
     site_timezones: Mapping[str, str] = field(default_factory=lambda: DEFAULT_SITE_TIMEZONES)
     timeout_s: float = 10.0
+    # The compiled classification/walk when built; False forces the Python passes.
+    compiled: bool = True
 
 
 def _blank(value: str | bytes) -> bool:
@@ -228,7 +230,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         raise PipelineError("not_html", "no markup in the page")
     tree = ex.parse_tree(text, utf8)
     deadline.check()
-    analysis = ex.analyze(tree, url, deadline)
+    analysis = ex.analyze(tree, url, deadline, compiled=options.compiled)
     pm, hints, page, body_text = analysis.meta, analysis.hints, analysis.page, analysis.body_text
     if _blank(body_text) and not pm.title_tag:
         raise PipelineError("empty", "page has no text content")

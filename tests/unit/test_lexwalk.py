@@ -9,9 +9,7 @@ returned once per matching selector.
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +18,12 @@ from selectolax.lexbor import LexborNode
 
 from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
+from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.inputs import raw_page
 
 pytestmark = pytest.mark.skipif(
     ex._lexwalk is None,
-    reason="_lexwalk not built (pip install -e . compiles it) or NEWSFLOW_PURE_PYTHON=1",
+    reason="_lexwalk not built (pip install -e . compiles it)",
 )
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
@@ -180,18 +180,25 @@ def test_deadline_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         ex.walk(tree, ex.DomHints(), deadline)
 
 
-def test_pure_python_switch() -> None:
-    env = dict(os.environ, NEWSFLOW_PURE_PYTHON="1")
-    code = "from newsflow.core import extract as ex; print(ex._lexwalk is None)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parents[2],
+def test_parse_options_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ParseOptions(compiled=False)`` (``NEWSFLOW_COMPILED_PASSES=0``) never enters the
+    compiled module, and the article is the same."""
+    html = (
+        '<html><body><div class="article-body"><h1>Title</h1>'
+        + "<p>One paragraph of the article, long enough to count as text.</p>" * 4
+        + '</div><div class="share">Share</div></body></html>'
     )
-    assert out.stdout.strip() == "True"
+    raw = raw_page(
+        "https://example.invalid/a/1", now=datetime(2026, 1, 1, tzinfo=UTC), source="t", html=html
+    )
+    compiled = parse_page(raw, ParseOptions(compiled=True))
+
+    class Refuse:
+        def __getattr__(self, name: str) -> Any:
+            raise AssertionError(f"compiled pass {name} used")
+
+    monkeypatch.setattr(ex, "_lexwalk", Refuse())
+    assert parse_page(raw, ParseOptions(compiled=False)) == compiled
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")

@@ -64,3 +64,13 @@ def test_every_variable_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for name, _default, _doc in env_table():
         assert f"`{name}`" in readme, name
+
+
+def test_compiled_passes_flag() -> None:
+    assert Settings.from_env({}).compiled_passes is True
+    assert Settings.from_env({"NEWSFLOW_COMPILED_PASSES": "0"}).compiled_passes is False
+    assert Settings.from_env({"NEWSFLOW_COMPILED_PASSES": "true"}).compiled_passes is True
+    roundtrip = Settings.from_env(Settings.from_env({"NEWSFLOW_COMPILED_PASSES": "0"}).to_env())
+    assert roundtrip.compiled_passes is False
+    with pytest.raises(SettingsError):
+        Settings.from_env({"NEWSFLOW_COMPILED_PASSES": "maybe"})

@@ -1,0 +1,19 @@
+"""`make test` must measure and test the build users get: when the test script asks for
+the compiled passes (``NEWSFLOW_REQUIRE_COMPILED=1``), their absence is a failure, not a
+skipped file and a silently slower parser."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newsflow.core import extract as ex
+
+
+@pytest.mark.skipif(
+    os.environ.get("NEWSFLOW_REQUIRE_COMPILED") != "1",
+    reason="only where the test script requires the compiled build",
+)
+def test_compiled_passes_are_built() -> None:
+    assert ex.COMPILED_AVAILABLE, "newsflow/core/_lexwalk was not built by pip install -e ."
