@@ -143,17 +143,16 @@ def classify(
     int protect_bit,
 ):
     """The element loop of ``classify_nodes``: ``lookup(cls, ident)`` for an uncached
-    class/id pair, ``attr_bits(node, cls, ident)`` (bits and how many selectors of
-    ``CLASSIFY_CSS`` match) for an element with other attributes,
-    ``note_roles(node, flags)`` for one with a metadata role, once per matching
-    selector as Lexbor's query returns it (``body`` included)."""
+    class/id pair, ``attr_bits(node, cls, ident)`` (bits, and 1 when a selector of ``CLASSIFY_CSS``
+    matches) for an element with other attributes, ``note_roles(node, flags)`` once
+    for one with a metadata role (``body`` included)."""
     cdef LexborHTMLParser parser = body.parser
     cdef lxb_dom_node_t *root = body.node
     cdef lxb_dom_node_t *node = root
     cdef lxb_dom_node_t *p
     cdef nf_attr *attr
     cdef uintptr_t name
-    cdef int n_read, n_known, flags, content, times, i
+    cdef int n_read, n_known, flags, content, times
     cdef long count = 0
     cdef str cls, ident
     while node != NULL:
@@ -190,7 +189,7 @@ def classify(
             known = cache.get(key)
             if known is None:
                 known = lookup(cls, ident)
-            times = n_known
+            times = 1
         else:
             known, times = attr_bits(LexborNode.new(node, parser), cls, ident)
         if times == 0:
@@ -206,9 +205,7 @@ def classify(
                     keep.add(<size_t> p)
                     p = p.parent
             if flags & ~boiler_bit:
-                wrapper = LexborNode.new(node, parser)
-                for i in range(times):
-                    note_roles(wrapper, flags)
+                note_roles(LexborNode.new(node, parser), flags)
         node = _next_pre(node, root)
 
 

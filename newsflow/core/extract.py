@@ -662,10 +662,11 @@ class _AttrReader:
     def bits(
         self, node: LexborNode, cls: str | None, ident: str | None
     ) -> tuple[tuple[int, int], int]:
-        """The compiled pass's call for an element with other attributes: its bits
-        and how many selectors of ``CLASSIFY_CSS`` match it, since Lexbor's query
-        returns an element once per matching selector and the Python pass sees (and
-        records) it that many times."""
+        """The compiled pass's call for an element with other attributes: its bits,
+        and 1 when one of the selectors of ``CLASSIFY_CSS`` matches it (0: the Python
+        pass would not see it). Each element is read once, however many selectors
+        match (Lexbor's query returns it once per selector; the Python pass skips the
+        repeats)."""
         attrs = node.attributes
         rel = attrs.get("rel")
         aria = attrs.get("aria-hidden")
@@ -684,10 +685,9 @@ class _AttrReader:
         known = _CLASSIFIED.get((cls, ident))
         if known is None:
             known = _lookup_class(cls, ident)
-        out = known
-        for _ in range(times):
-            out = self.more_bits(node, attrs, known)
-        return out, times
+        if not times:
+            return known, 0
+        return self.more_bits(node, attrs, known), 1
 
     def more_bits(
         self, node: LexborNode, attrs: dict[str, str | None], known: tuple[int, int]
@@ -770,9 +770,14 @@ def classify_nodes(
             F_PROTECT,
         )
     else:
+        seen: set[int] = set()
         for i, node in enumerate(body.css(sel.CLASSIFY_CSS)):
             if i & 255 == 255:
                 deadline.check()
+            mem_id = node.mem_id
+            if mem_id in seen:  # returned again for another matching selector
+                continue
+            seen.add(mem_id)
             attrs = node.attributes
             cls = attrs.get("class")
             ident = attrs.get("id")
@@ -785,7 +790,7 @@ def classify_nodes(
             flags, content = known
             if not (flags or content):
                 continue
-            classes[node.mem_id] = known
+            classes[mem_id] = known
             if (content or flags & F_PROTECT) and len(hints.keep) < 2000:
                 parent = node.parent
                 while parent is not None and parent.mem_id not in hints.keep:

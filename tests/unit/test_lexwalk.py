@@ -156,13 +156,17 @@ def test_compiled_equals_python(name: str, monkeypatch: pytest.MonkeyPatch) -> N
     _same(SNIPPETS[name], monkeypatch)
 
 
-def test_duplicates_follow_lexbor_query(monkeypatch: pytest.MonkeyPatch) -> None:
-    # An element matching three selectors of CLASSIFY_CSS is seen three times.
+def test_an_element_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # It matches three selectors of CLASSIFY_CSS (Lexbor's query returns it three
+    # times); both passes record it, and read its microdata and datetime, once.
     snap = _same(
-        "<body><a class='author' id='author' rel='author' href='/a'>Name</a></body>",
+        "<body><a class='author' id='author' rel='author' href='/a'>Name</a>"
+        "<time class='date' id='d' itemprop='datePublished' datetime='2024-03-19'>x</time>"
+        "</body>",
         monkeypatch,
     )
-    assert len(snap["author_nodes"]) == 3
+    assert len(snap["author_nodes"]) == 1
+    assert snap["time_values"] == ["2024-03-19"]
 
 
 def test_boilerplate_holding_most_text_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
