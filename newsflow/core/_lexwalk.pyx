@@ -412,3 +412,195 @@ def walk(
                 owner.append(cur_box)
     finally:
         free(frames)
+
+
+cdef extern from *:
+    """
+    #define NF_TAG_META LXB_TAG_META
+    #define NF_TAG_TITLE LXB_TAG_TITLE
+    #define NF_TAG_BASE LXB_TAG_BASE
+    #define NF_TAG_LINK LXB_TAG_LINK
+    #define NF_TAG_SCRIPT LXB_TAG_SCRIPT
+    #define NF_TAG_H1 LXB_TAG_H1
+    #define NF_TAG_HEAD LXB_TAG_HEAD
+    #define NF_TAG_HTML LXB_TAG_HTML
+    #define NF_ATTR_CONTENT LXB_DOM_ATTR_CONTENT
+    #define NF_ATTR_HREF LXB_DOM_ATTR_HREF
+    #define NF_ATTR_REL LXB_DOM_ATTR_REL
+    #define NF_ATTR_TYPE LXB_DOM_ATTR_TYPE
+    #define NF_ATTR_LAST LXB_DOM_ATTR__LAST_ENTRY
+    /* The four attributes whose values key a <meta>'s content, in read order
+       (0..3), or -1. Lexbor has a static id for http-equiv only. */
+    static inline int nf_meta_key(uintptr_t id) {
+        if (id < LXB_DOM_ATTR__LAST_ENTRY) return id == LXB_DOM_ATTR_HTTP_EQUIV ? 3 : -1;
+        const lxb_dom_attr_data_t *d = (const lxb_dom_attr_data_t *) id;
+        if (nf_name_is(d, "property", 8)) return 0;
+        if (nf_name_is(d, "name", 4)) return 1;
+        if (nf_name_is(d, "itemprop", 8)) return 2;
+        if (nf_name_is(d, "http-equiv", 10)) return 3;
+        return -1;
+    }
+    """
+    uintptr_t NF_TAG_META
+    uintptr_t NF_TAG_TITLE
+    uintptr_t NF_TAG_BASE
+    uintptr_t NF_TAG_LINK
+    uintptr_t NF_TAG_SCRIPT
+    uintptr_t NF_TAG_H1
+    uintptr_t NF_TAG_HEAD
+    uintptr_t NF_TAG_HTML
+    uintptr_t NF_ATTR_CONTENT
+    uintptr_t NF_ATTR_HREF
+    uintptr_t NF_ATTR_REL
+    uintptr_t NF_ATTR_TYPE
+    int nf_meta_key(uintptr_t id) noexcept nogil
+
+
+# Whether a static tag id is one of the strip tags: 0 not yet known, 1 no, 2 yes.
+# Filled lazily per id; rebuilt when another set of names is passed.
+cdef unsigned char _strip_known[512]
+cdef object _strip_for = None
+
+
+cdef bint _is_strip(lxb_dom_node_t *node, LexborHTMLParser parser, frozenset names, dict local):
+    global _strip_for
+    cdef uintptr_t key = node.local_name
+    cdef unsigned char known
+    if key >= NF_TAG_LAST or key >= 512:
+        name = local.get(key)
+        if name is None:
+            name = (LexborNode.new(node, parser).tag or "").lower()
+            local[key] = name
+        return name in names
+    if _strip_for is not names:
+        for i in range(512):
+            _strip_known[i] = 0
+        _strip_for = names
+    known = _strip_known[key]
+    if known == 0:
+        known = 2 if (LexborNode.new(node, parser).tag or "").lower() in names else 1
+        _strip_known[key] = known
+    return known == 2
+
+
+def read_meta(
+    LexborNode root,
+    dict meta,
+    bint strip,
+    frozenset strip_tags,
+    object deadline,
+):
+    """The element loop of ``read_meta``, over every element in document order (the
+    order, and the elements, its CSS query returns; each element once). Fills
+    ``meta``; returns the JSON-LD scripts' texts, the first canonical href, the
+    ``<base>`` hrefs, the ``<title>`` node (one under head/html first), up to ten
+    ``<h1>`` nodes and, with ``strip``, the nodes to unlink."""
+    cdef LexborHTMLParser parser = root.parser
+    cdef lxb_dom_node_t *top = root.node
+    cdef lxb_dom_node_t *node = top
+    cdef lxb_dom_node_t *parent
+    cdef lxb_dom_node_t *title_any = NULL
+    cdef lxb_dom_node_t *title_head = NULL
+    cdef nf_attr *attr
+    cdef uintptr_t tag, name
+    cdef int slot
+    cdef long count = 0
+    cdef list ld_texts = []
+    cdef list bases = []
+    cdef list h1_nodes = []
+    cdef list doomed = []
+    cdef dict local = {}
+    cdef list keys
+    cdef bint has_href
+    canonical = None
+    while node != NULL:
+        if node.type != NF_ELEMENT_TYPE:
+            node = _next_pre(node, top)
+            continue
+        count += 1
+        if count & 255 == 0:
+            deadline.check()
+        tag = node.local_name
+        if tag == NF_TAG_META:
+            content = None
+            keys = [None, None, None, None]
+            attr = nf_first_attr(node)
+            while attr != NULL:
+                name = nf_attr_name(attr)
+                if name == NF_ATTR_CONTENT:
+                    content = _decode(nf_attr_value(attr))
+                else:
+                    slot = nf_meta_key(name)
+                    if slot >= 0:
+                        keys[slot] = _decode(nf_attr_value(attr))
+                attr = nf_attr_next(attr)
+            if content is not None:
+                for key in keys:
+                    if key:
+                        for k in key.lower().split():
+                            values = meta.get(k)
+                            if values is None:
+                                meta[k] = [content]
+                            else:
+                                values.append(content)
+        elif tag == NF_TAG_SCRIPT:
+            if strip:
+                doomed.append(LexborNode.new(node, parser))
+            kind = None
+            attr = nf_first_attr(node)
+            while attr != NULL:
+                if nf_attr_name(attr) == NF_ATTR_TYPE:
+                    kind = _decode(nf_attr_value(attr))
+                attr = nf_attr_next(attr)
+            if kind and kind.lower().strip() == "application/ld+json":
+                deadline.check()
+                ld_texts.append(LexborNode.new(node, parser).text_lexbor())
+        elif tag == NF_TAG_H1:
+            if len(h1_nodes) < 10:
+                h1_nodes.append(LexborNode.new(node, parser))
+        elif tag == NF_TAG_TITLE:
+            if title_any == NULL:
+                title_any = node
+            if title_head == NULL:
+                parent = node.parent
+                if (
+                    parent != NULL
+                    and parent.type == NF_ELEMENT_TYPE
+                    and (parent.local_name == NF_TAG_HEAD or parent.local_name == NF_TAG_HTML)
+                ):
+                    title_head = node
+        elif tag == NF_TAG_LINK:
+            if canonical is None:
+                rel = None
+                href = None
+                attr = nf_first_attr(node)
+                while attr != NULL:
+                    name = nf_attr_name(attr)
+                    if name == NF_ATTR_REL:
+                        rel = _decode(nf_attr_value(attr))
+                    elif name == NF_ATTR_HREF:
+                        href = _decode(nf_attr_value(attr))
+                    attr = nf_attr_next(attr)
+                if rel and "canonical" in rel.lower().split():
+                    canonical = (href or "").strip() or None
+        elif tag == NF_TAG_BASE:
+            has_href = False
+            href = None
+            attr = nf_first_attr(node)
+            while attr != NULL:
+                if nf_attr_name(attr) == NF_ATTR_HREF:
+                    has_href = True
+                    href = _decode(nf_attr_value(attr))
+                attr = nf_attr_next(attr)
+            if has_href:
+                bases.append((href or "").strip())
+        elif strip and _is_strip(node, parser, strip_tags, local):
+            doomed.append(LexborNode.new(node, parser))
+        node = _next_pre(node, top)
+    if title_head != NULL:
+        title = LexborNode.new(title_head, parser)
+    elif title_any != NULL:
+        title = LexborNode.new(title_any, parser)
+    else:
+        title = None
+    return ld_texts, canonical, bases, title, h1_nodes, doomed

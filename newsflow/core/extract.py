@@ -273,11 +273,19 @@ _META_CSS = "meta, title, base, link, script, h1"
 
 
 def read_meta(
-    tree: LexborHTMLParser, url: str, deadline: Deadline, *, strip: bool = False
+    tree: LexborHTMLParser,
+    url: str,
+    deadline: Deadline,
+    *,
+    strip: bool = False,
+    compiled: bool = True,
 ) -> PageMeta:
     """Collect ``<meta>``, JSON-LD, ``<html lang>``, ``<title>``, canonical links, ``<h1>``.
 
-    One CSS query run by Lexbor in C over the untouched tree. JSON-LD
+    One CSS query run by Lexbor in C over the untouched tree, or (``compiled``) one
+    walk of ``_lexwalk`` over its structs that enters Python only for the nodes kept
+    and the JSON-LD texts: the wrappers and attribute dicts of every matched element
+    cost more than the query. JSON-LD
     ``NewsArticle``/``Article``/``ReportageNewsArticle``… (also inside ``@graph`` and
     ``mainEntity``) is ranked: an article type with a headline or body first, a
     ``WebPage`` last. Microdata is read later, by ``classify_nodes``. With ``strip``,
@@ -289,7 +297,54 @@ def read_meta(
     if root is not None:
         attrs = root.attributes
         pm.html_lang = clean_text(attrs.get("lang") or attrs.get("xml:lang")) or None
-    css = _META_CSS + (", " + _STRIP_CSS if strip else "")
+    best: tuple[int, dict[str, Any]] | None = None
+    title: LexborNode | None
+    h1_nodes: list[LexborNode]
+    doomed: list[LexborNode]
+    if compiled and _lexwalk is not None and root is not None:
+        ld_texts, pm.canonical, bases, title, h1_nodes, doomed = _lexwalk.read_meta(
+            root, pm.meta, strip, sel.STRIP_TAGS, deadline
+        )
+        if bases:
+            pm.base_url = join_url(url, bases[0])
+        for text in ld_texts:
+            best = _read_ld(pm, text, best)
+    else:
+        best, title, h1_nodes, doomed = _read_meta_css(tree, url, deadline, pm, strip)
+    if best is not None:
+        pm.ld_article = best[1]
+    if title is not None:
+        pm.title_tag = node_text(title)
+    h1s = (node_text(h) for h in h1_nodes)
+    pm.h1s = [h for h in h1s if 3 <= len(h) <= 400]
+    _unlink(doomed)
+    return pm
+
+
+def _read_ld(
+    pm: PageMeta, text: str, best: tuple[int, dict[str, Any]] | None
+) -> tuple[int, dict[str, Any]] | None:
+    """Keep one JSON-LD script's objects; the best-ranked article so far is returned."""
+    for obj in _iter_ld(_load_json(text)):
+        pm.ld_objects.append(obj)
+        types = _ld_types(obj)
+        if types & sel.JSONLD_ARTICLE_TYPES:
+            rank = 0 if "webpage" not in types else 1
+            if not obj.get("headline") and not obj.get("articleBody"):
+                rank += 1
+            if best is None or rank < best[0]:
+                best = (rank, obj)
+    return best
+
+
+def _read_meta_css(
+    tree: LexborHTMLParser, url: str, deadline: Deadline, pm: PageMeta, strip: bool
+) -> tuple[
+    tuple[int, dict[str, Any]] | None, LexborNode | None, list[LexborNode], list[LexborNode]
+]:
+    """The Python loop of ``read_meta`` over its CSS query: the best JSON-LD article,
+    the ``<title>`` node, the ``<h1>`` nodes and the nodes to unlink."""
+    css = _META_CSS + (", " + _META_STRIP_CSS if strip else "")
     best: tuple[int, dict[str, Any]] | None = None
     title_any: LexborNode | None = None
     title_head: LexborNode | None = None
@@ -315,16 +370,7 @@ def read_meta(
             if (el.attributes.get("type") or "").lower().strip() != "application/ld+json":
                 continue
             deadline.check()
-            data = _load_json(el.text_lexbor())
-            for obj in _iter_ld(data):
-                pm.ld_objects.append(obj)
-                types = _ld_types(obj)
-                if types & sel.JSONLD_ARTICLE_TYPES:
-                    rank = 0 if "webpage" not in types else 1
-                    if not obj.get("headline") and not obj.get("articleBody"):
-                        rank += 1
-                    if best is None or rank < best[0]:
-                        best = (rank, obj)
+            best = _read_ld(pm, el.text_lexbor(), best)
         elif tag == "h1":
             if len(h1_nodes) < 10:
                 h1_nodes.append(el)
@@ -344,15 +390,7 @@ def read_meta(
                 pm.base_url = join_url(url, (el.attributes.get("href") or "").strip())
         elif strip and tag in sel.STRIP_TAGS:
             doomed.append(el)
-    if best is not None:
-        pm.ld_article = best[1]
-    title = title_head or title_any
-    if title is not None:
-        pm.title_tag = node_text(title)
-    h1s = (node_text(h) for h in h1_nodes)
-    pm.h1s = [h for h in h1s if 3 <= len(h) <= 400]
-    _unlink(doomed)
-    return pm
+    return best, title_head or title_any, h1_nodes, doomed
 
 
 def _read_microdata(node: LexborNode, props: str, pm: PageMeta) -> None:
@@ -553,6 +591,9 @@ def _unlink(nodes: list[LexborNode]) -> None:
 
 
 _STRIP_CSS = ", ".join(sorted(sel.STRIP_TAGS))
+# In ``read_meta``'s query without ``script`` (already there): Lexbor returns an element
+# once per selector it matches, and each script was read, and its JSON-LD kept, twice.
+_META_STRIP_CSS = ", ".join(sorted(sel.STRIP_TAGS - {"script"}))
 
 
 def strip_invisible(tree: LexborHTMLParser) -> None:
@@ -1069,7 +1110,7 @@ def analyze(
     """The hot path's tree work in order: ``read_meta`` on the untouched tree (which
     also strips invisible markup) → the body text (one C call) → ``classify_nodes``
     (which also reads microdata) → ``walk``."""
-    pm = read_meta(tree, url, deadline, strip=True)
+    pm = read_meta(tree, url, deadline, strip=True, compiled=compiled)
     body = tree.body
     body_text = body.text(deep=True) if body is not None else ""
     deadline.check()

@@ -215,3 +215,90 @@ def test_corpus_pages(monkeypatch: pytest.MonkeyPatch) -> None:
             _same(html, monkeypatch)
         except PipelineError:
             continue
+
+
+_LD_ARTICLE = '{"@type": "NewsArticle", "headline": "H", "datePublished": "2024-01-02"}'
+_LD_GRAPH = (
+    '{"@graph": [{"@type": "WebPage", "name": "p"}, {"@type": ["Article", "WebPage"]},'
+    ' {"@type": "BreadcrumbList", "itemListElement": [{"name": "Sec"}]}]}'
+)
+
+META_SNIPPETS = {
+    "meta_keys": (
+        "<html lang='de'><head><meta property='og:title' content='A'>"
+        "<META NAME='Description Keywords' CONTENT='B'>"
+        "<meta itemprop='datePublished' name='date' content='2024-01-02'>"
+        "<meta http-equiv='Content-Language' content='de'><meta charset='utf-8'>"
+        "<meta name='empty' content=''><meta name='novalue' content>"
+        "<meta property='' content='x'><meta name='nocontent'></head><body>"
+        "<meta property='article:tag' content='late'></body></html>"
+    ),
+    "jsonld": (
+        "<head><script type='application/ld+json'>" + _LD_GRAPH + "</script>"
+        "<script type=' Application/LD+JSON '><!-- " + _LD_ARTICLE + "; --></script>"
+        "<script type='application/ld+json'>{not json</script>"
+        "<script type='application/ld+json'>[" + _LD_ARTICLE + ", 3]</script>"
+        "<script>var x = 1;</script><script type></script></head><body><p>x</p></body>"
+    ),
+    "title_body_first": (
+        "<html><body><svg><title>icon</title></svg><title>in body</title>"
+        "<h1>A headline here</h1></body></html>"
+    ),
+    "title_head": "<head><TITLE>head title</TITLE><title>second</title></head><body></body>",
+    "links": (
+        "<head><link rel='stylesheet' href='/s.css'><link rel='Canonical' href=''>"
+        "<link rel='alternate canonical' href=' /c1 '><link rel='canonical' href='/c2'>"
+        "<base target='_blank'><BASE HREF=' /base/ '><base href='/other/'></head><body></body>"
+    ),
+    "h1_limits": "<body>"
+    + "".join(f"<h1>Headline number {i}</h1>" for i in range(14))
+    + "<h1>ab</h1><h1>"
+    + "x" * 401
+    + "</h1></body>",
+    "nested_strip": (
+        "<body><button class='b'><svg><script>1</script><title>t</title></svg>Press</button>"
+        "<nav><footer><label>L</label></footer></nav><noscript><p>n</p></noscript>"
+        "<template><script type='application/ld+json'>" + _LD_ARTICLE + "</script>"
+        "<h1>template headline</h1><meta name='t' content='v'></template>"
+        "<select><option>o</option></select><textarea>t</textarea><menu><li>m</li></menu>"
+        "<dialog>d</dialog><style>p{}</style><my-widget><style>q{}</style></my-widget>"
+        + _PARA
+        + "</body>"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(META_SNIPPETS))
+def test_read_meta_compiled_equals_python(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = META_SNIPPETS[name]
+    for strip in (True, False):
+        compiled_tree = ex.parse_tree(html)
+        python_tree = ex.parse_tree(html)
+        url = "https://example.invalid/a/1"
+        got = ex.read_meta(compiled_tree, url, ex.Deadline(10.0), strip=strip, compiled=True)
+        want = ex.read_meta(python_tree, url, ex.Deadline(10.0), strip=strip, compiled=False)
+        assert repr(got) == repr(want)
+        assert compiled_tree.html == python_tree.html  # the same elements unlinked
+    _same(html, monkeypatch)
+
+
+def test_read_meta_reads_each_script_once() -> None:
+    html = "<head><script type='application/ld+json'>" + _LD_ARTICLE + "</script></head>"
+    for compiled in (True, False):
+        pm = ex.read_meta(
+            ex.parse_tree(html),
+            "https://e.invalid/",
+            ex.Deadline(10.0),
+            strip=True,
+            compiled=compiled,
+        )
+        assert len(pm.ld_objects) == 1
+        assert pm.ld_article is not None
+
+
+def test_read_meta_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = ex.parse_tree("<body>" + "<p>a</p>" * 2000 + "</body>")
+    deadline = ex.Deadline(10.0)
+    deadline.end = 0.0
+    with pytest.raises(PipelineError):
+        ex.read_meta(tree, "https://e.invalid/", deadline, strip=True, compiled=True)
