@@ -66,6 +66,7 @@ from trafilatura.utils import decode_file
 
 import newsflow
 from bench import metrics as m
+from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
@@ -733,7 +734,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{len(pages)} pages, corpus {corpus}; newsflow parse_page on raw bytes; trafilatura "
         f"{trafilatura.__version__} {TRAFILATURA_OPTIONS} on pre-decoded text; "
-        f"pinned to CPU {cpu}, {rounds} round(s); newsflow from {NEWSFLOW_DIR}."
+        f"pinned to CPU {cpu}, {rounds} round(s); newsflow from {NEWSFLOW_DIR}, "
+        f"compiled passes {'built' if ex.COMPILED_AVAILABLE else 'NOT built (Python passes)'}."
     )
     if args.verbose:
         for name in SYSTEMS:
