@@ -1,0 +1,307 @@
+"""Entity benchmark: span-exact NER scores on the dev splits of ``../shared/ner``, and the
+enrich stage's articles per second on one core.
+
+Why: issue #4 is judged on two numbers per language (span F1 on text the training never
+saw, and enrich throughput), and every layer of the extractor (gazetteer, tagger, the
+layered whole) must be measured the same way so their rows are comparable. Run from the
+repository root::
+
+    .venv/bin/python bench/entities.py                     # Markdown tables
+    .venv/bin/python bench/entities.py --json var/entities.json
+    .venv/bin/python bench/entities.py --no-speed          # scores only
+
+Scoring (CoNLL, as conlleval): gold and predicted spans are (type, first token, one past
+the last token) over the corpus tokens; a prediction is a true positive only when type
+and both ends match. Precision, recall and F1 per type (PER, LOC with GPE folded in,
+ORG) and micro-averaged over the three. Each system sees one dev sentence at a time as
+its tokens joined by single spaces; its character spans are mapped back to the tokens
+they touch (``bench.nercorpus.char_to_token_span``), so a span that leaves a clitic
+outside still covers that token. Entity types outside PER/LOC/ORG are ignored. Dev
+sentences are those for which ``bench.nercorpus.is_dev`` is true.
+
+Speed: ``enrich_article`` per article over every page of ``../shared/corpus`` that
+``parse_page`` turns into an article (parsing is done beforehand, outside the timed
+loop), process pinned to one CPU, one untimed warm-up pass, then the best and median of
+``--rounds`` timed passes.
+
+To add a system (tagger alone, layered), add a function to :data:`SYSTEMS`; the tables
+and the JSON grow a row per system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `newsflow` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import newsflow
+from bench.nercorpus import (
+    CORPORA,
+    DEFAULT_NER_DIR,
+    TYPES,
+    Sentence,
+    Span,
+    char_to_token_span,
+    token_offsets,
+)
+from newsflow.core.enrich import enrich_article
+from newsflow.core.entities import gazetteer, gazetteer_spans
+from newsflow.core.errors import PipelineError
+from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.core.types import ArticleDict
+from newsflow.inputs import raw_page
+
+NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+PAGE_SETS = ("aeb-dev", "fundus-dev", "readability-dev", "htmldate-dev", "arfa-dev")
+# The extractor's types onto the corpora's coarse ones; anything else is not scored.
+TYPE_MAP = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG"}
+
+# A system reads one text in one language and returns (type, start, end) character spans
+# with end exclusive, type one of TYPES.
+System = Callable[[str, str], list[tuple[str, int, int]]]
+
+
+def gazetteer_system(text: str, language: str) -> list[tuple[str, int, int]]:
+    """The gazetteer layer alone, weak aliases kept only where the extractor keeps them."""
+    out: list[tuple[str, int, int]] = []
+    for span in gazetteer_spans({"body": text}, language):
+        kind = TYPE_MAP.get(span.type)
+        if kind is not None:
+            out.append((kind, span.start, span.end))
+    return out
+
+
+SYSTEMS: dict[str, System] = {"gazetteer": gazetteer_system}
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """True positives, false positives and false negatives of one type."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def prf(self) -> dict[str, float]:
+        """Precision, recall and F1; 0.0 where a denominator is zero."""
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+@dataclass
+class Score:
+    """Per-type counts of one system on one corpus."""
+
+    by_type: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
+
+    def micro(self) -> Counts:
+        total = Counts()
+        for c in self.by_type.values():
+            total.add(c)
+        return total
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            t: {**c.prf(), "tp": c.tp, "fp": c.fp, "fn": c.fn} for t, c in self.by_type.items()
+        }
+        micro = self.micro()
+        out["micro"] = {**micro.prf(), "tp": micro.tp, "fp": micro.fp, "fn": micro.fn}
+        return out
+
+
+def predicted_token_spans(sentence: Sentence, chars: Sequence[tuple[str, int, int]]) -> set[Span]:
+    """Character spans of a system mapped onto the sentence's tokens (duplicates merged)."""
+    offsets = token_offsets(sentence.tokens)
+    spans: set[Span] = set()
+    for kind, start, end in chars:
+        tokens = char_to_token_span(start, end, offsets)
+        if tokens is not None and kind in TYPES:
+            spans.add((kind, tokens[0], tokens[1]))
+    return spans
+
+
+def score_sentences(system: System, sentences: Sequence[Sentence], language: str) -> Score:
+    """Span-exact counts of one system over sentences."""
+    score = Score()
+    for sent in sentences:
+        gold = set(sent.spans)
+        pred = predicted_token_spans(sent, system(sent.text, language))
+        for kind, counts in score.by_type.items():
+            g = {s for s in gold if s[0] == kind}
+            p = {s for s in pred if s[0] == kind}
+            counts.tp += len(g & p)
+            counts.fp += len(p - g)
+            counts.fn += len(g - p)
+    return score
+
+
+# --- speed -----------------------------------------------------------------------------
+
+
+def pin_one_core() -> int | None:
+    """Pin this process to one CPU so "articles per second" means one core."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def load_articles(corpus: Path) -> list[ArticleDict]:
+    """Every corpus page that parses into an article (pages that fail are skipped)."""
+    now = datetime.now(UTC)
+    options = ParseOptions()
+    articles: list[ArticleDict] = []
+    for name in PAGE_SETS:
+        index = corpus / name / "expected.jsonl"
+        if not index.is_file():
+            continue
+        with index.open(encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        for exp in rows:
+            body = gzip.decompress((corpus / name / exp["file"]).read_bytes())
+            raw = raw_page(
+                exp.get("url") or f"https://corpus.invalid/{name}/{exp['id']}",
+                now=now,
+                source="bench",
+                body=body,
+                content_type="text/html",
+            )
+            try:
+                articles.append(parse_page(raw, options))
+            except PipelineError:
+                continue
+    return articles
+
+
+def time_enrich(articles: Sequence[ArticleDict], rounds: int) -> dict[str, Any]:
+    """Articles per second of the enrich stage (best and median round)."""
+    now = datetime.now(UTC)
+    for art in articles:  # warm-up: lazy tables, caches
+        enrich_article(art, now=now)
+    per_round: list[float] = []
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for art in articles:
+                enrich_article(art, now=now)
+            per_round.append(time.perf_counter() - t0)
+    finally:
+        gc.enable()
+    n = len(articles)
+    return {
+        "articles": n,
+        "rounds": rounds,
+        "articles_per_s_best": round(n / min(per_round), 1) if n else 0.0,
+        "articles_per_s_median": round(n / statistics.median(per_round), 1) if n else 0.0,
+        "ms_per_article_median": round(1000 * statistics.median(per_round) / n, 3) if n else 0.0,
+    }
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+def _cell(d: dict[str, float]) -> str:
+    return f"{d['f1']:.3f} ({d['precision']:.2f}/{d['recall']:.2f})"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The scores as one Markdown table (F1, then precision/recall), then the speed."""
+    lines = [
+        "| corpus | lang | system | dev sentences | gold spans "
+        + "".join(f"| {t} F1 (P/R) " for t in TYPES)
+        + "| micro F1 (P/R) |",
+        "|---|---|---|---:|---:" + "|---:" * (len(TYPES) + 1) + "|",
+    ]
+    for name, res in results["corpora"].items():
+        for system, score in res["systems"].items():
+            cells = "".join(f"| {_cell(score[t])} " for t in (*TYPES, "micro"))
+            lines.append(
+                f"| {name} | {res['language']} | {system} | {res['sentences']} "
+                f"| {res['gold_spans']} {cells}|"
+            )
+    speed = results.get("speed")
+    if speed:
+        lines += [
+            "",
+            "| stage | articles | articles/s (best) | articles/s (median) | ms/article "
+            "| gazetteer first use (s) |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| enrich_article, one core | {speed['articles']} | "
+            f"{speed['articles_per_s_best']} | {speed['articles_per_s_median']} | "
+            f"{speed['ms_per_article_median']} | {results['gazetteer_first_use_s']} |",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--ner-dir", type=Path, default=DEFAULT_NER_DIR)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="pages for speed")
+    ap.add_argument("--corpora", nargs="+", choices=sorted(CORPORA), default=list(CORPORA))
+    ap.add_argument("--systems", nargs="+", choices=sorted(SYSTEMS), default=list(SYSTEMS))
+    ap.add_argument("--rounds", type=int, default=5, help="timed passes over the pages")
+    ap.add_argument("--no-speed", action="store_true", help="skip the enrich timing")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args(argv)
+
+    results: dict[str, Any] = {"newsflow_dir": str(NEWSFLOW_DIR), "corpora": {}}
+    t0 = time.perf_counter()
+    gazetteer()  # first use: built (or read from its cache) here, not inside a score
+    results["gazetteer_first_use_s"] = round(time.perf_counter() - t0, 3)
+    for name in args.corpora:
+        corpus = CORPORA[name]
+        if not (args.ner_dir / corpus.path).is_file():
+            print(f"warning: {name} not found under {args.ner_dir}, skipped", file=sys.stderr)
+            continue
+        dev = corpus.load("dev", args.ner_dir)
+        results["corpora"][name] = {
+            "language": corpus.language,
+            "sentences": len(dev),
+            "tokens": sum(len(s.tokens) for s in dev),
+            "gold_spans": sum(len(s.spans) for s in dev),
+            "systems": {
+                system: score_sentences(SYSTEMS[system], dev, corpus.language).as_dict()
+                for system in args.systems
+            },
+        }
+    if not args.no_speed:
+        results["cpu"] = pin_one_core()
+        articles = load_articles(args.corpus)
+        results["speed"] = time_enrich(articles, max(1, args.rounds))
+
+    print(markdown(results))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
