@@ -359,6 +359,40 @@ def schemas_export(out: Path | None) -> None:
         click.echo(str(path))
 
 
+# ---------------------------------------------------------------- entities
+
+
+@main.command()
+@click.argument("source", type=click.File("rb"), default="-")
+def entities(source: Any) -> None:
+    """Tag entities in JSON lines of {"id", "text", "lang"} (stdin by default).
+
+    Writes one line per input line, in order: {"id", "entities": [{"start", "end",
+    "type", "id", "text"}]} with offsets into "text" (end exclusive), or
+    {"id", "error": ...} for a line that is not such an object.
+    """
+    from newsflow.core.entities import text_mentions
+
+    failed = 0
+    for number, raw in enumerate(source, start=1):
+        if not raw.strip():
+            continue
+        try:
+            item = orjson.loads(raw)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('expected an object with a string "text"')
+            lang = item.get("lang")
+            if lang is not None and not isinstance(lang, str):
+                raise ValueError('"lang" must be a string or null')
+        except (orjson.JSONDecodeError, ValueError) as exc:
+            failed += 1
+            _json_line({"id": None, "line": number, "error": str(exc)})
+            continue
+        _json_line({"id": item.get("id"), "entities": text_mentions(item["text"], lang)})
+    if failed:
+        click.echo(f"{failed} line(s) could not be read", err=True)
+
+
 # ------------------------------------------------------------------ config
 
 

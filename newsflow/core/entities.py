@@ -854,6 +854,26 @@ def extract_entities(fields: Mapping[str, str], language: str | None) -> list[En
     return build_entities(spans, language)
 
 
+def text_mentions(text: str, language: str | None) -> list[dict[str, Any]]:
+    """Every mention in one plain text as ``{"start", "end", "type", "id", "text"}``
+    (offsets into ``text``, end exclusive), in text order: the ``newsflow entities``
+    contract, so anyone can score the extractor against their own gold spans."""
+    out: list[dict[str, Any]] = []
+    for ent in extract_entities({"body": text}, language):
+        for m in ent["mentions"]:
+            out.append(
+                {
+                    "start": m["start"],
+                    "end": m["end"],
+                    "type": ent["type"],
+                    "id": ent["id"],
+                    "text": m["text"],
+                }
+            )
+    out.sort(key=lambda m: (m["start"], m["end"]))
+    return out
+
+
 def entity_categories(entity_id: str) -> tuple[str, ...]:
     """Category hints that the curated table attaches to an entity (for routing)."""
     gaz = gazetteer()

@@ -12,11 +12,23 @@ from schemas.codec import validate
 from schemas.records import RECORDS, Article, EnrichedArticle
 from tests.conftest import EXAMPLES
 
-COMMANDS = {"worker", "publish", "process", "tail", "broker", "demo", "schemas", "config"}
+COMMANDS = {
+    "worker",
+    "publish",
+    "process",
+    "tail",
+    "broker",
+    "demo",
+    "schemas",
+    "config",
+    "entities",
+}
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -91,3 +103,28 @@ def test_schemas_export_writes_every_record(tmp_path: Path) -> None:
     code, out, _ = run("schemas", "export", "--out", str(tmp_path))
     assert code == 0 and out.count(".schema.json") == len(RECORDS)
     assert {p.name for p in tmp_path.iterdir()} == {f"{r.__name__}.schema.json" for r in RECORDS}
+
+
+def test_entities_contract_offsets_into_the_text() -> None:
+    lines = [
+        {
+            "id": "ar1",
+            "text": "التقى الرئيس الإيراني إبراهيم رئيسي نظيره الروسي فلاديمير بوتين في موسكو",
+            "lang": "ar",
+        },
+        {"id": "en1", "text": "Putin met Raisi in Moscow.", "lang": "en"},
+    ]
+    stdin = b"".join(orjson.dumps(x) + b"\n" for x in lines) + b"not json\n"
+    code, out, err = run("entities", stdin=stdin)
+    rows = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0 and "1 line(s) could not be read" in err
+    assert [r["id"] for r in rows] == ["ar1", "en1", None] and "error" in rows[2]
+    for row, src in zip(rows[:2], lines, strict=True):
+        assert row["entities"], row
+        for ent in row["entities"]:
+            assert src["text"][ent["start"] : ent["end"]] == ent["text"]
+            assert set(ent) == {"start", "end", "type", "id", "text"}
+    ar_ids = {e["text"]: e["id"] for e in rows[0]["entities"]}
+    en_ids = {e["text"]: e["id"] for e in rows[1]["entities"]}
+    assert ar_ids["فلاديمير بوتين"] == en_ids["Putin"]
+    assert ar_ids["موسكو"] == en_ids["Moscow"]
