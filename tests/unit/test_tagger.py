@@ -50,7 +50,7 @@ def test_features_have_context_and_affixes() -> None:
 
 
 def test_gazetteer_tags_map_char_spans_to_tokens() -> None:
-    toks = "قال فلاديمير بوتين في موسكو".split()
+    toks = ["قال", "فلاديمير", "بوتين", "في", "موسكو"]
     tags = gazetteer_tags(toks, "ar")
     assert tags == ["O", "B-PER", "I-PER", "O", "B-LOC"]
     feats = sentence_features(toks, tags)
@@ -62,7 +62,7 @@ def test_gazetteer_tags_map_char_spans_to_tokens() -> None:
 @pytest.mark.skipif(not MODEL_PATH.exists(), reason="model not trained")
 def test_tagger_finds_a_person_and_a_place() -> None:
     tagger = Tagger()
-    toks = "وقال الرئيس الروسي فلاديمير بوتين في موسكو أمس".split()
+    toks = ["وقال", "الرئيس", "الروسي", "فلاديمير", "بوتين", "في", "موسكو", "أمس"]
     tags = tagger.tag(toks, "ar")
     assert len(tags) == len(toks)
     spans = iob_to_spans(tags)
