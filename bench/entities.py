@@ -31,6 +31,7 @@ and the JSON grow a row per system.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import gzip
 import json
@@ -61,6 +62,7 @@ from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
 from newsflow.inputs import raw_page
 
@@ -85,7 +87,28 @@ def gazetteer_system(text: str, language: str) -> list[tuple[str, int, int]]:
     return out
 
 
-SYSTEMS: dict[str, System] = {"gazetteer": gazetteer_system}
+@functools.cache
+def _tagger() -> Tagger:
+    return Tagger(MODEL_PATH)
+
+
+def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
+    """The shipped CRF model alone (with its gazetteer token features, as trained), on
+    the sentence's tokens (the text is the tokens joined by single spaces)."""
+    tokens = text.split(" ")
+    starts: list[int] = []
+    pos = 0
+    for tok in tokens:
+        starts.append(pos)
+        pos += len(tok) + 1
+    out: list[tuple[str, int, int]] = []
+    for kind, first, end in iob_to_spans(_tagger().tag(tokens, language)):
+        if kind in TYPES:
+            out.append((kind, starts[first], starts[end - 1] + len(tokens[end - 1])))
+    return out
+
+
+SYSTEMS: dict[str, System] = {"gazetteer": gazetteer_system, "tagger": tagger_system}
 
 
 # --- scoring ---------------------------------------------------------------------------
