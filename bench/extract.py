@@ -43,11 +43,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import gzip
 import json
 import logging
 import math
-import os
 import platform
 import statistics
 import sys
@@ -66,15 +64,13 @@ from trafilatura.utils import decode_file
 
 import newsflow
 from bench import metrics as m
+from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages, pin_one_core
 from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.inputs import raw_page
 
 NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
-SETS = ("aeb-dev", "fundus-dev", "readability-dev", "htmldate-dev", "arfa-dev")
 SYSTEMS = ("newsflow", "trafilatura")
 QUICK_PAGES_PER_SET = 8
 FLOOR_MARGIN = 0.015  # about 2 pages of 130; any lost page on the 3-7 page arfa-dev set
@@ -121,27 +117,17 @@ class Output:
 
 def load_pages(corpus: Path, sets: Sequence[str], per_set: int | None) -> list[Page]:
     """Read and prepare every page; missing sets are skipped with a warning."""
-    now = datetime.now(UTC)
-    pages: list[Page] = []
-    for name in sets:
-        index = corpus / name / "expected.jsonl"
-        if not index.is_file():
-            log.warning("set %s not found under %s, skipped", name, corpus)
-            continue
-        with index.open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
-        for exp in rows[:per_set] if per_set else rows:
-            body = gzip.decompress((corpus / name / exp["file"]).read_bytes())
-            url = exp.get("url") or None
-            raw = raw_page(
-                url or f"https://corpus.invalid/{name}/{exp['id']}",
-                now=now,
-                source="bench",
-                body=body,
-                content_type="text/html",
-            )
-            pages.append(Page(name, str(exp["id"]), url, decode_file(body), raw, exp))
-    return pages
+    return [
+        Page(
+            cp.set,
+            str(cp.expected["id"]),
+            cp.expected.get("url") or None,
+            decode_file(cp.body),
+            cp.raw,
+            cp.expected,
+        )
+        for cp in corpus_pages(corpus, sets, now=datetime.now(UTC), per_set=per_set)
+    ]
 
 
 def _from_article(article: ArticleDict) -> Output:
@@ -503,15 +489,6 @@ def _score_arfa(rep: Report, rows: Sequence[tuple[Page, Output]], system: str) -
 
 
 # --- speed ----------------------------------------------------------------------
-
-
-def pin_one_core() -> int | None:
-    """Pin this process to one CPU so "pages per second" means one core; None if unsupported."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return cpu
 
 
 def time_systems(
