@@ -22,9 +22,7 @@ import contextlib
 import cProfile
 import functools
 import gc
-import gzip
 import json
-import os
 import pstats
 import sys
 import time
@@ -37,15 +35,13 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `newsflow` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages, pin_one_core
 from newsflow.core import extract as ex
 from newsflow.core import parse, pubdate
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import RawPageDict
-from newsflow.inputs import raw_page
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
-SETS = ("aeb-dev", "fundus-dev", "readability-dev", "htmldate-dev", "arfa-dev")
 FIELDS = (
     "title",
     "body",
@@ -89,26 +85,12 @@ STAGES: tuple[tuple[ModuleType, str], ...] = (
 
 def load_pages(corpus: Path, sets: Sequence[str]) -> list[tuple[str, RawPageDict]]:
     """``(set/id, raw page)`` for every page, built as ``bench/extract.py`` builds them."""
-    now = datetime.now(UTC)
-    out: list[tuple[str, RawPageDict]] = []
-    for name in sets:
-        index = corpus / name / "expected.jsonl"
-        if not index.is_file():
-            continue
-        with index.open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
-        for exp in rows:
-            body = gzip.decompress((corpus / name / exp["file"]).read_bytes())
-            url = exp.get("url") or f"https://corpus.invalid/{name}/{exp['id']}"
-            raw = raw_page(url, now=now, source="bench", body=body, content_type="text/html")
-            out.append((f"{name}/{exp['id']}", raw))
-    return out
+    return [(cp.key, cp.raw) for cp in corpus_pages(corpus, sets, now=datetime.now(UTC))]
 
 
-def outputs(pages: Sequence[tuple[str, RawPageDict]]) -> dict[str, Any]:
+def outputs(pages: Sequence[tuple[str, RawPageDict]], options: ParseOptions) -> dict[str, Any]:
     """Every page's compared fields (or its error kind)."""
     result: dict[str, Any] = {}
-    options = ParseOptions()
     for key, raw in pages:
         try:
             art = parse_page(raw, options)
@@ -156,13 +138,14 @@ def _timed(totals: dict[str, float], name: str, fn: Callable[..., Any]) -> Calla
     return wrapper
 
 
-def profile_stages(pages: Sequence[tuple[str, RawPageDict]], rounds: int) -> None:
+def profile_stages(
+    pages: Sequence[tuple[str, RawPageDict]], rounds: int, options: ParseOptions
+) -> None:
     """Print each stage's ms/page (best round), and the total without wrappers.
 
     CPU time of this thread, not wall time: other processes on a shared machine
     then hardly move the numbers.
     """
-    options = ParseOptions()
     n = len(pages)
     bare: list[float] = []
     for _ in range(rounds):
@@ -194,10 +177,11 @@ def profile_stages(pages: Sequence[tuple[str, RawPageDict]], rounds: int) -> Non
         print(f"  {label:34s} {best / n * 1000:7.3f} ms/page")
 
 
-def profile_functions(pages: Sequence[tuple[str, RawPageDict]], top: int) -> None:
+def profile_functions(
+    pages: Sequence[tuple[str, RawPageDict]], top: int, options: ParseOptions
+) -> None:
     """cProfile over one pass after a warm-up pass (the timed rounds of the benchmark
     run with warm caches): the ``top`` functions by own time."""
-    options = ParseOptions()
     _run_all(pages, options)
     prof = cProfile.Profile()
     prof.enable()
@@ -215,15 +199,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, metavar="PATH", help="write every page's output")
     parser.add_argument("--compare", type=Path, metavar="PATH", help="diff against a dump")
     parser.add_argument("--cpu", type=int, help="pin to this CPU (default: the first allowed)")
+    parser.add_argument(
+        "--python-passes",
+        action="store_true",
+        help="ParseOptions(compiled=False): the Python passes, to measure what the build saves",
+    )
     args = parser.parse_args(argv)
-    if hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0)) if args.cpu is None else args.cpu
-        os.sched_setaffinity(0, {cpu})
+    pin_one_core(args.cpu)
+    options = ParseOptions(compiled=not args.python_passes)
     pages = load_pages(args.corpus.resolve(), SETS)
     if not pages:
         parser.error(f"no pages under {args.corpus}")
     if args.dump or args.compare:
-        result = outputs(pages)
+        result = outputs(pages, options)
         if args.dump:
             args.dump.parent.mkdir(parents=True, exist_ok=True)
             args.dump.write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
@@ -233,9 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1 if compare(old, result) else 0
         return 0
     if args.cprofile:
-        profile_functions(pages, args.cprofile)
+        profile_functions(pages, args.cprofile, options)
         return 0
-    profile_stages(pages, max(1, args.rounds))
+    profile_stages(pages, max(1, args.rounds), options)
     return 0
 
 
