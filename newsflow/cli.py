@@ -371,7 +371,7 @@ def entities(source: Any) -> None:
     "type", "id", "text"}]} with offsets into "text" (end exclusive), or
     {"id", "error": ...} for a line that is not such an object.
     """
-    from newsflow.core.entities import text_mentions
+    from newsflow.core.ner import text_mentions
 
     failed = 0
     for number, raw in enumerate(source, start=1):

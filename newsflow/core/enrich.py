@@ -16,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 
-from newsflow.core.entities import entity_categories, extract_entities, fold_with_offsets
+from newsflow.core.entities import entity_categories, fold_with_offsets
+from newsflow.core.ner import extract_entities
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.routing import CATEGORIES, routes_for
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
@@ -280,13 +281,17 @@ def article_fields(article: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
-def enrich_article(article: ArticleDict, *, now: datetime) -> EnrichedArticleDict:
-    """Entities, categories, keywords and routes for one article; `now` must be aware."""
+def enrich_article(
+    article: ArticleDict, *, now: datetime, tagger: bool = True
+) -> EnrichedArticleDict:
+    """Entities, categories, keywords and routes for one article; `now` must be aware.
+
+    `tagger=False` keeps the entity layers to the gazetteer (the benchmark's baseline)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("enrich_article needs a timezone-aware `now`")
     fields = article_fields(article)
     language = article.get("language")
-    entities = extract_entities(fields, language) if fields else []
+    entities = extract_entities(fields, language, tagger=tagger) if fields else []
     categories, _ = categorize(fields, entities)
     keywords = extract_keywords(fields, entities)
     routes = routes_for(article, entities, categories)

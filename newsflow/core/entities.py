@@ -43,7 +43,7 @@ LANGUAGES: tuple[str, ...] = ("ar", "fa", "en", "ru")
 # Ties between spans of equal length: a country beats an organisation beats a person beats
 # a city (e.g. "Georgia", "Jordan").
 _TYPE_RANK = {"BLOCK": -1, "GPE": 0, "ORG": 1, "PERSON": 2, "LOC": 3}
-_PRIORITY_CURATED, _PRIORITY_COUNTRY, _PRIORITY_PLACE = 3, 2, 1
+PRIORITY_CURATED, PRIORITY_COUNTRY, PRIORITY_PLACE = 3, 2, 1
 _FIELD_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 
 # Arabic proclitics (conjunctions, prepositions) that attach to the next word.
@@ -173,7 +173,6 @@ def _ru_stem(word: str) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=4096)
 @functools.lru_cache(maxsize=64)
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """`normalize_with_offsets`, cached for the few fields of the article in hand.
@@ -216,7 +215,8 @@ def match_form(text: str) -> tuple[str, list[int]]:
     return "".join(parts), new_offsets
 
 
-def _key(text: str) -> str:
+def mention_key(text: str) -> str:
+    """The folded form mentions are compared by, across layers (gazetteer, tagger)."""
     return match_form(text)[0].strip()
 
 
@@ -257,6 +257,8 @@ class Span:
     type: str
     entity: int | None = None  # gazetteer index, None when not linked
     weak: bool = False
+    # "gazetteer"; "context" (an alias that counts only beside its context words);
+    # "tagger", "merged" (tagger extent, gazetteer id), "propagated" (a repeat of a tagged name)
     source: str = "gazetteer"
     key: str = ""  # folded surface, for coreference
 
@@ -314,7 +316,7 @@ def _cldr_countries() -> list[dict[str, Any]]:
             if lang == "fa":
                 # Persian "-یه" folds onto the Arabic feminine adjective "-ية" (روسیه ~ روسية
                 # "Russian"): such names count only in Persian articles.
-                kept = [f"!{v}" if _key(v).endswith("يه") else v for v in kept]
+                kept = [f"!{v}" if mention_key(v).endswith("يه") else v for v in kept]
             if kept:
                 by_code.setdefault(code, {})[lang] = kept
     return [
@@ -328,9 +330,9 @@ def _merge_sources() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     # CLDR first so that a country's display name is its CLDR name; priority is the
     # highest of the sources that mention the id.
     sources: list[tuple[int, list[dict[str, Any]]]] = [
-        (_PRIORITY_COUNTRY, _cldr_countries()),
-        (_PRIORITY_CURATED, aliases["entities"]),
-        (_PRIORITY_PLACE, _read_data("places.json")),
+        (PRIORITY_COUNTRY, _cldr_countries()),
+        (PRIORITY_CURATED, aliases["entities"]),
+        (PRIORITY_PLACE, _read_data("places.json")),
     ]
     merged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
@@ -425,14 +427,14 @@ def gazetteer() -> Gazetteer:
                 categories=tuple(raw["categories"]),
             )
         )
-        context = tuple(_key(c) for c in raw["context"])
+        context = tuple(mention_key(c) for c in raw["context"])
         seen_surnames: set[str] = set()
         for lang, values in raw["names"].items():
             for value in values:
                 is_weak = value.startswith("~")
                 only = lang if value.startswith("!") else None
                 alias = value.lstrip("~!")
-                key = _key(alias)
+                key = mention_key(alias)
                 if not key:
                     continue
                 script = _script_of(alias)
@@ -483,7 +485,7 @@ def gazetteer() -> Gazetteer:
             script = _script_of(alias)
             plain.append(
                 (
-                    _key(alias),
+                    mention_key(alias),
                     _Pattern(
                         -1, False, 0, 0, script, _case_rule(alias, script), alias, False, lang, ()
                     ),
@@ -688,6 +690,7 @@ def _to_span(gaz: Gazetteer, art: _Article, name: str, c: _Candidate) -> Span:
         type=ent.type,
         entity=c.pat.entity,
         weak=c.pat.weak,
+        source="context" if c.pat.context else "gazetteer",
         key=norm[c.core : c.end],
     )
 
@@ -740,7 +743,7 @@ def resolve_spans(candidates: Iterable[Span]) -> list[Span]:
     for sp in spans:
         if sp.entity is not None:
             continue
-        key = sp.key or _key(sp.text)
+        key = sp.key or mention_key(sp.text)
         sp.key = key
         if key in gaz.strong_keys:
             sp.entity = gaz.strong_keys[key]
@@ -841,36 +844,6 @@ def build_entities(spans: Sequence[Span], language: str | None) -> list[EntityDi
         )
     firsts = {gid: position(items[0]) for gid, items in groups.items()}
     out.sort(key=lambda e: (-e["salience"], firsts[e["id"]]))
-    return out
-
-
-def extract_entities(fields: Mapping[str, str], language: str | None) -> list[EntityDict]:
-    """Entities of one article: gazetteer spans, coreference, one record per canonical id.
-
-    `fields` maps "title"/"lead"/"body" to the original text; mention offsets index that
-    text (end exclusive), so `fields[m["field"]][m["start"]:m["end"]] == m["text"]`.
-    """
-    spans = resolve_spans(gazetteer_spans(fields, language))
-    return build_entities(spans, language)
-
-
-def text_mentions(text: str, language: str | None) -> list[dict[str, Any]]:
-    """Every mention in one plain text as ``{"start", "end", "type", "id", "text"}``
-    (offsets into ``text``, end exclusive), in text order: the ``newsflow entities``
-    contract, so anyone can score the extractor against their own gold spans."""
-    out: list[dict[str, Any]] = []
-    for ent in extract_entities({"body": text}, language):
-        for m in ent["mentions"]:
-            out.append(
-                {
-                    "start": m["start"],
-                    "end": m["end"],
-                    "type": ent["type"],
-                    "id": ent["id"],
-                    "text": m["text"],
-                }
-            )
-    out.sort(key=lambda m: (m["start"], m["end"]))
     return out
 
 

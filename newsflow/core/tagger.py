@@ -194,10 +194,19 @@ class Tagger:
         self._tagger.open(str(path))
         self.use_gazetteer = use_gazetteer
 
-    def tag(self, tokens: Sequence[str], language: str | None = None) -> list[str]:
-        """IOB tags (``B-PER``, ``I-LOC``, ``O``…) for one sentence of tokens."""
+    def tag(
+        self,
+        tokens: Sequence[str],
+        language: str | None = None,
+        gaz: Sequence[str] | None = None,
+    ) -> list[str]:
+        """IOB tags (``B-PER``, ``I-LOC``, ``O``…) for one sentence of tokens; `gaz` are
+        the tokens' gazetteer IOB tags when the caller already has them."""
         if not tokens:
             return []
-        gaz = gazetteer_tags(tokens, language) if self.use_gazetteer else None
+        if not self.use_gazetteer:
+            gaz = None
+        elif gaz is None:
+            gaz = gazetteer_tags(tokens, language)
         tags: list[str] = self._tagger.tag(sentence_features(tokens, gaz))
         return tags

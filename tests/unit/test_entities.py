@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from newsflow.core.entities import (
     Span,
     build_entities,
-    extract_entities,
     fold_with_offsets,
     gazetteer_spans,
     match_form,
     resolve_spans,
 )
+from newsflow.core.ner import extract_entities
 from newsflow.core.normalize import normalize_with_offsets
 from newsflow.core.types import EntityDict
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -183,15 +182,11 @@ def test_hint_breaks_a_near_tie() -> None:
     assert detect_language(name) is None
 
 
-def test_long_text_is_sampled_and_fast() -> None:
+def test_long_text_is_sampled() -> None:
+    """Speed is measured by bench/language.py; here only that long texts still answer."""
     body = "\n\n".join(SENTENCES["ar"] * 400)  # ~80 KB
     assert detect_language(body) == "ar"
-    article = " ".join(SENTENCES["fa"] * 20)  # ~4 KB
-    t0 = time.perf_counter()
-    for _ in range(50):
-        assert detect_language(article) == "fa"
-    per_call = (time.perf_counter() - t0) / 50
-    assert per_call < 0.01  # measured ~0.1 ms; a loose bound against accidental O(n²)
+    assert detect_language(" ".join(SENTENCES["fa"] * 20)) == "fa"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,342 @@
+"""The layered entity extractor: gazetteer, statistical tagger, merge rules, coreference.
+
+Why layered: the gazetteer is precise and gives canonical ids but only knows names
+someone listed; the CRF tagger finds unseen names but gives no id and sometimes the
+wrong extent.  So each layer does what it is good at::
+
+    fields --gazetteer_spans--> linked spans (ids, types)
+           --tokens, sentences--> CRF tagger (gazetteer hits as features) --> typed spans
+           --merge: curated wins on conflict; a tagger span may widen a linked one of the
+             same type, or replace place names inside a longer organisation--> spans
+           --document consistency: a name tagged once is tagged everywhere--> spans
+           --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
+           --build_entities--> one EntityDict per canonical id
+
+The tagger runs only for languages in `TAGGER_LANGUAGES` (where the benchmark shows it
+adds more than it costs); elsewhere the gazetteer layer alone answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newsflow.core.entities import (
+    PRIORITY_COUNTRY,
+    PRIORITY_CURATED,
+    Span,
+    build_entities,
+    gazetteer,
+    gazetteer_spans,
+    mention_key,
+    resolve_spans,
+)
+from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
+from newsflow.core.types import EntityDict
+
+__all__ = [
+    "TAGGER_LANGUAGES",
+    "Token",
+    "entity_spans",
+    "extract_entities",
+    "merge_spans",
+    "sentences",
+    "text_mentions",
+    "tokenize",
+]
+
+# Languages the shipped model helps (see bench/entities.py): Arabic, on which it is trained.
+TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar"})
+# The tagger's three types onto the extractor's; GPE vs LOC needs the gazetteer to decide.
+_TAG_TYPE = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+# Types a tagger span may carry when it widens or replaces gazetteer spans.
+_PLACE_TYPES = frozenset({"GPE", "LOC"})
+
+# A word: letters/digits with combining marks, ZWNJ/ZWJ (Persian compounds) inside; any
+# other visible character is a token of its own, as in the training corpora.
+_TOKEN_RE = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]+|[^\s\w]")
+_SENTENCE_END = frozenset({".", "!", "?", "؟", "؛", ";", "…", "۔"})
+_MAX_SENTENCE = 80  # tokens; longer runs (lists, unpunctuated text) are cut
+_MIN_PROPAGATE = 3  # folded characters a name needs before it is propagated
+_MIN_STEM = 2  # folded characters left after clitics are cut from a tagger span
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a field, by offsets into the field's original text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and single punctuation marks, clitics left attached (as the corpora do)."""
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
+    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence."""
+    out: list[tuple[int, int]] = []
+    first = 0
+    for i, tok in enumerate(tokens):
+        cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
+        if not cut and i + 1 < len(tokens):
+            cut = "\n" in text[tok.end : tokens[i + 1].start]
+        if cut:
+            out.append((first, i + 1))
+            first = i + 1
+    if first < len(tokens):
+        out.append((first, len(tokens)))
+    return out
+
+
+@functools.cache
+def _tagger() -> Tagger:
+    return Tagger(MODEL_PATH)
+
+
+def _gaz_token_tags(tokens: Sequence[Token], spans: Sequence[Span]) -> list[str]:
+    """IOB gazetteer tags per token from spans already found on the field (the tagger was
+    trained with these as features); a token is marked by the first span it overlaps."""
+    kinds = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+    tags = ["O"] * len(tokens)
+    if not spans:
+        return tags
+    ordered = sorted(spans, key=lambda s: s.start)
+    j = 0
+    for sp in ordered:
+        kind = kinds.get(sp.type)
+        if kind is None:
+            continue
+        while j < len(tokens) and tokens[j].end <= sp.start:
+            j += 1
+        first = True
+        k = j
+        while k < len(tokens) and tokens[k].start < sp.end:
+            if tags[k] == "O":
+                tags[k] = ("B-" if first else "I-") + kind
+                first = False
+            k += 1
+    return tags
+
+
+def _tagger_field_spans(field: str, text: str, gaz: Sequence[Span], language: str) -> list[Span]:
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    gaz_tags = _gaz_token_tags(tokens, gaz)
+    tagger = _tagger()
+    out: list[Span] = []
+    for first, end in sentences(text, tokens):
+        sent = tokens[first:end]
+        tags = tagger.tag([t.text for t in sent], language, gaz=gaz_tags[first:end])
+        for kind, a, b in iob_to_spans(tags):
+            etype = _TAG_TYPE.get(kind)
+            if etype is None:
+                continue
+            out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
+    return out
+
+
+def _unclitic(first: str) -> Iterator[tuple[str, int]]:
+    """Readings of a folded first word without its proclitics, the article kept first
+    ("بالعراق" → "العراق", then "عراق"; "للعراق" → "العراق"), each with how many of
+    its letters the mention leaves out ("للعراق" leaves out "لل" and reads "عراق")."""
+    for conj in ("", "و", "ف"):
+        for prep in ("", "ب", "ل", "ك"):
+            pre = conj + prep
+            if not pre or not first.startswith(pre):
+                continue
+            rest = first[len(pre) :]
+            if prep == "ل" and rest.startswith("ل"):  # ل + ال is written لل
+                yield "ا" + rest, len(pre) + 1
+            yield rest, len(pre)
+
+
+def _tagger_span(field: str, text: str, start: int, end: int, etype: str) -> Span:
+    """A tagger span, its leading clitics dropped when what remains is a known name
+    ("وبوتين" → "بوتين"), as gazetteer mentions are (the corpora tag the whole token)."""
+    key = mention_key(text[start:end])
+    strong = gazetteer().strong_keys
+    if key not in strong:
+        first, sep, rest = key.partition(" ")
+        for stem, cut in _unclitic(first):
+            if len(stem) >= _MIN_STEM and stem + sep + rest in strong:
+                pos, seen = start, 0
+                while pos < end and seen < cut:  # marks the folding removed are skipped
+                    if mention_key(text[pos]):
+                        seen += 1
+                    pos += 1
+                start, key = pos, stem + sep + rest
+                break
+    return Span(
+        field=field,
+        start=start,
+        end=end,
+        text=text[start:end],
+        type=etype,
+        source="tagger",
+        key=key,
+    )
+
+
+def _compatible(tagger_type: str, gaz_type: str) -> bool:
+    return tagger_type == gaz_type or (tagger_type in _PLACE_TYPES and gaz_type in _PLACE_TYPES)
+
+
+def _curated_context(g: Span, tsp: Span) -> bool:
+    """A curated alias that only counts next to its context words ("شنغهاي" is the
+    Shanghai Cooperation Organisation beside "تعاون"/"بريكس") is deliberate evidence the
+    tagger's features do not see: it keeps its span and type against the tagger's."""
+    if g.entity is None or g.weak or _compatible(tsp.type, g.type):
+        return False
+    return gazetteer().entities[g.entity].priority >= PRIORITY_CURATED and g.source == "context"
+
+
+def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -> list[Span]:
+    """One non-overlapping span list from the two layers: the tagger decides extents and
+    types where it spoke, the gazetteer links and fills in where it was silent.
+
+    Why this way round: the tagger was trained with the gazetteer's matches as features,
+    so it has already learnt when a match is a name in context ("الملك عبدالله الثاني" is
+    a title and a name; "قنا" here is a news agency, not the city); on the dev splits its
+    extent or type was the right one about four times as often as the gazetteer's.
+
+    For each tagger span against the gazetteer spans it overlaps: none → kept, unlinked;
+    one, of a compatible type, inside or equal to it → the tagger's extent with the
+    gazetteer's id and fine type (GPE vs LOC); several strong ones of its type → the
+    gazetteer's (the tagger ran a coordination together); a curated context alias of
+    another type → the gazetteer's; otherwise → the tagger span unlinked (the
+    alias table may still link it in `resolve_spans`), the gazetteer spans dropped.
+    Gazetteer spans no tagger span touches are kept when their source priority is at
+    least `keep` (`PRIORITY_COUNTRY`: curated names and countries, not the long tail of
+    GeoNames places, whose one-word names collide with common words: "وجيزة", "لولا").
+    """
+    by_field: dict[str, list[Span]] = {}
+    for sp in gaz:
+        by_field.setdefault(sp.field, []).append(sp)
+    dropped: set[int] = set()
+    out: list[Span] = []
+    for tsp in tagged:
+        hits = [g for g in by_field.get(tsp.field, ()) if g.start < tsp.end and tsp.start < g.end]
+        if len(hits) == 1 and _curated_context(hits[0], tsp):
+            continue
+        if len(hits) > 1 and all(not g.weak and _compatible(tsp.type, g.type) for g in hits):
+            continue  # "منظمة شنغهاي للتعاون وبريكس": two names the tagger ran together
+        dropped.update(id(g) for g in hits)
+        if len(hits) == 1:
+            g = hits[0]
+            if tsp.start <= g.start and g.end <= tsp.end and _compatible(tsp.type, g.type):
+                tsp = Span(
+                    field=tsp.field,
+                    start=tsp.start,
+                    end=tsp.end,
+                    text=tsp.text,
+                    type=g.type,
+                    entity=g.entity,
+                    source="merged",
+                    key=tsp.key,
+                )
+        out.append(tsp)
+    entities = gazetteer().entities
+    out.extend(
+        g
+        for g in gaz
+        if id(g) not in dropped and g.entity is not None and entities[g.entity].priority >= keep
+    )
+    return out
+
+
+def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
+    """Document consistency: a tagger name found once is found at every other whole-token
+    occurrence in the article that no span covers yet (taggers miss repeats in
+    sentences with weaker context; a reader would not)."""
+    names: dict[str, str] = {}
+    for sp in spans:
+        if sp.source == "tagger" and len(sp.key) >= _MIN_PROPAGATE:
+            names.setdefault(sp.text, sp.type)
+    if not names:
+        return spans
+    occupied: dict[str, list[tuple[int, int]]] = {}
+    for sp in spans:
+        occupied.setdefault(sp.field, []).append((sp.start, sp.end))
+    pattern = re.compile(
+        r"(?<![\w\u200c])(?:"
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w\u200c])"
+    )
+    extra: list[Span] = []
+    for field, text in fields.items():
+        taken = occupied.get(field, [])
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in taken):
+                continue
+            extra.append(
+                Span(
+                    field=field,
+                    start=s,
+                    end=e,
+                    text=m.group(),
+                    type=names[m.group()],
+                    source="propagated",
+                    key=mention_key(m.group()),
+                )
+            )
+            taken.append((s, e))
+    return spans + extra
+
+
+def entity_spans(
+    fields: Mapping[str, str], language: str | None, *, tagger: bool = True
+) -> list[Span]:
+    """Every mention of the article from all layers, linked where possible (`resolve_spans`
+    has run), before grouping into entities."""
+    gaz = gazetteer_spans(fields, language)
+    lang = (language or "").replace("_", "-").split("-")[0].lower()
+    if not tagger or lang not in TAGGER_LANGUAGES:
+        return resolve_spans(gaz)
+    tagged: list[Span] = []
+    for field, text in fields.items():
+        if text:
+            on_field = [g for g in gaz if g.field == field]
+            tagged.extend(_tagger_field_spans(field, text, on_field, lang))
+    merged = merge_spans(gaz, tagged, keep=PRIORITY_COUNTRY)
+    merged = _propagate({k: v for k, v in fields.items() if v}, merged)
+    return resolve_spans(merged)
+
+
+def extract_entities(
+    fields: Mapping[str, str], language: str | None, *, tagger: bool = True
+) -> list[EntityDict]:
+    """Entities of one article, one record per canonical id, most salient first.
+
+    `fields` maps "title"/"lead"/"body" to the original text; mention offsets index that
+    text (end exclusive), so `fields[m["field"]][m["start"]:m["end"]] == m["text"]`.
+    """
+    return build_entities(entity_spans(fields, language, tagger=tagger), language)
+
+
+def text_mentions(text: str, language: str | None, *, tagger: bool = True) -> list[dict[str, Any]]:
+    """Every mention in one plain text as ``{"start", "end", "type", "id", "text"}``
+    (offsets into ``text``, end exclusive), in text order: the ``newsflow entities``
+    contract, so anyone can score the extractor against their own gold spans."""
+    out: list[dict[str, Any]] = []
+    for ent in extract_entities({"body": text}, language, tagger=tagger):
+        for m in ent["mentions"]:
+            out.append(
+                {
+                    "start": m["start"],
+                    "end": m["end"],
+                    "type": ent["type"],
+                    "id": ent["id"],
+                    "text": m["text"],
+                }
+            )
+    out.sort(key=lambda m: (m["start"], m["end"]))
+    return out
