@@ -208,9 +208,10 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     extent or type was the right one about four times as often as the gazetteer's.
 
     For each tagger span against the gazetteer spans it overlaps: none → kept, unlinked;
-    one, of a compatible type, inside or equal to it → the tagger's extent with the
-    gazetteer's id and fine type (GPE vs LOC); several strong ones of its type → the
-    gazetteer's (the tagger ran a coordination together); a curated context alias of
+    one of a compatible type → the tagger's extent with the gazetteer's id and fine type
+    (GPE vs LOC), unless the tagger span lies inside it and is a known name itself;
+    several strong ones of its type → the gazetteer's (the tagger ran a coordination
+    together); a curated context alias of
     another type → the gazetteer's; otherwise → the tagger span unlinked (the
     alias table may still link it in `resolve_spans`), the gazetteer spans dropped.
     Gazetteer spans no tagger span touches are kept when their source priority is at
@@ -231,7 +232,10 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
         dropped.update(id(g) for g in hits)
         if len(hits) == 1:
             g = hits[0]
-            if tsp.start <= g.start and g.end <= tsp.end and _compatible(tsp.type, g.type):
+            inside = g.start <= tsp.start and tsp.end <= g.end
+            if inside and tsp.key in gazetteer().strong_keys:
+                pass  # a name of its own ("الأمم المتحدة" in "الجمعية العامة للأمم المتحدة")
+            elif _compatible(tsp.type, g.type):
                 tsp = Span(
                     field=tsp.field,
                     start=tsp.start,

@@ -21,12 +21,22 @@ from newsflow.inputs import iter_inputs
 from newsflow.kafka import ensure_topics, producer
 from newsflow.publishing import publish_paths
 from newsflow.workers import kill_group
-from streams import DLQ, RAW, ROUTE_TOPICS, all_specs, topic_name
+from streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 SEED_PAGE = EXAMPLES / "mehrnews-ar-1942574.html"
+SEED_ENTITIES = {
+    "wikidata:Q7747": "PERSON",  # فلاديمير بوتين
+    "nf:ebrahim-raisi": "PERSON",
+    "iso:IR": "GPE",
+    "iso:RU": "GPE",
+    "geonames:112931": "LOC",  # طهران
+    "geonames:524901": "LOC",  # موسكو
+    "nf:mehr-news-agency": "ORG",
+    "nf:brics": "ORG",
+}
 
 
 def corpus_pages(corpus: Path, count: int) -> list[Path]:
@@ -88,6 +98,18 @@ async def test_seed_and_corpus_reach_the_sink_exactly_once(
     finally:
         await store.close()
     assert seed is not None and seed["article"]["external_id"] == "1942574"
+    # The enrich agent's entities arrive as the pure core makes them: the seed's people,
+    # places and organisations with their canonical ids and types.
+    assert seed["entities"] == expected[seed["id"]]["entities"]
+    types = {e["id"]: e["type"] for e in seed["entities"]}
+    assert {k: types.get(k) for k in SEED_ENTITIES} == SEED_ENTITIES
+    enriched = {
+        r["id"]: r
+        for r in await read_topic(
+            pipeline.settings, topic_name(ENRICHED, pipeline.settings.topic_prefix), idle=2.0
+        )
+    }
+    assert enriched[seed["id"]]["entities"] == seed["entities"]
 
     # Route topics hold exactly what the rules said, once each.
     prefix = pipeline.settings.topic_prefix

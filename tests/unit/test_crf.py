@@ -1,0 +1,113 @@
+"""DecomposedCRF gives crfsuite's own labels, from cached rows instead of strings."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import pycrfsuite  # type: ignore[import-untyped]
+import pytest
+
+from newsflow.core.crf import DecomposedCRF, OffsetAttrs
+
+OFFSETS = (-2, -1, 0, 1, 2)
+WORDS = ["al", "bo", "ci", "Da", "Eb", "fu", "Gi", "ha", "x1", "yy"]
+
+
+def word_attrs(word: str) -> OffsetAttrs:
+    out: dict[int, list[str]] = {0: [f"w={word}", f"cap={word[0].isupper()}", f"s1={word[-1]}"]}
+    for d in (-2, -1, 1, 2):
+        out[d] = [f"{d}:w={word}"]
+    out[1].append(f"1:cap={word[0].isupper()}")
+    return out
+
+
+def gaz_attrs(tag: str) -> OffsetAttrs:
+    return {0: [f"gaz={tag}"], -1: [f"-1:gaz={tag}"], 1: [f"1:gaz={tag}"]}
+
+
+def position_attrs(before: int, after: int) -> Sequence[str]:
+    attrs = ["bias"]
+    attrs += [f"{d}:edge" for d in (-2, -1) if before < -d]
+    attrs += [f"{d}:edge" for d in (1, 2) if after < d]
+    return attrs + (["BOS"] if before == 0 else []) + (["EOS"] if after == 0 else [])
+
+
+def features(tokens: Sequence[str], gaz: Sequence[str]) -> list[list[str]]:
+    """The same attributes written the ordinary way, token by token."""
+    n = len(tokens)
+    out: list[list[str]] = []
+    for i in range(n):
+        attrs = list(position_attrs(i, n - 1 - i))
+        for j in range(n):
+            attrs += word_attrs(tokens[j]).get(j - i, [])
+            attrs += gaz_attrs(gaz[j]).get(j - i, [])
+        out.append(attrs)
+    return out
+
+
+def labels_for(tokens: Sequence[str], gaz: Sequence[str]) -> list[str]:
+    tags = []
+    for i, tok in enumerate(tokens):
+        if tok[0].isupper():
+            tags.append("I-PER" if i and tokens[i - 1][0].isupper() else "B-PER")
+        elif gaz[i] != "O":
+            tags.append("B-LOC")
+        else:
+            tags.append("O")
+    return tags
+
+
+def sentence(rng: random.Random) -> tuple[list[str], list[str]]:
+    tokens = [rng.choice(WORDS) for _ in range(rng.randint(1, 12))]
+    gaz = [rng.choice(["O", "O", "O", "B-LOC"]) for _ in tokens]
+    return tokens, gaz
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = random.Random(7)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for _ in range(300):
+        tokens, gaz = sentence(rng)
+        labels = labels_for(tokens, gaz)
+        if rng.random() < 0.1:  # some noise, so the weights are not trivially separable
+            labels[rng.randrange(len(labels))] = "O"
+        trainer.append(features(tokens, gaz), labels)
+    trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 60})
+    path = tmp_path_factory.mktemp("crf") / "toy.crfsuite"
+    trainer.train(str(path))
+    return path
+
+
+def test_same_labels_as_crfsuite(model: Path) -> None:
+    ref = pycrfsuite.Tagger()
+    ref.open(str(model))
+    crf = DecomposedCRF(
+        model,
+        offsets=OFFSETS,
+        word_attrs=word_attrs,
+        gaz_attrs=gaz_attrs,
+        position_attrs=position_attrs,
+    )
+    rng = random.Random(11)
+    batch = [sentence(rng) for _ in range(200)]
+    want = [ref.tag(features(toks, gaz)) for toks, gaz in batch]
+    got = crf.tag_many([t for t, _ in batch], [g for _, g in batch])
+    assert got == want
+    # one at a time, and again from warm caches
+    assert [crf.tag(t, g) for t, g in batch[:20]] == want[:20]
+    assert crf.tag_many([t for t, _ in batch], [g for _, g in batch]) == want
+
+
+def test_empty_input(model: Path) -> None:
+    crf = DecomposedCRF(
+        model,
+        offsets=OFFSETS,
+        word_attrs=word_attrs,
+        gaz_attrs=gaz_attrs,
+        position_attrs=position_attrs,
+    )
+    assert crf.tag([]) == []
+    assert crf.tag_many([]) == []

@@ -1,0 +1,148 @@
+"""The layered extractor's own rules: tokens, sentences, merging the layers, consistency."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsflow.core.entities import Span, gazetteer, gazetteer_spans
+from newsflow.core.ner import (
+    entity_spans,
+    extract_entities,
+    merge_spans,
+    sentences,
+    text_mentions,
+    tokenize,
+)
+
+
+def tagger_span(text: str, surface: str, etype: str, field: str = "body") -> Span:
+    start = text.index(surface)
+    return Span(field, start, start + len(surface), surface, etype, source="tagger")
+
+
+def test_tokens_keep_clitics_split_punctuation_and_map_back() -> None:
+    text = "وقال بوتين، إن «موسكو» ستردّ. می‌خواهد U.S."
+    toks = tokenize(text)
+    assert [t.text for t in toks] == [
+        "وقال",
+        "بوتين",
+        "،",
+        "إن",
+        "«",
+        "موسكو",
+        "»",
+        "ستردّ",
+        ".",
+        "می‌خواهد",
+        "U",
+        ".",
+        "S",
+        ".",
+    ]
+    assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+def test_sentences_cut_at_end_marks_line_breaks_and_length() -> None:
+    text = "أ ب. ج د؟ هـ\nو ز"
+    toks = tokenize(text)
+    got = [" ".join(t.text for t in toks[a:b]) for a, b in sentences(text, toks)]
+    assert got == ["أ ب .", "ج د ؟", "هـ", "و ز"]
+    long = " ".join(["كلمة"] * 200)
+    spans = sentences(long, tokenize(long))
+    assert max(b - a for a, b in spans) <= 80
+    assert spans[0][0] == 0 and spans[-1][1] == 200
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab وكلم.؟\n،\u200c\u064e")))
+def test_tokens_and_sentences_cover_every_visible_character(text: str) -> None:
+    toks = tokenize(text)
+    visible = [i for i, ch in enumerate(text) if not ch.isspace()]
+    covered = [i for t in toks for i in range(t.start, t.end)]
+    assert covered == visible
+    cuts = sentences(text, toks)
+    assert [i for a, b in cuts for i in range(a, b)] == list(range(len(toks)))
+
+
+def test_tagger_extent_wins_and_keeps_the_gazetteer_id() -> None:
+    text = "استقبل الملك عبدالله الثاني الوفد"
+    gaz = gazetteer_spans({"body": text}, "ar")
+    gaz_only = [g for g in gaz if "عبدالله" in g.text]
+    assert gaz_only, "the table knows the king"
+    merged = merge_spans(gaz_only, [tagger_span(text, "عبدالله الثاني", "PERSON")])
+    assert [(m.text, m.entity is not None) for m in merged] == [("عبدالله الثاني", True)]
+
+
+def test_tagger_span_widens_a_linked_name() -> None:
+    text = "قال الرئيس فلاديمير بوتين"
+    gaz = [g for g in gazetteer_spans({"body": text}, "ar") if g.text == "بوتين"]
+    if not gaz:  # the table matches the full name: make the short one by hand
+        full = gazetteer_spans({"body": text}, "ar")[0]
+        start = text.index("بوتين")
+        gaz = [Span("body", start, start + 5, "بوتين", "PERSON", entity=full.entity)]
+    merged = merge_spans(gaz, [tagger_span(text, "فلاديمير بوتين", "PERSON")])
+    assert len(merged) == 1
+    assert merged[0].text == "فلاديمير بوتين" and merged[0].entity == gaz[0].entity
+    assert merged[0].source == "merged"
+
+
+def test_an_organisation_replaces_the_place_inside_it() -> None:
+    text = "أعلنت جامعة طهران"
+    gaz = gazetteer_spans({"body": text}, "ar")
+    assert [g.type for g in gaz] == ["LOC"]
+    merged = merge_spans(gaz, [tagger_span(text, "جامعة طهران", "ORG")])
+    assert [(m.text, m.type, m.entity) for m in merged] == [("جامعة طهران", "ORG", None)]
+
+
+def test_two_names_the_tagger_ran_together_stay_two() -> None:
+    text = "في منظمة شنغهاي للتعاون وبريكس"
+    gaz = gazetteer_spans({"body": text}, "ar")
+    assert len(gaz) == 2
+    merged = merge_spans(gaz, [tagger_span(text, "منظمة شنغهاي للتعاون وبريكس", "ORG")])
+    assert sorted(m.text for m in merged) == sorted(g.text for g in gaz)
+
+
+def test_unconfirmed_long_tail_places_are_dropped_curated_names_kept() -> None:
+    text = "زار بوتين جيزة"
+    gaz = gazetteer_spans({"body": text}, "ar")
+    ents = gazetteer().entities
+    kept = merge_spans(gaz, [], keep=2)
+    assert all(ents[g.entity].priority >= 2 for g in kept if g.entity is not None)
+    assert len(merge_spans(gaz, [], keep=0)) == len(gaz)
+
+
+def test_a_tagged_name_is_found_again_elsewhere_in_the_article() -> None:
+    fields = {
+        "title": "زيارة زيد الخالدي",
+        "body": "أعلن وزير الخارجية زيد الخالدي أمس عن زيارة. وكان زيد الخالدي قد التقى نظيره.",
+    }
+    spans = entity_spans(fields, "ar")
+    texts = {(sp.field, sp.text) for sp in spans if sp.type == "PERSON"}
+    if ("body", "زيد الخالدي") in texts:  # the model found him somewhere: everywhere then
+        count = sum(1 for sp in spans if sp.text == "زيد الخالدي")
+        assert count == 3
+
+
+def test_clitic_on_a_tagged_known_name_is_left_out_of_the_mention() -> None:
+    for text, surface in (("وصل وفد بالعراق اليوم", "العراق"), ("رسالة للعراق", "عراق")):
+        mentions = text_mentions(text, "ar")
+        assert [m["text"] for m in mentions if m["id"] == "iso:IQ"] == [surface], text
+
+
+def test_without_tagger_is_the_gazetteer_layer() -> None:
+    text = "التقى الرئيس الإيراني إبراهيم رئيسي نظيره فلاديمير بوتين في طهران"
+    plain = extract_entities({"body": text}, "ar", tagger=False)
+    layered = extract_entities({"body": text}, "ar")
+    assert {e["id"] for e in plain} <= {e["id"] for e in layered}
+
+
+def test_offsets_hold_for_every_layer() -> None:
+    fields = {
+        "title": "بوتين يستقبل رئيسي في موسكو",
+        "body": "واستقبل الرئيس الروسي فلاديمير بوتين نظيره الإيراني ابراهيم رئيسي في الكرملين، "
+        "وقال مسؤول في وزارة الخارجية الروسية إن المحادثات تناولت الوضع في سوريا واليمن.",
+    }
+    for ent in extract_entities(fields, "ar"):
+        for m in ent["mentions"]:
+            assert fields[m["field"]][m["start"] : m["end"]] == m["text"]
