@@ -39,7 +39,10 @@ SAMPLE_SIZE = 30
 MIN_BODY = 800
 
 # (page key, type, surface) of the spans a reader would not call obviously right: a wrong
-# type, a wrong boundary, or not a name. Judged on the commit that added this file.
+# type, a wrong boundary, or not a name. Judged on the commit that added this file (the
+# pages were not used to write the rules: precision 0.929, 78 wrong of 1,091), then the
+# spans that the next rule changes added were judged too (entries no longer emitted stay
+# listed: they are what that first judgement found).
 JUDGED_WRONG: frozenset[tuple[str, str, str]] = frozenset(
     [
         (
@@ -97,6 +100,7 @@ JUDGED_WRONG: frozenset[tuple[str, str, str]] = frozenset(
         ("readability-dev/wikipedia-2", "LOC", "Pacific Island"),
         ("readability-dev/wikipedia-2", "LOC", "South Islands"),
         ("readability-dev/wikipedia-2", "GPE", "Antarctica"),
+        ("readability-dev/wikipedia-2", "ORG", "Agricultural Products"),
         ("readability-dev/seattletimes-1", "PERSON", "Whole Foods"),
         ("readability-dev/seattletimes-1", "LOC", "Washington"),
     ]

@@ -135,7 +135,8 @@ _ORG_TAILS = _wordset(
     Court Parliament Congress Senate Assembly Cabinet Government Church Hospital
     Company Board Bureau Organization Organisation Alliance Coalition Movement Brigade
     Brigades Trust Exchange Administration Tribunal Forum Ministry Magazine Broadcasting
-    Industries Enterprises"""
+    Industries Enterprises Foods Brands Stores Hotels Resorts Communications Solutions
+    Products Resources Logistics Pharma Therapeutics Electronics"""
 )
 # First word of an organisation's name when "of"/"for" follows ("Ministry of Defence").
 _ORG_HEADS = _wordset(
@@ -144,6 +145,10 @@ _ORG_HEADS = _wordset(
     Centers Centres Society Academy College School Party Army"""
 )
 _BOARD_MEMBERS = frozenset(("Directors", "Trustees", "Governors"))
+# Words that end a capitalised run which is an event, not a place or organisation
+# ("Gulf War", "World Cup"), and words no person's name contains ("Ranking Member").
+_EVENT_TAILS = _wordset("War Wars Cup Games Olympics Championship Championships Crisis Revolution")
+_NOT_NAME_WORDS = _wordset("General Member Wing Street Avenue Road Square Bridge Building")
 _ORG_BLOCK = frozenset({"Oval Office", "White House", "Board of Directors"})
 # Names whose last word misleads the head rules.
 _FIXED = {"West Bank": "LOC", "Gaza Strip": "LOC", "Soviet Union": "GPE"}
@@ -208,7 +213,7 @@ _COUNTRY_EXTRA = _wordset("US U.S. USA UK U.K. UAE Britain America Holland Burma
     ["Great Britain", "Ivory Coast", "Czech Republic", "South Korea", "North Korea"]
 )
 # CLDR "territories" that are not countries (United Nations, European Union, Eurozone...).
-_NOT_COUNTRIES = _wordset("UN EU EZ QO XA XB ZZ")
+_NOT_COUNTRIES = _wordset("UN EU EZ QO XA XB ZZ AQ")
 # Country names that are also common words or first names.
 _COUNTRY_DROP = frozenset({"Jersey", "Chad", "Guernsey", "Georgia", "Jordan", "Turkey"})
 
@@ -313,7 +318,7 @@ def _split(
         and before_and not in _ORG_TAILS
         and before_and not in _ORG_HEADS
         and len(after_and.split()) <= 3
-        and not after_and.startswith("the ")
+        and not after_and.lower().startswith("the ")
     )
     for pm in _PART_RE.finditer(m.group()):
         part, s, e = pm.group(), base + pm.start(), base + pm.end()
@@ -377,7 +382,7 @@ def _person_tail(parts: list[tuple[str, int, int]]) -> bool:
             return False
         if word in _TITLE_HEADS or word in _STARTERS or word in _TITLE_QUALIFIERS:
             return False
-        if word == "General" or (word.isupper() and len(word) > 1):
+        if word in _NOT_NAME_WORDS or (word.isupper() and len(word) > 1):
             return False
     return True
 
@@ -407,13 +412,16 @@ class _Reader:
                 self.persons.setdefault(names[-1], full)
 
     def org_or_place(self, parts: list[tuple[str, int, int]], gpe: frozenset[str]) -> str | None:
-        """The type a run's own words give it: an organisation or place head, a country."""
+        """The type a run's own words give it: an organisation or place head, a country;
+        "EVENT" for a run that names an event ("Gulf War"), which is then not emitted."""
         words = [p[0] for p in parts]
         phrase = " ".join(words)
         if phrase in gpe:
             return "GPE"
         if phrase in _FIXED:
             return _FIXED[phrase]
+        if words[-1] in _EVENT_TAILS:
+            return "EVENT"
         if phrase in _ORG_BLOCK:
             return None
         tokens = [w for w in words if _is_token(w)]
@@ -463,7 +471,8 @@ class _Reader:
         if pre:
             kind = self.org_or_place(pre, gpe)
             if kind:
-                self.emit(kind, pre)
+                if kind != "EVENT":
+                    self.emit(kind, pre)
             elif (
                 parts[head][0] in _EMPLOYER_TITLES
                 and len(pre) <= 2
@@ -485,7 +494,8 @@ class _Reader:
             return
         kind = self.org_or_place(parts, gpe)
         if kind:
-            self.emit(kind, parts)
+            if kind != "EVENT":
+                self.emit(kind, parts)
             return
         start, end = parts[0][1], parts[-1][2]
         prev = _word_before(text, start)
@@ -607,7 +617,7 @@ class _Reader:
 # A lower-case noun right before a capitalised run that makes it an organisation.
 _ORG_NOUNS = _wordset(
     """newspaper broadcaster magazine firm company startup start-up carrier airline automaker
-    carmaker retailer lender insurer conglomerate giant website outlet publisher
+    carmaker retailer lender insurer conglomerate website outlet publisher
     regulator watchdog charity manufacturer label studio tabloid daily"""
 )
 _TITLE_QUALIFIERS = _wordset(

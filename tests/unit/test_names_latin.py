@@ -181,3 +181,20 @@ def test_spans_are_sorted_and_disjoint() -> None:
     assert spans == sorted(spans, key=lambda sp: sp[1])
     for (_, _, end), (_, start, _) in itertools.pairwise(spans):
         assert end <= start
+
+
+def test_plural_business_noun_makes_an_organisation_not_a_person() -> None:
+    assert names("A few days earlier, Whole Foods said prices would fall.") == [
+        ("ORG", "Whole Foods")
+    ]
+
+
+def test_and_the_splits_two_organisations() -> None:
+    got = names("It is a blow to Big Machine and The Carlyle Group this week.")
+    assert ("ORG", "Carlyle Group") in got
+    assert all(" and " not in surface for _, surface in got)
+
+
+def test_events_and_non_name_words_are_left_out() -> None:
+    assert names("He served in the Gulf War and later in the army.") == []
+    assert names("“I think, Mr. Ranking Member, that would put us in a bind.”") == []
