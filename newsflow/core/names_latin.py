@@ -237,10 +237,9 @@ def _common_words(language: str) -> frozenset[str]:
     sentence-initial word among them is probably not a name. Loaded once per language."""
     import wordfreq  # its word lists load on first use
 
-    try:
-        return frozenset(wordfreq.top_n_list(language, 20000))
-    except LookupError:
-        return frozenset()
+    if language not in wordfreq.available_languages():
+        return frozenset()  # not a near match ("la" read as Italian): no list at all
+    return frozenset(wordfreq.top_n_list(language, 20000))
 
 
 # --- reading one text ---------------------------------------------------------------------
@@ -725,10 +724,12 @@ def _non_overlapping(spans: list[NameSpan]) -> list[NameSpan]:
     """Sorted by start; where spans overlap the longer (then the earlier found) wins."""
     order = sorted(range(len(spans)), key=lambda i: (spans[i][1] - spans[i][2], i))
     taken: list[NameSpan] = []
+    used = bytearray(max((e for _, _, e in spans), default=0))
     for i in order:
         kind, s, e = spans[i]
-        if all(e <= ts or s >= te for _, ts, te in taken):
+        if used.find(1, s, e) == -1:
             taken.append((kind, s, e))
+            used[s:e] = b"\x01" * (e - s)
     return sorted(taken, key=lambda sp: sp[1])
 
 

@@ -12,8 +12,10 @@ wrong extent.  So each layer does what it is good at::
            --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
            --build_entities--> one EntityDict per canonical id
 
-The tagger runs only for languages in `TAGGER_LANGUAGES` (where the benchmark shows it
-adds more than it costs); elsewhere the gazetteer layer alone answers.
+The CRF tagger runs for languages in `TAGGER_LANGUAGES` (where the benchmark shows it
+adds more than it costs); Latin-script languages get the capital-letter rules of
+`newsflow.core.names_latin` in its place (no labelled English data may be trained on);
+other languages (Persian, Russian) have the gazetteer layer alone.
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ from newsflow.core.entities import (
     mention_key,
     resolve_spans,
 )
+from newsflow.core.names_latin import latin_name_spans
 from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
 from newsflow.core.types import EntityDict
 
 __all__ = [
+    "NON_LATIN_LANGUAGES",
     "TAGGER_LANGUAGES",
     "Token",
     "entity_spans",
@@ -50,6 +54,57 @@ __all__ = [
 
 # Languages the shipped model helps (see bench/entities.py): Arabic, on which it is trained.
 TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar"})
+# Languages not written in the Latin alphabet: the capital-letter rules of
+# `names_latin` do not apply; every other language gets them (English fully, the rest
+# only organisations with a legal-form suffix).
+NON_LATIN_LANGUAGES: frozenset[str] = frozenset(
+    {
+        "ar",
+        "fa",
+        "ur",
+        "ps",
+        "ckb",
+        "ku",
+        "sd",
+        "ug",
+        "he",
+        "yi",
+        "ru",
+        "uk",
+        "be",
+        "bg",
+        "sr",
+        "mk",
+        "kk",
+        "ky",
+        "tg",
+        "mn",
+        "el",
+        "hy",
+        "ka",
+        "am",
+        "zh",
+        "ja",
+        "ko",
+        "th",
+        "lo",
+        "km",
+        "my",
+        "hi",
+        "mr",
+        "ne",
+        "bn",
+        "pa",
+        "gu",
+        "ta",
+        "te",
+        "kn",
+        "ml",
+        "si",
+        "",
+    }
+)
+_FIELD_BREAK = "\n\n"  # between fields read as one text: ends any capitalised run
 # The tagger's three types onto the extractor's; GPE vs LOC needs the gazetteer to decide.
 _TAG_TYPE = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 # Types a tagger span may carry when it widens or replaces gazetteer spans.
@@ -296,23 +351,64 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
     return spans + extra
 
 
+def _latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
+    """`latin_name_spans` over the article's fields read as one text (so a surname in the
+    headline meets the full name in the body), split back into per-field spans."""
+    parts: list[tuple[str, int, int]] = []
+    chunks: list[str] = []
+    pos = 0
+    for field, text in fields.items():
+        if text:
+            parts.append((field, pos, pos + len(text)))
+            chunks.append(text)
+            pos += len(text) + len(_FIELD_BREAK)
+    joined = _FIELD_BREAK.join(chunks)
+    out: list[Span] = []
+    for etype, start, end in latin_name_spans(joined, language):
+        for field, a, b in parts:
+            if a <= start and end <= b:
+                surface = joined[start:end]
+                out.append(
+                    Span(
+                        field=field,
+                        start=start - a,
+                        end=end - a,
+                        text=surface,
+                        type=etype,
+                        source="tagger",
+                        key=mention_key(surface),
+                    )
+                )
+                break
+    return out
+
+
+def _base(language: str | None) -> str:
+    return (language or "").replace("_", "-").split("-")[0].lower()
+
+
 def entity_spans(
     fields: Mapping[str, str], language: str | None, *, tagger: bool = True
 ) -> list[Span]:
     """Every mention of the article from all layers, linked where possible (`resolve_spans`
-    has run), before grouping into entities."""
+    has run), before grouping into entities.  `tagger=False` is the gazetteer alone."""
     gaz = gazetteer_spans(fields, language)
-    lang = (language or "").replace("_", "-").split("-")[0].lower()
-    if not tagger or lang not in TAGGER_LANGUAGES:
-        return resolve_spans(gaz)
-    tagged: list[Span] = []
-    for field, text in fields.items():
-        if text:
+    lang = _base(language)
+    present = {k: v for k, v in fields.items() if v}
+    if tagger and lang in TAGGER_LANGUAGES:
+        tagged: list[Span] = []
+        for field, text in present.items():
             on_field = [g for g in gaz if g.field == field]
             tagged.extend(_tagger_field_spans(field, text, on_field, lang))
-    merged = merge_spans(gaz, tagged, keep=PRIORITY_COUNTRY)
-    merged = _propagate({k: v for k, v in fields.items() if v}, merged)
-    return resolve_spans(merged)
+        # the model saw the gazetteer's matches: where it said "no name", believe it
+        # for the long tail of places
+        merged = merge_spans(gaz, tagged, keep=PRIORITY_COUNTRY)
+        return resolve_spans(_propagate(present, merged))
+    if tagger and lang and lang not in NON_LATIN_LANGUAGES:
+        # rules, not a model: they never saw the gazetteer, so its matches all stay
+        merged = merge_spans(gaz, _latin_spans(present, lang))
+        return resolve_spans(merged)
+    return resolve_spans(gaz)
 
 
 def extract_entities(
