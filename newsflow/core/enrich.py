@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from newsflow.core.entities import entity_categories, fold_with_offsets
 from newsflow.core.ner import extract_entities
@@ -195,13 +196,35 @@ def _token_categories(token: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16)
-def _tokens(text: str) -> tuple[tuple[str, int, int, int], ...]:
-    """(folded token, folded start, original start, original end) for each word."""
-    norm, offsets = fold_with_offsets(text)
-    return tuple(
-        (m.group(), m.start(), offsets[m.start()], offsets[m.end() - 1] + 1)
-        for m in _TOKEN_RE.finditer(norm)
-    )
+def _words(text: str) -> list[str]:
+    """The folded words of `text` (cached: categories and keywords read the same fields)."""
+    return _TOKEN_RE.findall(fold_with_offsets(text)[0])
+
+
+class _WordInfo(NamedTuple):
+    core: str | None  # the keyword under its clitics, None when it cannot be a keyword
+    categories: tuple[str, ...]
+
+
+_WORD_INFO: dict[str, _WordInfo] = {}
+_WORD_INFO_LIMIT = 200_000  # distinct words remembered; reset beyond that
+
+
+def _word_info(token: str) -> _WordInfo:
+    """What categories and keywords need to know about one folded word, computed once per
+    distinct word: pages repeat their words, and most are stop words."""
+    info = _WORD_INFO.get(token)
+    if info is None:
+        stop = _stopwords()
+        core: str | None = None
+        if not token.isdigit() and token not in stop:
+            stem = _strip_clitics(token)
+            if len(stem) >= _MIN_STEM and stem not in stop:
+                core = stem
+        if len(_WORD_INFO) >= _WORD_INFO_LIMIT:
+            _WORD_INFO.clear()
+        info = _WORD_INFO[token] = _WordInfo(core, _token_categories(token))
+    return info
 
 
 def categorize(
@@ -211,9 +234,9 @@ def categorize(
     scores: defaultdict[str, float] = defaultdict(float)
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
-        for token, _, _, _ in _tokens(text):
-            for cat in _token_categories(token):
-                scores[cat] += weight
+        for token, n in Counter(_words(text)).items():
+            for cat in _word_info(token).categories:
+                scores[cat] += weight * n
     for ent in entities:
         for cat in entity_categories(ent["id"]):
             scores[cat] += _ENTITY_HINT_WEIGHT * ent["salience"]
@@ -241,7 +264,6 @@ def extract_keywords(
             mask = covered.get(m["field"])
             if mask is not None:
                 mask[m["start"] : m["end"]] = b"\x01" * (m["end"] - m["start"])
-    stop = _stopwords()
     scores: defaultdict[str, float] = defaultdict(float)
     surfaces: dict[str, dict[str, int]] = defaultdict(dict)
     first: dict[str, int] = {}
@@ -249,14 +271,15 @@ def extract_keywords(
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
         mask = covered[name]
-        offsets = fold_with_offsets(text)[1]
-        for token, fstart, start, end in _tokens(text):
+        norm, offsets = fold_with_offsets(text)
+        for word in _TOKEN_RE.finditer(norm):
             position += 1
-            if token.isdigit() or token in stop:
+            token = word.group()
+            core = _word_info(token).core
+            if core is None:
                 continue
-            core = _strip_clitics(token)
-            if len(core) < _MIN_STEM or core in stop:
-                continue
+            fstart = word.start()
+            start, end = offsets[fstart], offsets[word.end() - 1] + 1
             if mask.find(1, start, end) != -1:
                 continue
             skip = len(token) - len(core)
