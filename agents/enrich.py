@@ -6,6 +6,7 @@ import faust
 
 from agents.context import AgentContext, peek, utcnow
 from newsflow.core.enrich import enrich_article
+from newsflow.core.ner import warm_up
 from schemas.codec import decode
 from schemas.records import Article
 
@@ -14,6 +15,12 @@ STAGE = "enrich"
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the enrich agent on ``app``."""
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def warm_entities() -> None:
+        """Load the gazetteer and the tagger at start, off the event loop, so the first
+        article is not the one that waits a second for them."""
+        await ctx.run_cpu(warm_up)
 
     @app.agent(ctx.topics.articles, name="enrich")
     async def enrich(stream: faust.StreamT[bytes]) -> None:

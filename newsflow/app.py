@@ -17,6 +17,7 @@ import faust
 
 from agents import PIPELINE_MODULES, STATS_MODULES
 from agents.context import AgentContext
+from newsflow.core.entities import use_cache_dir
 from newsflow.settings import Settings
 from schemas.codec import register_codec
 from streams import declare
@@ -64,6 +65,8 @@ def create_app(settings: Settings, role: Role = "pipeline") -> faust.App:
         broker_commit_interval=1.0,
         table_cleanup_interval=60.0,
     )
+    if role == "pipeline":  # the enrich agent's gazetteer, built once per version
+        use_cache_dir(settings.cache_dir)
     topics = declare(app, settings)
     ctx = AgentContext(app=app, settings=settings, topics=topics)
     for module in PIPELINE_MODULES if role == "pipeline" else STATS_MODULES:

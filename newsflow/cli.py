@@ -371,8 +371,10 @@ def entities(source: Any) -> None:
     "type", "id", "text"}]} with offsets into "text" (end exclusive), or
     {"id", "error": ...} for a line that is not such an object.
     """
+    from newsflow.core.entities import use_cache_dir
     from newsflow.core.ner import text_mentions
 
+    use_cache_dir(_settings(click.get_current_context()).cache_dir)
     failed = 0
     for number, raw in enumerate(source, start=1):
         if not raw.strip():

@@ -105,7 +105,10 @@ class Settings:
     )
     data_dir: Path = field(
         default=Path("var"),
-        metadata={"env": "DATA_DIR", "doc": "Where local state lives: database, broker, logs."},
+        metadata={
+            "env": "DATA_DIR",
+            "doc": "Where local state lives: database, broker, logs, caches.",
+        },
     )
     database_url: str = field(
         default="",
@@ -250,6 +253,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'newsflow.db').resolve()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Built artefacts that are safe to delete (the gazetteer, per version)."""
+        return self.data_dir / "cache"
 
     @property
     def bootstrap_servers(self) -> str:

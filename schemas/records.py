@@ -89,6 +89,9 @@ class EnrichedArticle(faust.Record, namespace=f"{NAMESPACE}.EnrichedArticle", se
     keywords: list[str]
     routes: list[str]
     enriched_at: str
+    # which gazetteer, tagger model and rules made `entities` (ids are stable across
+    # versions; the version says which table a record came from); "" from releases before it
+    extractor_version: str = ""
 
 
 class DeadLetter(faust.Record, namespace=f"{NAMESPACE}.DeadLetter", serializer="json"):

@@ -64,6 +64,7 @@ def make_article(
         "keywords": ["تهران"],
         "routes": ["news.topic.politics"],
         "enriched_at": "2024-03-01T07:00:01+00:00",
+        "extractor_version": "test",
     }
 
 

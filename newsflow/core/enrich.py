@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from newsflow.core.entities import entity_categories, fold_with_offsets
-from newsflow.core.ner import extract_entities
+from newsflow.core.ner import extract_entities, extractor_version
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.routing import CATEGORIES, routes_for
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
@@ -327,4 +327,5 @@ def enrich_article(
         "keywords": keywords,
         "routes": routes,
         "enriched_at": now.isoformat(),
+        "extractor_version": extractor_version(),
     }

@@ -23,15 +23,21 @@ first use and kept in memory; nothing is read at import time.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
+import pickle
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
+import babel
 
 from newsflow.core.normalize import normalize_for_matching, normalize_with_offsets
 from newsflow.core.types import EntityDict, MentionDict
@@ -232,8 +238,9 @@ class EntityRecord:
     categories: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
+class _Pattern(NamedTuple):
+    """How one alias form matches (a tuple: tens of thousands are built and cached)."""
+
     entity: int  # index into Gazetteer.entities; -1 for a blocker
     weak: bool
     prefix: int  # clitic characters before the name in the folded text
@@ -402,9 +409,89 @@ def _clitic_variants(key: str, allow_article: bool) -> list[tuple[str, int, int]
     return out
 
 
+# Bump when a change to the build code changes what the gazetteer holds (the data files and
+# the CLDR release are hashed into the version anyway).
+GAZETTEER_RULES = 1
+_CACHE_FORMAT = 1
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Keep the built gazetteer in `path` between processes (the app and the CLI pass
+    `Settings.data_dir / "cache"`); None builds it in memory in every process."""
+    global _cache_dir
+    _cache_dir = path
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer_version() -> str:
+    """Names what the gazetteer was built from: the shipped data files, the CLDR release
+    (babel) and the build rules.  Canonical ids are stable across versions; the version
+    tells a consumer which table produced a record."""
+    digest = hashlib.sha256(f"rules={GAZETTEER_RULES};babel={babel.__version__};".encode())
+    for name in ("aliases.json", "places.json"):
+        digest.update(resources.files("newsflow").joinpath("data", name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _cache_file() -> Path | None:
+    if _cache_dir is None:
+        return None
+    return _cache_dir / f"gazetteer-{gazetteer_version()}.pickle"
+
+
+def _load_cached() -> Gazetteer | None:
+    """The cached build for this version, or None (absent, other format, unreadable)."""
+    path = _cache_file()
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            fmt, version, entities, keys, patterns, strong = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+        return None
+    if fmt != _CACHE_FORMAT or version != gazetteer_version():
+        return None
+    automaton = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+    return Gazetteer(entities, keys, patterns, automaton, strong)
+
+
+def _store_cached(gaz: Gazetteer) -> None:
+    """Write the build next to older versions' files, atomically; failure only costs time."""
+    path = _cache_file()
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = (
+            _CACHE_FORMAT,
+            gazetteer_version(),
+            gaz.entities,
+            gaz.keys,
+            gaz.patterns,
+            gaz.strong_keys,
+        )
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(fh.name, path)
+    except OSError:
+        return
+
+
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """Build (once per process) the merged gazetteer and its automaton."""
+    """The merged gazetteer and its automaton: once per process, from the cache directory
+    when a build of this version is there, else built from the data and cached."""
+    cached = _load_cached()
+    if cached is not None:
+        return cached
+    gaz = _build_gazetteer()
+    _store_cached(gaz)
+    return gaz
+
+
+def _build_gazetteer() -> Gazetteer:
+    """Build the merged gazetteer from the alias table, CLDR countries and GeoNames places."""
     raw_entities, block = _merge_sources()
     entities: list[EntityRecord] = []
     # (key, pattern, claims): claims=True when an unconditional alias owns the key

@@ -21,6 +21,7 @@ other languages (Persian, Russian) have the gazetteer layer alone.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from newsflow.core.entities import (
     build_entities,
     gazetteer,
     gazetteer_spans,
+    gazetteer_version,
     mention_key,
     resolve_spans,
 )
@@ -46,10 +48,12 @@ __all__ = [
     "Token",
     "entity_spans",
     "extract_entities",
+    "extractor_version",
     "merge_spans",
     "sentences",
     "text_mentions",
     "tokenize",
+    "warm_up",
 ]
 
 # Languages the shipped model helps (see bench/entities.py): Arabic, on which it is trained.
@@ -150,9 +154,27 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
     return out
 
 
+# Bump when the merge, consistency or tokenisation rules here change what comes out.
+NER_RULES = 1
+
+
 @functools.cache
 def _tagger() -> Tagger:
     return Tagger(MODEL_PATH)
+
+
+@functools.cache
+def extractor_version() -> str:
+    """``g<gazetteer>.t<model>.r<rules>``: changes whenever any layer could give other
+    entities for the same text (carried by every enriched record)."""
+    model = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:8]
+    return f"g{gazetteer_version()}.t{model}.r{NER_RULES}"
+
+
+def warm_up() -> None:
+    """Build (or load) the gazetteer and open the model now, not on the first article."""
+    gazetteer()
+    _tagger()
 
 
 def _gaz_token_tags(tokens: Sequence[Token], spans: Sequence[Span]) -> list[str]:

@@ -86,6 +86,7 @@ class EnrichedArticleDict(TypedDict):
     keywords: list[str]
     routes: list[str]
     enriched_at: str
+    extractor_version: str  # gazetteer + tagger model + rules that made `entities`
 
 
 class DeadLetterDict(TypedDict):
