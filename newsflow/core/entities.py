@@ -860,7 +860,30 @@ def resolve_spans(candidates: Iterable[Span]) -> list[Span]:
             ):
                 sp.key = other.key
                 break
+    _first_names(spans)
     return spans
+
+
+def _first_names(spans: list[Span]) -> None:
+    """A one-word person mention still on its own joins the one person of the article
+    whose full name starts with that word ("Cameron" after "Cameron Brooksbank"); with
+    two such people it stays apart rather than guess."""
+    owners: dict[str, set[tuple[int | None, str]]] = {}
+    for sp in spans:
+        words = sp.key.split()
+        if sp.type == "PERSON" and len(words) > 1 and not sp.weak:
+            owners.setdefault(words[0], set()).add((sp.entity, sp.key))
+    if not owners:
+        return
+    full_keys = {key for found in owners.values() for _, key in found}
+    for sp in spans:
+        if sp.type != "PERSON" or sp.entity is not None or " " in sp.key:
+            continue
+        found = owners.get(sp.key)
+        if found is None or len(found) != 1 or sp.key in full_keys:
+            continue
+        ((entity, key),) = found
+        sp.entity, sp.key = entity, key
 
 
 def _slug(text: str) -> str:
@@ -871,11 +894,13 @@ def _slug(text: str) -> str:
 def _display_name(ent: EntityRecord | None, language: str | None, mentions: list[Span]) -> str:
     if ent is not None and language and language in ent.names:
         return ent.names[language][0]
-    surfaces = Counter(sp.text for sp in mentions if not sp.weak)
-    if not surfaces:
-        surfaces = Counter(sp.text for sp in mentions)
     if ent is not None and language in (None, "en") and ent.name_en:
         return ent.name_en
+    named = [sp for sp in mentions if not sp.weak] or list(mentions)
+    # the fullest form a reader would use: most words first ("Jeffrey Epstein", not the
+    # "Epstein" of later mentions), then the most frequent spelling of it
+    most = max(len(sp.text.split()) for sp in named)
+    surfaces = Counter(sp.text for sp in named if len(sp.text.split()) == most)
     return surfaces.most_common(1)[0][0]
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.entities import Span, gazetteer, gazetteer_spans
+from newsflow.core.entities import (
+    Span,
+    build_entities,
+    gazetteer,
+    gazetteer_spans,
+    resolve_spans,
+)
 from newsflow.core.ner import (
     entity_spans,
     extract_entities,
@@ -146,3 +152,28 @@ def test_offsets_hold_for_every_layer() -> None:
     for ent in extract_entities(fields, "ar"):
         for m in ent["mentions"]:
             assert fields[m["field"]][m["start"] : m["end"]] == m["text"]
+
+
+def test_first_name_joins_the_one_full_name_and_display_is_the_full_form() -> None:
+    text = "Cameron Brooksbank, 25, was found. Cameron had left. Brooksbank was known."
+    spans = [
+        Span("body", 0, 18, "Cameron Brooksbank", "PERSON", source="tagger"),
+        Span("body", 35, 42, "Cameron", "PERSON", source="tagger"),
+        Span("body", 53, 63, "Brooksbank", "PERSON", source="tagger"),
+    ]
+    assert [text[sp.start : sp.end] for sp in spans] == [sp.text for sp in spans]
+    people = build_entities(resolve_spans(spans), "en")
+    assert len(people) == 1
+    assert people[0]["id"] == "nf:person:cameron-brooksbank"
+    assert people[0]["name"] == "Cameron Brooksbank"
+    assert people[0]["count"] == 3
+
+
+def test_a_first_name_shared_by_two_people_stays_apart() -> None:
+    spans = [
+        Span("body", 0, 10, "Anna Smith", "PERSON", source="tagger", key="Anna Smith"),
+        Span("body", 20, 30, "Anna Jones", "PERSON", source="tagger", key="Anna Jones"),
+        Span("body", 40, 44, "Anna", "PERSON", source="tagger", key="Anna"),
+    ]
+    resolved = {sp.start: sp.key for sp in resolve_spans(spans)}
+    assert resolved[40] == "Anna"
