@@ -279,6 +279,7 @@ class Gazetteer:
     patterns: list[tuple[_Pattern, ...]]
     automaton: ahocorasick_rs.AhoCorasick
     strong_keys: dict[str, int] = field(default_factory=dict)  # folded alias -> entity
+    blocked: frozenset[str] = frozenset()  # folded phrases that are never a name ("never")
 
     def find(self, norm: str) -> list[tuple[int, int, int]]:
         """All (pattern index, start, end) occurrences, overlapping ones included."""
@@ -332,7 +333,7 @@ def _cldr_countries() -> list[dict[str, Any]]:
     ]
 
 
-def _merge_sources() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+def _merge_sources() -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, list[str]]]:
     aliases = _read_data("aliases.json")
     # CLDR first so that a country's display name is its CLDR name; priority is the
     # highest of the sources that mention the id.
@@ -377,7 +378,7 @@ def _merge_sources() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
                     target["categories"].append(cat)
             if raw.get("context") and not target["context"]:
                 target["context"] = list(raw["context"])
-    return [merged[eid] for eid in order], aliases.get("block", {})
+    return [merged[eid] for eid in order], aliases.get("block", {}), aliases.get("never", {})
 
 
 def _case_rule(alias: str, script: str) -> str:
@@ -412,7 +413,7 @@ def _clitic_variants(key: str, allow_article: bool) -> list[tuple[str, int, int]
 # Bump when a change to the build code changes what the gazetteer holds (the data files and
 # the CLDR release are hashed into the version anyway).
 GAZETTEER_RULES = 1
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _cache_dir: Path | None = None
 
 
@@ -447,13 +448,13 @@ def _load_cached() -> Gazetteer | None:
         return None
     try:
         with path.open("rb") as fh:
-            fmt, version, entities, keys, patterns, strong = pickle.load(fh)
+            fmt, version, entities, keys, patterns, strong, blocked = pickle.load(fh)
     except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
         return None
     if fmt != _CACHE_FORMAT or version != gazetteer_version():
         return None
     automaton = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
-    return Gazetteer(entities, keys, patterns, automaton, strong)
+    return Gazetteer(entities, keys, patterns, automaton, strong, blocked)
 
 
 def _store_cached(gaz: Gazetteer) -> None:
@@ -470,6 +471,7 @@ def _store_cached(gaz: Gazetteer) -> None:
             gaz.keys,
             gaz.patterns,
             gaz.strong_keys,
+            gaz.blocked,
         )
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -492,7 +494,12 @@ def gazetteer() -> Gazetteer:
 
 def _build_gazetteer() -> Gazetteer:
     """Build the merged gazetteer from the alias table, CLDR countries and GeoNames places."""
-    raw_entities, block = _merge_sources()
+    raw_entities, block_only, never = _merge_sources()
+    # "never" phrases block gazetteer matches and any other layer's spans; "block" ones
+    # only shadow a shorter alias inside them ("New Jersey" is not Jersey)
+    block = {
+        lang: [*block_only.get(lang, ()), *never.get(lang, ())] for lang in {*block_only, *never}
+    }
     entities: list[EntityRecord] = []
     # (key, pattern, claims): claims=True when an unconditional alias owns the key
     plain: list[tuple[str, _Pattern]] = []
@@ -623,6 +630,7 @@ def _build_gazetteer() -> Gazetteer:
         patterns=[tuple(table[k]) for k in keys],
         automaton=automaton,
         strong_keys=strong_keys,
+        blocked=frozenset(mention_key(a) for values in never.values() for a in values),
     )
 
 
@@ -892,6 +900,12 @@ def _slug(text: str) -> str:
 
 
 def _display_name(ent: EntityRecord | None, language: str | None, mentions: list[Span]) -> str:
+    if ent is not None and ent.priority == PRIORITY_PLACE:
+        # GeoNames' alternate names carry no language and some noise ("د مشق"): in the
+        # article's language, a place is named as the page itself writes it
+        if language in (None, "en") and ent.name_en:
+            return ent.name_en
+        return Counter(sp.text for sp in mentions).most_common(1)[0][0]
     if ent is not None and language and language in ent.names:
         return ent.names[language][0]
     if ent is not None and language in (None, "en") and ent.name_en:

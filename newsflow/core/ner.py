@@ -121,6 +121,7 @@ _SENTENCE_END = frozenset({".", "!", "?", "؟", "؛", ";", "…", "۔"})
 _MAX_SENTENCE = 80  # tokens; longer runs (lists, unpunctuated text) are cut
 _MIN_PROPAGATE = 3  # folded characters a name needs before it is propagated
 _MIN_STEM = 2  # folded characters left after clitics are cut from a tagger span
+_MIN_ARTICLE_STEM = 5  # "ال" + three letters: shorter "وال…" words are whole words
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +244,11 @@ def _tagger_span(field: str, text: str, start: int, end: int, etype: str) -> Spa
     if key not in strong:
         first, sep, rest = key.partition(" ")
         for stem, cut in _unclitic(first):
-            if len(stem) >= _MIN_STEM and stem + sep + rest in strong:
+            known = stem + sep + rest in strong
+            # unknown names too: a conjunction or preposition glued to the article
+            # ("والشام", "بالقلمون") is never part of a name
+            article = stem.startswith("ال") and len(stem) >= _MIN_ARTICLE_STEM
+            if (len(stem) >= _MIN_STEM and known) or article:
                 pos, seen = start, 0
                 while pos < end and seen < cut:  # marks the folding removed are skipped
                     if mention_key(text[pos]):
@@ -266,13 +271,17 @@ def _compatible(tagger_type: str, gaz_type: str) -> bool:
     return tagger_type == gaz_type or (tagger_type in _PLACE_TYPES and gaz_type in _PLACE_TYPES)
 
 
-def _curated_context(g: Span, tsp: Span) -> bool:
-    """A curated alias that only counts next to its context words ("شنغهاي" is the
-    Shanghai Cooperation Organisation beside "تعاون"/"بريكس") is deliberate evidence the
-    tagger's features do not see: it keeps its span and type against the tagger's."""
+def _curated_wins(g: Span, tsp: Span) -> bool:
+    """Where the tagger's type contradicts the curated table's, the table wins when it
+    has evidence the tagger's features do not see: an alias valid only beside its
+    context words ("شنغهاي" is the SCO next to "تعاون"/"بريكس"), or a curated name matched
+    with exactly the tagger's extent ("الدولة الإسلامية" is the organisation, not a
+    place).  Long-tail GeoNames matches never win this way ("قنا" the news agency)."""
     if g.entity is None or g.weak or _compatible(tsp.type, g.type):
         return False
-    return gazetteer().entities[g.entity].priority >= PRIORITY_CURATED and g.source == "context"
+    if gazetteer().entities[g.entity].priority < PRIORITY_CURATED:
+        return False
+    return g.source == "context" or (g.start == tsp.start and g.end == tsp.end)
 
 
 def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -> list[Span]:
@@ -288,8 +297,8 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     one of a compatible type → the tagger's extent with the gazetteer's id and fine type
     (GPE vs LOC), unless the tagger span lies inside it and is a known name itself;
     several strong ones of its type → the gazetteer's (the tagger ran a coordination
-    together); a curated context alias of
-    another type → the gazetteer's; otherwise → the tagger span unlinked (the
+    together); a curated name of another type matched in context or with the same extent
+    → the gazetteer's (`_curated_wins`); otherwise → the tagger span unlinked (the
     alias table may still link it in `resolve_spans`), the gazetteer spans dropped.
     Gazetteer spans no tagger span touches are kept when their source priority is at
     least `keep` (`PRIORITY_COUNTRY`: curated names and countries, not the long tail of
@@ -300,9 +309,12 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
         by_field.setdefault(sp.field, []).append(sp)
     dropped: set[int] = set()
     out: list[Span] = []
+    gaz_index = gazetteer()
     for tsp in tagged:
+        if tsp.key in gaz_index.blocked:
+            continue  # "فيروس كورونا": never a name, whatever the tagger thought
         hits = [g for g in by_field.get(tsp.field, ()) if g.start < tsp.end and tsp.start < g.end]
-        if len(hits) == 1 and _curated_context(hits[0], tsp):
+        if len(hits) == 1 and _curated_wins(hits[0], tsp):
             continue
         if len(hits) > 1 and all(not g.weak and _compatible(tsp.type, g.type) for g in hits):
             continue  # "منظمة شنغهاي للتعاون وبريكس": two names the tagger ran together

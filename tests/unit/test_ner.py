@@ -177,3 +177,28 @@ def test_a_first_name_shared_by_two_people_stays_apart() -> None:
     ]
     resolved = {sp.start: sp.key for sp in resolve_spans(spans)}
     assert resolved[40] == "Anna"
+
+
+def test_never_names_are_dropped_from_every_layer() -> None:
+    text = "وقال الطبيب إن فيروس كورونا ينتشر في موسكو"
+    spans = [tagger_span(text, "فيروس كورونا", "PERSON")]
+    spans[0].key = "فيروس كورونا"
+    merged = merge_spans(gazetteer_spans({"body": text}, "ar"), spans)
+    assert "فيروس كورونا" not in {m.text for m in merged}
+    assert "موسكو" in {m.text for m in merged}
+
+
+def test_unknown_names_lose_a_glued_conjunction_before_the_article() -> None:
+    from newsflow.core.ner import _tagger_span
+
+    text = "سيطروا على مناطق والقلمون"
+    start = text.index("والقلمون")
+    span = _tagger_span("body", text, start, start + len("والقلمون"), "LOC")
+    assert span.text == "القلمون"
+
+
+def test_a_place_is_named_as_the_page_writes_it() -> None:
+    text = "وصل الوفد إلى دمشق أمس، وغادر دمشق اليوم"
+    (ent,) = [e for e in extract_entities({"body": text}, "ar") if e["id"].startswith("geo")]
+    assert ent["name"] == "دمشق"
+    assert ent["name_en"] == "Damascus"
