@@ -20,3 +20,15 @@ def test_train_tagger_help() -> None:
         timeout=120,
     )
     assert "usage:" in out.stdout and "--" in out.stdout
+
+
+def test_build_places_help() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_places.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert "usage:" in out.stdout and "--libgeonames" in out.stdout
