@@ -9,8 +9,9 @@ packages, so nothing is downloaded or imported from them at run time:
 - arabic-name-romanizer 0.2.0: given names and surnames (``units`` table of its
   ``names.sqlite3``), only rows whose source is Wikidata (CC0 1.0).
 - persian-gender-detection 1.4.0: Iranian given names (``iranianNamesDataset.csv``, MIT).
-- wordfreq 3.1.1: Zipf frequencies, Arabic ``large`` list (words with Zipf >= 2.5) and
-  Persian ``small`` list (all of it); wordfreq's data is CC BY-SA 4.0.
+- wordfreq 3.1.1: Zipf frequencies, Arabic ``large`` list (words with Zipf >= 3, where
+  the Persian list stops) and Persian ``small`` list (all of it); wordfreq's data is
+  CC BY-SA 4.0.
 
 Every word is stored in newsflow's matching normalization (normalize_for_matching), the
 form the tagger looks up.  Install the packages with ``pip install -e '.[lexicons]'``, then::
@@ -36,7 +37,7 @@ from newsflow.core.normalize import normalize_for_matching
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "newsflow" / "data" / "tagger-lexicon.json.gz"
-MIN_ZIPF_AR = 2.5
+MIN_ZIPF_AR = 3.0  # the Persian small list stops at 3: one floor for both
 MIN_NAME_COUNT = 2  # a name unit seen once in Wikidata is too often noise
 
 
@@ -77,7 +78,7 @@ def persian_names() -> list[str]:
 
 
 def zipf_buckets(lang: str, wordlist: str, min_zipf: float) -> dict[str, int]:
-    """Normalized word -> Zipf frequency rounded down to a half step, times two (5..15)."""
+    """Normalized word -> Zipf frequency rounded down to a half step, times two (6..16)."""
     from wordfreq import get_frequency_dict  # build-time only
 
     out: dict[str, int] = {}
@@ -95,6 +96,7 @@ def zipf_buckets(lang: str, wordlist: str, min_zipf: float) -> dict[str, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--min-zipf-ar", type=float, default=MIN_ZIPF_AR)
     args = ap.parse_args()
 
     names = arabic_names()
@@ -108,7 +110,7 @@ def main() -> None:
         "given_ar": names["given"],
         "surname_ar": names["surname"],
         "given_fa": persian_names(),
-        "zipf_ar": zipf_buckets("ar", "large", MIN_ZIPF_AR),
+        "zipf_ar": zipf_buckets("ar", "large", args.min_zipf_ar),
         "zipf_fa": zipf_buckets("fa", "small", 0.0),
     }
     data = json.dumps(lexicon, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

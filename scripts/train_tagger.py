@@ -33,6 +33,7 @@ from bench.nercorpus import CORPORA, DEFAULT_NER_DIR, TYPES, Sentence, is_dev
 from newsflow.core.tagger import (
     FEATURE_GROUPS,
     MODEL_PATH,
+    TRANSFER_LANGUAGES,
     FeatureExtractor,
     Tagger,
     gazetteer_tags,
@@ -68,12 +69,20 @@ def train(
     language: str,
     out: Path,
     params: dict[str, Any],
+    delex_copies: bool = False,
 ) -> float:
-    """Train a model on the sentences, write it to ``out``; the training seconds."""
+    """Train a model on the sentences, write it to ``out``; the training seconds.
+
+    ``delex_copies``: each sentence a second time without word-form features, so the
+    transferable features also learn to decide alone (for the ``transfer`` languages).
+    """
     trainer = pycrfsuite.Trainer(verbose=False)
     for i, sent in enumerate(sents):
-        x = features.sentence(sent.tokens, gaz[i] if gaz is not None else None, language)
-        trainer.append(x, list(sent.tags))
+        g = gaz[i] if gaz is not None else None
+        trainer.append(features.sentence(sent.tokens, g, language, delex=False), list(sent.tags))
+        if delex_copies:
+            x = features.sentence(sent.tokens, g, language, delex=True)
+            trainer.append(x, list(sent.tags))
     trainer.set_params({**params, "feature.possible_transitions": True})
     start = time.perf_counter()
     trainer.train(str(out))
@@ -142,6 +151,13 @@ def main() -> None:
         f"(groups: {', '.join(sorted(FEATURE_GROUPS))}); repeat to compare; "
         "with several, each model is written next to --out with a suffix",
     )
+    ap.add_argument(
+        "--transfer",
+        nargs="*",
+        default=sorted(TRANSFER_LANGUAGES),
+        help="languages tagged without word-form features (the model then also trains on "
+        f"delexicalised copies); default: {' '.join(sorted(TRANSFER_LANGUAGES)) or 'none'}",
+    )
     ap.add_argument("--report", type=Path, default=None, help="also write the table here")
     args = ap.parse_args()
 
@@ -179,8 +195,9 @@ def main() -> None:
         out = args.out
         if len(variants) > 1:
             out = args.out.with_name(f"{args.out.stem}.{name.replace(',', '+')}{args.out.suffix}")
-        features = FeatureExtractor(groups)
-        secs = train([s for s, _ in train_set], gaz, features, train_language, out, params)
+        features = FeatureExtractor(groups, transfer=args.transfer)
+        sents = [s for s, _ in train_set]
+        secs = train(sents, gaz, features, train_language, out, params, bool(args.transfer))
         res = evaluate(Tagger(out, use_gazetteer=gaz is not None, features=features), dev)
         speed = ", ".join(f"{k} {v.pop('tokens_per_s'):.0f}" for k, v in res.items())
         print(

@@ -37,6 +37,7 @@ __all__ = [
     "FEATURE_GROUPS",
     "LEXICON_PATH",
     "MODEL_PATH",
+    "TRANSFER_LANGUAGES",
     "FeatureExtractor",
     "Lexicon",
     "Tagger",
@@ -116,6 +117,9 @@ _TRIGGERS: dict[str, str] = {
 # "words" are the word forms and affixes (what a model learns its training vocabulary
 # from); a model without them keeps only classes that carry over to another language.
 FEATURE_GROUPS: frozenset[str] = frozenset({"words", "lexicon", "freq", "trigger", "smartstrip"})
+# Languages the shipped model tags without word-form features (it is trained on Arabic
+# only, with delexicalised copies of its sentences for these).
+TRANSFER_LANGUAGES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Lexicon:
 
     given: frozenset[str]
     surname: frozenset[str]
-    zipf_ar: Mapping[str, int]  # Zipf frequency x 2, rounded down (5..16)
+    zipf_ar: Mapping[str, int]  # Zipf frequency x 2, rounded down (6..16)
     zipf_fa: Mapping[str, int]
 
     @classmethod
@@ -265,24 +269,37 @@ class FeatureExtractor:
 
     ``groups`` selects the optional feature groups of :data:`FEATURE_GROUPS`; a model
     must be tagged with the groups it was trained with (the shipped one: all).
+    ``known``: the attributes a model has weights for; the per-word features are cut
+    down to those once, when cached, so crfsuite is not handed strings it would ignore
+    (a third of them, and most of the tagging time is spent passing strings).
+    ``transfer``: languages the model was not trained on; their tokens get no word-form
+    features (``words``), only the classes that carry over (the model must have been
+    trained with delexicalised copies of its sentences, ``sentence(..., delex=True)``).
     """
 
     _MAX_CACHE = 200_000
 
-    def __init__(self, groups: Collection[str] = FEATURE_GROUPS) -> None:
+    def __init__(
+        self,
+        groups: Collection[str] = FEATURE_GROUPS,
+        known: Collection[str] | None = None,
+        transfer: Collection[str] = (),
+    ) -> None:
         unknown = set(groups) - FEATURE_GROUPS
         if unknown:
             raise ValueError(f"unknown feature groups: {sorted(unknown)}")
         self.groups = frozenset(groups)
-        self._cache: dict[tuple[str, str | None], _Word] = {}
+        self.known = frozenset(known) if known is not None else None
+        self.transfer = frozenset(transfer)
+        self._cache: dict[tuple[str, str | None, bool], _Word] = {}
 
-    def _word(self, word: str, language: str | None) -> _Word:
-        key = (word, language)
+    def _word(self, word: str, language: str | None, delex: bool) -> _Word:
+        key = (word, language, delex)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         lex = lexicon()
-        g = self.groups
+        g = self.groups - {"words"} if delex else self.groups
         norm = normalize_for_matching(word)
         if "smartstrip" in g:
             stem = strip_clitics(norm, lex, language)
@@ -292,7 +309,9 @@ class FeatureExtractor:
         shape = _shape(word)
         own = ["shape=" + shape, "len=" + str(min(len(norm), 8))]
         if "words" in g:
-            own += ["w=" + word, "n=" + norm, "stem=" + stem]
+            own += ["n=" + norm, "stem=" + stem]
+            if word != norm:  # the surface form adds nothing where it is the normalized one
+                own.append("w=" + word)
             for k in (1, 2, 3):
                 if len(norm) > k:
                     own.append(f"p{k}={norm[:k]}")
@@ -325,6 +344,9 @@ class FeatureExtractor:
             elif "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
                 feats.append(f"{d}:trig={trig}")
             ctx[d] = tuple(feats)
+        if (known := self.known) is not None:
+            own = [f for f in own if f in known]
+            ctx = {d: tuple(f for f in fs if f in known) for d, fs in ctx.items()}
         out = (tuple(own), ctx)
         if len(self._cache) >= self._MAX_CACHE:
             self._cache.clear()
@@ -332,10 +354,19 @@ class FeatureExtractor:
         return out
 
     def sentence(
-        self, tokens: Sequence[str], gaz: Sequence[str] | None = None, language: str | None = None
+        self,
+        tokens: Sequence[str],
+        gaz: Sequence[str] | None = None,
+        language: str | None = None,
+        delex: bool | None = None,
     ) -> list[list[str]]:
-        """Feature names (each with value 1) for each token, the form crfsuite takes."""
-        words = [self._word(t, language) for t in tokens]
+        """Feature names (each with value 1) for each token, the form crfsuite takes.
+
+        ``delex``: leave the word forms out (default: for the ``transfer`` languages).
+        """
+        if delex is None:
+            delex = language in self.transfer
+        words = [self._word(t, language, delex) for t in tokens]
         n = len(tokens)
         out: list[list[str]] = []
         for i, (own, _) in enumerate(words):
@@ -392,7 +423,11 @@ def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 class Tagger:
-    """A trained crfsuite model; ``use_gazetteer`` and ``features`` must match its training."""
+    """A trained crfsuite model; ``use_gazetteer`` and ``features`` must match its training.
+
+    ``features`` None: all feature groups (as the shipped model is trained), cut down to
+    the model's attributes.
+    """
 
     def __init__(
         self,
@@ -404,7 +439,10 @@ class Tagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
         self.use_gazetteer = use_gazetteer
-        self.features = features if features is not None else _default_extractor()
+        if features is None:
+            known = {attr for attr, _ in self._tagger.info().state_features}
+            features = FeatureExtractor(known=known, transfer=TRANSFER_LANGUAGES)
+        self.features = features
 
     def tag(
         self,

@@ -92,6 +92,25 @@ def test_feature_groups_can_be_left_out() -> None:
         FeatureExtractor(groups=("nope",))
 
 
+def test_features_cut_to_a_models_attributes() -> None:
+    fx = FeatureExtractor(known={"n=بوتين", "-1:n=قال", "trig=PER"})
+    feats = fx.sentence(["قال", "بوتين"], language="ar")
+    assert sorted(feats[1]) == sorted(
+        ["bias", "n=بوتين", "-1:n=قال", "-2:edge", "1:edge", "2:edge", "EOS"]
+    )
+    assert "trig=PER" not in feats[0] and "n=قال" not in feats[0]
+
+
+def test_transfer_languages_get_no_word_forms() -> None:
+    fx = FeatureExtractor(transfer={"fa"})
+    fa = fx.sentence(["آقای", "روحانی"], language="fa")
+    assert not any(f.startswith(("n=", "w=", "stem=", "-1:n=", "p2=")) for f in fa[1])
+    assert "-1:trig=PER" in fa[1]
+    ar = fx.sentence(["الرئيس", "بوتين"], language="ar")
+    assert "n=بوتين" in ar[1]
+    assert not any(f.startswith("n=") for f in fx.sentence(["بوتين"], "ar", delex=True)[0])
+
+
 def test_iob_to_spans_follows_conll() -> None:
     tags = ["B-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-ORG", "I-ORG"]
     assert iob_to_spans(tags) == [("PER", 0, 2), ("LOC", 3, 4), ("LOC", 4, 5), ("ORG", 5, 7)]
