@@ -261,7 +261,11 @@ def gazetteer_tags(tokens: Sequence[str], language: str | None) -> list[str]:
 
 
 _OFFSETS = (-2, -1, 1, 2)
-_Word = tuple[tuple[str, ...], dict[int, tuple[str, ...]]]  # own features, by-offset ones
+# A word's own features ("bias" first) and what it gives the tokens it is the -2, -1, +1,
+# +2 neighbour of, in the order of _OFFSETS.
+_Word = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
+# Beyond either end of the sentence.
+_EDGE: _Word = ((), tuple((f"{d}:edge",) for d in _OFFSETS))
 
 
 class FeatureExtractor:
@@ -335,7 +339,7 @@ class FeatureExtractor:
             if trig:
                 classes.append("trig=" + trig)
         own += classes
-        ctx: dict[int, tuple[str, ...]] = {}
+        ctx: list[tuple[str, ...]] = []
         for d in _OFFSETS:
             feats = [f"{d}:n={norm}", f"{d}:stem={stem}"] if "words" in g else []
             if abs(d) == 1:
@@ -343,11 +347,11 @@ class FeatureExtractor:
                 feats += [f"{d}:{c}" for c in classes]
             elif "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
                 feats.append(f"{d}:trig={trig}")
-            ctx[d] = tuple(feats)
+            ctx.append(tuple(feats))
         if (known := self.known) is not None:
             own = [f for f in own if f in known]
-            ctx = {d: tuple(f for f in fs if f in known) for d, fs in ctx.items()}
-        out = (tuple(own), ctx)
+            ctx = [tuple(f for f in fs if f in known) for fs in ctx]
+        out = (("bias", *own), tuple(ctx))
         if len(self._cache) >= self._MAX_CACHE:
             self._cache.clear()
         self._cache[key] = out
@@ -366,17 +370,22 @@ class FeatureExtractor:
         """
         if delex is None:
             delex = language in self.transfer
-        words = [self._word(t, language, delex) for t in tokens]
+        cache = self._cache
+        words = [_EDGE, _EDGE]
+        for t in tokens:
+            words.append(cache.get((t, language, delex)) or self._word(t, language, delex))
+        words += (_EDGE, _EDGE)
         n = len(tokens)
         out: list[list[str]] = []
-        for i, (own, _) in enumerate(words):
-            feats = ["bias", *own]
-            for d in _OFFSETS:
-                j = i + d
-                if 0 <= j < n:
-                    feats += words[j][1][d]
-                else:
-                    feats.append(f"{d}:edge")
+        for i in range(n):
+            # words[i + 2] is token i; words[i] its -2 neighbour, words[i + 4] its +2.
+            feats = [
+                *words[i + 2][0],
+                *words[i][1][0],
+                *words[i + 1][1][1],
+                *words[i + 3][1][2],
+                *words[i + 4][1][3],
+            ]
             if i == 0:
                 feats.append("BOS")
             if i == n - 1:
