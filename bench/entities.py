@@ -84,14 +84,9 @@ def gazetteer_system(text: str, language: str) -> list[tuple[str, int, int]]:
     return out
 
 
-@functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
-
-
-def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
-    """The shipped CRF model alone (with its gazetteer token features, as trained), on
-    the sentence's tokens (the text is the tokens joined by single spaces)."""
+def tagger_spans(tagger: Tagger, text: str, language: str) -> list[tuple[str, int, int]]:
+    """A CRF model alone on the sentence's tokens (the text is the tokens joined by
+    single spaces), its token spans as character spans."""
     tokens = text.split(" ")
     starts: list[int] = []
     pos = 0
@@ -99,10 +94,20 @@ def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
         starts.append(pos)
         pos += len(tok) + 1
     out: list[tuple[str, int, int]] = []
-    for kind, first, end in iob_to_spans(_tagger().tag(tokens, language)):
+    for kind, first, end in iob_to_spans(tagger.tag(tokens, language)):
         if kind in TYPES:
             out.append((kind, starts[first], starts[end - 1] + len(tokens[end - 1])))
     return out
+
+
+@functools.cache
+def _tagger() -> Tagger:
+    return Tagger(MODEL_PATH)
+
+
+def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
+    """The shipped CRF model alone (with its gazetteer token features, as trained)."""
+    return tagger_spans(_tagger(), text, language)
 
 
 def layered_system(text: str, language: str) -> list[tuple[str, int, int]]:

@@ -1,315 +1,217 @@
 """Train the Arabic CRF tagger from ../shared/ner and measure it on the held-out dev splits.
 
-Reproducible: the corpora are read in a fixed order, the dev split is chosen by a
-hash of each sentence's tokens (the same rule bench/nercorpus.py uses), and
-crfsuite's L-BFGS is deterministic.  Only the CC BY-SA Arabic corpora are
-trained on; the Persian arman corpus is for measurement only (its licence
-forbids shipping a model trained on it).
+The corpora are read by bench/nercorpus.py (one tag mapping, one sentence cutting, one
+dev split: training drops every sentence for which ``is_dev`` holds) and scored by
+bench/entities.py (span-exact CoNLL F1, the tagger run as the benchmark runs it), so
+the numbers printed here are the benchmark's.  Reproducible: fixed corpus order,
+crfsuite's L-BFGS is deterministic.
 
-    python scripts/train_tagger.py [--ner ../shared/ner] [--out newsflow/data/tagger-ar.crfsuite]
+Only the CC BY-SA Arabic corpora may be trained on for the shipped model.  The Persian
+arman corpus is academic-only: ``--train-corpora arman`` is allowed for a throwaway
+measurement model, which must be written outside newsflow/ (the script refuses).
+
+    python scripts/train_tagger.py                      # train the shipped model
+    python scripts/train_tagger.py --variant all --variant none --variant all,-freq \\
+        --out /tmp/tagger.crfsuite                      # compare feature groups
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
-import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.entities import score_sentences, tagger_spans
+from bench.nercorpus import CORPORA, DEFAULT_NER_DIR, TYPES, Sentence, is_dev
 from newsflow.core.tagger import (
+    FEATURE_GROUPS,
+    MODEL_PATH,
+    TRANSFER_LANGUAGES,
+    FeatureExtractor,
+    Tagger,
     gazetteer_tags,
-    iob_to_spans,
-    sentence_features,
 )
 
-Sentence = tuple[list[str], list[str]]
-Scores = dict[str, tuple[float, float, float, int]]
-_Result = tuple[Scores, float]  # scores, sentences tagged per second
-
-# Typos in ANERcorp's tags, repaired to what the annotator evidently meant.
-_ANER_FIX = {
-    "o": "O",
-    "B-ERS": "B-PER",
-    "IPERS": "I-PER",
-    "B-PERs": "B-PER",
-    "B-ORF": "B-ORG",
-    "B-OEG": "B-ORG",
-    "B-LOCI-PERS": "B-LOC",
-    "i-misc": "O",
-    "b-misc": "O",
-}
-_COARSE = {"PERS": "PER", "PER": "PER", "LOC": "LOC", "ORG": "ORG", "GPE": "LOC"}
-
-# NewsFANE's ACE-style fine classes onto PER/LOC/ORG; facilities, works, products,
-# groups of people (nationalities) and events are left out, as in CoNLL.
-_NEWSFANE = {
-    **dict.fromkeys(
-        (
-            "Politician",
-            "Athlete",
-            "Artist",
-            "Other_PER",
-            "Religious_PER",
-            "Scientist",
-            "Businessperson",
-            "Lawyer",
-            "Engineer",
-        ),
-        "PER",
-    ),
-    **dict.fromkeys(
-        (
-            "Nation",
-            "Population-Center",
-            "State-or-Province",
-            "County-or-District",
-            "GPE-Cluster",
-            "Continent",
-            "Water-Body",
-            "Land-Region-Natural",
-            "Land",
-            "Celestial",
-        ),
-        "LOC",
-    ),
-    **dict.fromkeys(
-        (
-            "Non-Governmental",
-            "Government",
-            "Media",
-            "Sports",
-            "Commercial",
-            "Educational",
-            "Religious_ORG",
-            "Entertainment",
-            "Medical-Science",
-            "Police",
-        ),
-        "ORG",
-    ),
-}
-_ARMAN = {"pers": "PER", "org": "ORG", "loc": "LOC"}
-_SENTENCE_END = {".", "!", "?", "؟"}
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's corpora
 
 
-def _coarse(tag: str, table: dict[str, str]) -> str:
-    prefix, _, label = tag.partition("-")
-    label = label.lstrip("-")
-    kind = table.get(label)
-    if prefix not in ("B", "I") or kind is None:
-        return "O"
-    return f"{prefix}-{kind}"
-
-
-def _read(path: Path, sep: str | None) -> Iterator[list[tuple[str, str]]]:
-    """Sentences as (token, raw tag) lists; a blank line ends a sentence."""
-    sent: list[tuple[str, str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.replace("\u200e", "").strip().split(sep)
-        if len(parts) < 2:
-            if sent:
-                yield sent
-            sent = []
+def parse_groups(spec: str) -> frozenset[str]:
+    """``all``, ``none``, ``lexicon,freq`` or ``all,-freq`` → a set of feature groups."""
+    groups: set[str] = set()
+    for part in spec.split(","):
+        part = part.strip()
+        if part == "all":
+            groups |= FEATURE_GROUPS
+        elif part in ("none", ""):
             continue
-        sent.append((parts[0], parts[-1]))
-    if sent:
-        yield sent
-
-
-def _cut_at_stops(tokens: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
-    """ANERcorp has no sentence breaks: cut after sentence-final punctuation."""
-    sent: list[tuple[str, str]] = []
-    for tok in tokens:
-        sent.append(tok)
-        if tok[0] in _SENTENCE_END:
-            yield sent
-            sent = []
-    if sent:
-        yield sent
-
-
-def _finish(raw: list[tuple[str, str]], table: dict[str, str]) -> Sentence:
-    tokens = [t for t, _ in raw]
-    tags = [_coarse(_ANER_FIX.get(g, g), table) for _, g in raw]
-    # An I- after O (or after another type) opens a span: write it as B- for training.
-    for i, tag in enumerate(tags):
-        if tag.startswith("I-") and (i == 0 or tags[i - 1][2:] != tag[2:]):
-            tags[i] = "B-" + tag[2:]
-    return tokens, tags
-
-
-def is_dev(tokens: Sequence[str]) -> bool:
-    """The dev split: one sentence in ten, chosen by content so every tool agrees."""
-    return int(hashlib.sha1(" ".join(tokens).encode()).hexdigest(), 16) % 10 == 0
-
-
-def load_corpora(ner: Path) -> dict[str, list[Sentence]]:
-    aner_tokens = [tok for sent in _read(ner / "anercorp-train.txt", None) for tok in sent]
-    return {
-        "anercorp": [_finish(s, _COARSE) for s in _cut_at_stops(aner_tokens)],
-        "newsfane": [
-            _finish(s, _NEWSFANE)
-            for s in _read(ner / "newsfane" / "NewsFANE_Gold_2014_filtered.txt", "\t")
-        ],
-        "aqmar": [
-            _finish(s, _COARSE)
-            for s in _read(ner / "aqmar" / "AQMAR_Arabic_NER_corpus-1.0.txt", None)
-        ],
-        "arman": [_finish(s, _ARMAN) for s in _read(ner / "arman" / "train_fold1.txt", None)],
-    }
-
-
-def score(gold: list[list[str]], pred: list[list[str]]) -> Scores:
-    """Span-exact precision, recall, F1 and gold count per type and micro (CoNLL)."""
-    tp: Counter[str] = Counter()
-    n_gold: Counter[str] = Counter()
-    n_pred: Counter[str] = Counter()
-    for g, p in zip(gold, pred, strict=True):
-        gs, ps = set(iob_to_spans(g)), set(iob_to_spans(p))
-        for kind, _, _ in gs:
-            n_gold[kind] += 1
-        for kind, _, _ in ps:
-            n_pred[kind] += 1
-        for kind, _, _ in gs & ps:
-            tp[kind] += 1
-    out: dict[str, tuple[float, float, float, int]] = {}
-    for kind in ["PER", "LOC", "ORG", "micro"]:
-        if kind == "micro":
-            t, ng, np_ = sum(tp.values()), sum(n_gold.values()), sum(n_pred.values())
+        elif part.startswith("-"):
+            groups.discard(part[1:])
         else:
-            t, ng, np_ = tp[kind], n_gold[kind], n_pred[kind]
-        prec = t / np_ if np_ else 0.0
-        rec = t / ng if ng else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[kind] = (prec, rec, f1, ng)
-    return out
-
-
-def _features(sents: list[Sentence], use_gaz: bool, language: str) -> list[list[dict[str, float]]]:
-    return [
-        sentence_features(toks, gazetteer_tags(toks, language) if use_gaz else None)
-        for toks, _ in sents
-    ]
+            groups.add(part)
+    unknown = groups - FEATURE_GROUPS
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown feature groups {sorted(unknown)}")
+    return frozenset(groups)
 
 
 def train(
-    feats: list[list[dict[str, float]]],
-    tags: list[list[str]],
+    sents: Sequence[Sentence],
+    gaz: Sequence[Sequence[str]] | None,
+    features: FeatureExtractor,
+    language: str,
     out: Path,
-    c1: float,
-    c2: float,
-    iterations: int,
+    params: dict[str, Any],
+    delex_copies: bool = False,
 ) -> float:
+    """Train a model on the sentences, write it to ``out``; the training seconds.
+
+    ``delex_copies``: each sentence a second time without word-form features, so the
+    transferable features also learn to decide alone (for the ``transfer`` languages).
+    """
     trainer = pycrfsuite.Trainer(verbose=False)
-    for x, y in zip(feats, tags, strict=True):
-        trainer.append(x, y)
-    trainer.set_params(
-        {
-            "c1": c1,
-            "c2": c2,
-            "max_iterations": iterations,
-            "feature.possible_transitions": True,
-        }
-    )
+    for i, sent in enumerate(sents):
+        g = gaz[i] if gaz is not None else None
+        trainer.append(features.sentence(sent.tokens, g, language, delex=False), list(sent.tags))
+        if delex_copies:
+            x = features.sentence(sent.tokens, g, language, delex=True)
+            trainer.append(x, list(sent.tags))
+    trainer.set_params({**params, "feature.possible_transitions": True})
     start = time.perf_counter()
     trainer.train(str(out))
     return time.perf_counter() - start
 
 
-def evaluate(model: Path, dev: dict[str, list[Sentence]], use_gaz: bool) -> dict[str, _Result]:
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
-    results: dict[str, _Result] = {}
+def evaluate(tagger: Tagger, dev: dict[str, list[Sentence]]) -> dict[str, dict[str, Any]]:
+    """Benchmark scores (bench.entities) of a model per dev corpus, and tokens per second."""
+    results: dict[str, dict[str, Any]] = {}
     for name, sents in dev.items():
-        lang = "fa" if name == "arman" else "ar"
-        feats = _features(sents, use_gaz, lang)
+        lang = CORPORA[name].language
         start = time.perf_counter()
-        pred = [tagger.tag(x) for x in feats]
-        elapsed = time.perf_counter() - start
-        results[name] = (score([t for _, t in sents], pred), len(sents) / max(elapsed, 1e-9))
+        score = score_sentences(lambda text, lg: tagger_spans(tagger, text, lg), sents, lang)
+        secs = time.perf_counter() - start
+        results[name] = score.as_dict()
+        results[name]["tokens_per_s"] = sum(len(s.tokens) for s in sents) / max(secs, 1e-9)
     return results
 
 
-def _table(title: str, results: dict[str, _Result]) -> str:
+def table(rows: list[tuple[str, dict[str, dict[str, Any]]]]) -> str:
+    """One Markdown row per (variant, corpus): F1 per type and micro (P/R)."""
     lines = [
-        f"### {title}",
-        "",
-        "| corpus | type | P | R | F1 | gold |",
-        "|---|---|---|---|---|---|",
+        "| variant | corpus " + "".join(f"| {t} F1 " for t in TYPES) + "| micro F1 (P/R) |",
+        "|---|---" + "|---:" * (len(TYPES) + 1) + "|",
     ]
-    for name, res in results.items():
-        scores, _ = res
-        for kind, (p, r, f, n) in scores.items():
-            lines.append(f"| {name} | {kind} | {p:.3f} | {r:.3f} | {f:.3f} | {n} |")
+    for variant, res in rows:
+        for corpus, sc in res.items():
+            m = sc["micro"]
+            cells = "".join(f"| {sc[t]['f1']:.3f} " for t in TYPES)
+            lines.append(
+                f"| {variant} | {corpus} {cells}"
+                f"| {m['f1']:.3f} ({m['precision']:.2f}/{m['recall']:.2f}) |"
+            )
     return "\n".join(lines)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--ner", type=Path, default=Path("../shared/ner"))
-    ap.add_argument("--out", type=Path, default=Path("newsflow/data/tagger-ar.crfsuite"))
-    ap.add_argument("--c1", type=float, default=0.3)
-    ap.add_argument("--c2", type=float, default=0.01)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+    )
+    ap.add_argument("--ner", type=Path, default=DEFAULT_NER_DIR, help="the corpora directory")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where the model is written")
+    ap.add_argument("--c1", type=float, default=0.3, help="L1 penalty")
+    ap.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
     ap.add_argument("--iterations", type=int, default=150)
+    ap.add_argument("--no-gazetteer", action="store_true", help="no gazetteer features")
     ap.add_argument(
-        "--no-gazetteer", action="store_true", help="train only without gazetteer features"
+        "--train-corpora",
+        nargs="+",
+        choices=sorted(CORPORA),
+        default=list(SHIPPABLE),
+        help="corpora to train on (train split only); arman only for throwaway models",
     )
     ap.add_argument(
-        "--compare", action="store_true", help="also train the other variant, for the report"
+        "--train-language",
+        default=None,
+        help="language the training text is featurized as (default: the corpus's)",
     )
-    ap.add_argument("--report", type=Path, default=None, help="write markdown tables here")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        type=parse_groups,
+        help="feature groups of a model to train, e.g. all | none | all,-freq "
+        f"(groups: {', '.join(sorted(FEATURE_GROUPS))}); repeat to compare; "
+        "with several, each model is written next to --out with a suffix",
+    )
+    ap.add_argument(
+        "--transfer",
+        nargs="*",
+        default=sorted(TRANSFER_LANGUAGES),
+        help="languages tagged without word-form features (the model then also trains on "
+        f"delexicalised copies); default: {' '.join(sorted(TRANSFER_LANGUAGES)) or 'none'}",
+    )
+    ap.add_argument("--report", type=Path, default=None, help="also write the table here")
     args = ap.parse_args()
 
-    corpora = load_corpora(args.ner)
-    train_set: list[Sentence] = []
+    if "arman" in args.train_corpora and args.out.resolve().is_relative_to(ROOT / "newsflow"):
+        ap.error("a model trained on arman must not be written under newsflow/ (not shippable)")
+    variants: list[frozenset[str]] = args.variant or [FEATURE_GROUPS]
+
+    train_set: list[tuple[Sentence, str]] = []
     dev: dict[str, list[Sentence]] = {}
-    for name, sents in corpora.items():
-        dev[name] = [s for s in sents if is_dev(s[0])]
-        if name != "arman":  # arman: measurement only, never trained on
-            train_set += [s for s in sents if not is_dev(s[0])]
+    for name, corpus in CORPORA.items():
+        sents = corpus.read(args.ner)
+        dev[name] = [s for s in sents if is_dev(s.text)]
+        if name in args.train_corpora:
+            lang = args.train_language or corpus.language
+            train_set += [(s, lang) for s in sents if not is_dev(s.text)]
     print(
-        f"train {len(train_set)} sentences, {sum(len(t) for t, _ in train_set)} tokens; dev "
-        + ", ".join(f"{k} {len(v)}" for k, v in dev.items())
+        f"train {len(train_set)} sentences, {sum(len(s.tokens) for s, _ in train_set)} tokens "
+        f"from {', '.join(args.train_corpora)}; dev "
+        + ", ".join(f"{k} {len(v)}" for k, v in dev.items()),
+        flush=True,
     )
-    variants = [not args.no_gazetteer]
-    if args.compare:
-        variants.append(args.no_gazetteer)
-    report = [f"c1={args.c1} c2={args.c2} max_iterations={args.iterations}", ""]
-    if args.compare:
-        alone: dict[str, _Result] = {}
-        for name, sents in dev.items():
-            lang = "fa" if name == "arman" else "ar"
-            pred = [gazetteer_tags(toks, lang) for toks, _ in sents]
-            alone[name] = (score([t for _, t in sents], pred), 0.0)
-        text = _table("gazetteer alone (its matches as tags)", alone)
-        print(text)
-        report += [text, ""]
-    for use_gaz in variants:
-        feats = _features(train_set, use_gaz, "ar")
-        tags = [t for _, t in train_set]
-        target = args.out
-        if use_gaz != (not args.no_gazetteer):
-            target = Path(tempfile.mkdtemp()) / "variant.crfsuite"
-        secs = train(feats, tags, target, args.c1, args.c2, args.iterations)
-        res = evaluate(target, dev, use_gaz)
-        title = f"{'with' if use_gaz else 'without'} gazetteer features"
-        info = f"training {secs:.1f} s, model {target.stat().st_size / 1024:.0f} KiB"
-        speed = ", ".join(f"{k} {v[1]:.0f} sent/s" for k, v in res.items())
-        print(f"== {title}: {info}; tagging {speed}")
-        text = _table(title, res)
-        print(text)
-        report += [text, "", info + "; tagging " + speed, ""]
+    gaz = None
+    if not args.no_gazetteer:
+        start = time.perf_counter()
+        gaz = [gazetteer_tags(s.tokens, lang) for s, lang in train_set]
+        print(f"gazetteer tags of the training set: {time.perf_counter() - start:.1f} s")
+    langs = {lang for _, lang in train_set}
+    if len(langs) != 1:
+        ap.error(f"train corpora of one language at a time (got {sorted(langs)})")
+    (train_language,) = langs
+    params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
+    rows = []
+    for groups in variants:
+        name = ",".join(sorted(groups)) or "none"
+        out = args.out
+        if len(variants) > 1:
+            out = args.out.with_name(f"{args.out.stem}.{name.replace(',', '+')}{args.out.suffix}")
+        features = FeatureExtractor(groups, transfer=args.transfer)
+        sents = [s for s, _ in train_set]
+        secs = train(sents, gaz, features, train_language, out, params, bool(args.transfer))
+        res = evaluate(Tagger(out, use_gazetteer=gaz is not None, features=features), dev)
+        speed = ", ".join(f"{k} {v.pop('tokens_per_s'):.0f}" for k, v in res.items())
+        print(
+            f"== {name}: training {secs:.1f} s, model {out.stat().st_size / 1024:.0f} KiB "
+            f"({out}); tagging tokens/s {speed}",
+            flush=True,
+        )
+        rows.append((name, res))
+        print(table([(name, res)]), flush=True)
+    text = f"c1={args.c1} c2={args.c2} max_iterations={args.iterations}\n\n" + table(rows)
+    print(text)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text("\n".join(report) + "\n", encoding="utf-8")
+        args.report.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

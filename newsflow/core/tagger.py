@@ -2,16 +2,30 @@
 
 The gazetteer only finds names someone listed; most misses on newswire are
 people and organisations never seen before.  A linear-chain CRF over cheap
-token features (affixes, clitic-stripped forms, context, gazetteer hits)
-generalises to those from a small labelled corpus and tags thousands of
-sentences per second, with a model file small enough to ship.
+token features generalises to those from a small labelled corpus and tags
+thousands of sentences per second, with a model file small enough to ship.
 
-Nothing here reads files at import: the model is opened by ``Tagger``.
+Features of a token: its surface and normalized forms, affixes, the stem under
+Arabic proclitics, a coarse shape, and features that transfer to unseen names
+and to Persian: membership in given-name / family-name lexicons, the word's
+frequency bucket in general text (frequent words are rarely names — the
+capital letters Arabic script lacks), and trigger classes (titles before a
+person, heads of organisation names); the same for the ±1 neighbours, plus the
+±2 neighbours' forms and gazetteer matches when given.  Per-word features are
+cached, so a sentence costs little more than a few dict look-ups per token.
+
+The lexicons and frequencies (``data/tagger-lexicon.json.gz``) are extracted
+from pinned packages by ``scripts/build_tagger_lexicon.py``.  Nothing here reads
+files at import: the lexicon is loaded on first use, the model by ``Tagger``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import gzip
+import json
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pycrfsuite  # type: ignore[import-untyped]
@@ -20,15 +34,23 @@ from newsflow.core.entities import gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
 
 __all__ = [
+    "FEATURE_GROUPS",
+    "LEXICON_PATH",
     "MODEL_PATH",
+    "TRANSFER_LANGUAGES",
+    "FeatureExtractor",
+    "Lexicon",
     "Tagger",
     "gazetteer_tags",
     "iob_to_spans",
+    "lexicon",
     "sentence_features",
     "strip_clitics",
 ]
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "tagger-ar.crfsuite"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+MODEL_PATH = _DATA / "tagger-ar.crfsuite"
+LEXICON_PATH = _DATA / "tagger-lexicon.json.gz"
 
 # Proclitic sequences, longest first, so "وبال" is tried before "و".  They are
 # combinations of conjunction (و ف), preposition (ب ل ك) and article (ال);
@@ -47,16 +69,140 @@ _PROCLITICS: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
+# Without evidence that the stem is a word, only the article (and what precedes it)
+# is taken off: "وال…", "بال…", "لل…" are unambiguous, a lone "ف" or "ل" is not.
+_ARTICLE_PROCLITICS: tuple[str, ...] = tuple(
+    p for p in _PROCLITICS if p.endswith("ال") or p.endswith("لل")
+)
 # Persian plural and ezafe/indefinite endings (ZWNJ is already dropped by the folding).
 _SUFFIXES: tuple[str, ...] = ("هاي", "ها", "ي")
 _MIN_STEM = 3  # short words are more often whole words than clitic + stem
+_NAME_SCORE = 8  # a lexicon name counts as a word of Zipf 4 when choosing a stem
 
 # Gazetteer types folded onto the three types the corpora annotate.
 _GAZ_TYPE = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 
+# Trigger classes, in normalized spelling (Arabic and Persian): a title or role before a
+# person, a head noun that starts an organisation name, one that starts a place name.
+_TRIGGER_WORDS: dict[str, str] = {
+    "PER": (
+        "رئيس رئيسة الرئيس الرئيسة وزير وزيرة الوزير الوزيرة الشيخ شيخ السيد السيدة سيد "
+        "سيدة الدكتور دكتور الأمير أمير الملك ملك الملكة الجنرال اللواء العقيد العميد "
+        "الفريق المشير الزعيم القاضي المستشار النائب نائب الناطق المتحدث مبعوث المبعوث "
+        "السفير سفير الحاج الأستاذ أستاذ الإمام إمام آية اللاعب المدرب الفنان الكاتب "
+        "الشاعر البابا "
+        "آقای آقا خانم دکتر مهندس حجت‌الاسلام آیت‌الله سردار سرلشکر سرتیپ رهبر سخنگوی"
+    ),
+    "ORG": (
+        "وزارة الوزارة شركة الشركة جامعة الجامعة حزب الحزب منظمة المنظمة مجلس المجلس "
+        "هيئة الهيئة وكالة الوكالة جمعية الجمعية بنك البنك نادي النادي مؤسسة المؤسسة "
+        "اتحاد الاتحاد حركة الحركة جبهة الجبهة صندوق الصندوق مركز المركز معهد المعهد "
+        "محكمة المحكمة لجنة اللجنة جيش الجيش قوات صحيفة الصحيفة "
+        "سازمان وزارت دانشگاه شرکت بانک مجلس خبرگزاری روزنامه باشگاه انجمن دانشکده "
+        "بنیاد ستاد سپاه کمیته دادگاه"
+    ),
+    "LOC": (
+        "مدينة المدينة محافظة المحافظة ولاية الولاية إقليم الإقليم منطقة المنطقة بحر البحر "
+        "جزيرة جزر نهر قرية بلدة عاصمة العاصمة "
+        "شهر استان شهرستان روستای کشور دریای رود بندر"
+    ),
+}
+_TRIGGERS: dict[str, str] = {
+    normalize_for_matching(word): kind
+    for kind, words in _TRIGGER_WORDS.items()
+    for word in words.split()
+}
 
-def strip_clitics(norm: str) -> str:
-    """The stem under Arabic proclitics and Persian suffixes, so ``وبموسكو`` meets ``موسكو``."""
+# Which feature groups a FeatureExtractor computes (for measuring what each one brings).
+# "words" are the word forms and affixes (what a model learns its training vocabulary
+# from); a model without them keeps only classes that carry over to another language.
+FEATURE_GROUPS: frozenset[str] = frozenset({"words", "lexicon", "freq", "trigger", "smartstrip"})
+# Languages the shipped model tags without word-form features (it is trained on Arabic
+# only, with delexicalised copies of its sentences for these).
+TRANSFER_LANGUAGES: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Name lexicons and word frequencies, all in normalized spelling."""
+
+    given: frozenset[str]
+    surname: frozenset[str]
+    zipf_ar: Mapping[str, int]  # Zipf frequency x 2, rounded down (6..16)
+    zipf_fa: Mapping[str, int]
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        return cls(
+            given=frozenset(data["given_ar"]) | frozenset(data["given_fa"]),
+            surname=frozenset(data["surname_ar"]),
+            zipf_ar=data["zipf_ar"],
+            zipf_fa=data["zipf_fa"],
+        )
+
+    def zipf2(self, word: str, language: str | None = None) -> int:
+        """Twice the Zipf frequency of a normalized word in that language (0: rare)."""
+        if language == "ar":
+            return self.zipf_ar.get(word, 0)
+        if language == "fa":
+            return self.zipf_fa.get(word, 0)
+        return max(self.zipf_ar.get(word, 0), self.zipf_fa.get(word, 0))
+
+    def word_score(self, word: str, language: str | None = None) -> int:
+        """How much a form looks like a word of its own: frequency, or a known name."""
+        score = max(self.zipf2(word, language), self.zipf2("ال" + word, language))
+        if word in self.given or word in self.surname:
+            score = max(score, _NAME_SCORE)
+        return score
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """The shipped lexicon, read on first use."""
+    return Lexicon.load()
+
+
+def strip_clitics(norm: str, lex: Lexicon | None = None, language: str | None = None) -> str:
+    """The stem under Arabic proclitics and Persian suffixes, so ``وبموسكو`` meets ``موسكو``.
+
+    Of the proclitics that leave a known word or name at least as frequent as the
+    whole form, the one leaving the best-known stem is taken off (``وبالموسكو`` →
+    ``موسكو``, ``فقال`` → ``قال``), and none otherwise: ``فلاديمير`` stays (neither
+    ``لاديمير`` nor ``اديمير`` is a word), so does
+    ``لبنان`` (more frequent than the name ``بنان``).  For an unknown form only an article
+    sequence (``ال``, ``وال``, ``بال``, ``لل``…) is stripped.  Persian text takes no
+    Arabic proclitics.  A suffix is stripped when the stem is clearly more frequent
+    than the whole form (``شهرها`` → ``شهر``).  Frequencies are those of ``language``
+    (both languages' when None, Arabic for proclitics); ``lex`` None: the shipped lexicon.
+    """
+    lex = lex if lex is not None else lexicon()
+    stem = norm
+    if language != "fa":
+        ar = language or "ar"  # proclitics are Arabic: judge them by Arabic frequencies
+        whole = lex.word_score(norm, ar)
+        best = (0, 0)  # (score, proclitic length): the best-known stem, the shorter on a tie
+        for pre in _PROCLITICS:
+            if norm.startswith(pre) and len(norm) - len(pre) >= _MIN_STEM:
+                score = (lex.word_score(norm[len(pre) :], ar), len(pre))
+                if score[0] and score[0] >= whole and score > best:
+                    best, stem = score, norm[len(pre) :]
+        if stem == norm and not whole:
+            for pre in _ARTICLE_PROCLITICS:
+                if norm.startswith(pre) and len(norm) - len(pre) >= _MIN_STEM:
+                    stem = norm[len(pre) :]
+                    break
+    base = lex.word_score(stem, language)
+    for suf in _SUFFIXES:
+        if stem.endswith(suf) and len(stem) - len(suf) >= _MIN_STEM:
+            if lex.word_score(stem[: -len(suf)], language) > base + 1:
+                return stem[: -len(suf)]
+            break
+    return stem
+
+
+def _strip_clitics_greedy(norm: str) -> str:
+    """The first version: longest proclitic, then a suffix, with no word check."""
     stem = norm
     for pre in _PROCLITICS:
         if stem.startswith(pre) and len(stem) - len(pre) >= _MIN_STEM:
@@ -114,60 +260,159 @@ def gazetteer_tags(tokens: Sequence[str], language: str | None) -> list[str]:
     return tags
 
 
-def _token_features(word: str) -> dict[str, str]:
-    norm = normalize_for_matching(word)
-    stem = strip_clitics(norm)
-    feats = {
-        "w": word,
-        "n": norm,
-        "stem": stem,
-        "shape": _shape(word),
-        "len": str(min(len(norm), 8)),
-    }
-    for k in (1, 2, 3):
-        if len(norm) > k:
-            feats[f"p{k}"] = norm[:k]
-            feats[f"s{k}"] = norm[-k:]
-    if stem != norm:
-        feats["clitic"] = norm[: len(norm) - len(stem)] if norm.endswith(stem) else "x"
-    return feats
+_OFFSETS = (-2, -1, 1, 2)
+# A word's own features ("bias" first) and what it gives the tokens it is the -2, -1, +1,
+# +2 neighbour of, in the order of _OFFSETS.
+_Word = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
+# Beyond either end of the sentence.
+_EDGE: _Word = ((), tuple((f"{d}:edge",) for d in _OFFSETS))
+
+
+class FeatureExtractor:
+    """Token features for the CRF, cached per (word, language).
+
+    ``groups`` selects the optional feature groups of :data:`FEATURE_GROUPS`; a model
+    must be tagged with the groups it was trained with (the shipped one: all).
+    ``known``: the attributes a model has weights for; the per-word features are cut
+    down to those once, when cached, so crfsuite is not handed strings it would ignore
+    (a third of them, and most of the tagging time is spent passing strings).
+    ``transfer``: languages the model was not trained on; their tokens get no word-form
+    features (``words``), only the classes that carry over (the model must have been
+    trained with delexicalised copies of its sentences, ``sentence(..., delex=True)``).
+    """
+
+    _MAX_CACHE = 200_000
+
+    def __init__(
+        self,
+        groups: Collection[str] = FEATURE_GROUPS,
+        known: Collection[str] | None = None,
+        transfer: Collection[str] = (),
+    ) -> None:
+        unknown = set(groups) - FEATURE_GROUPS
+        if unknown:
+            raise ValueError(f"unknown feature groups: {sorted(unknown)}")
+        self.groups = frozenset(groups)
+        self.known = frozenset(known) if known is not None else None
+        self.transfer = frozenset(transfer)
+        self._cache: dict[tuple[str, str | None, bool], _Word] = {}
+
+    def _word(self, word: str, language: str | None, delex: bool) -> _Word:
+        key = (word, language, delex)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        lex = lexicon()
+        g = self.groups - {"words"} if delex else self.groups
+        norm = normalize_for_matching(word)
+        if "smartstrip" in g:
+            stem = strip_clitics(norm, lex, language)
+        else:
+            stem = _strip_clitics_greedy(norm)
+        clitic = norm[: len(norm) - len(stem)] if norm.endswith(stem) else "x"
+        shape = _shape(word)
+        own = ["shape=" + shape, "len=" + str(min(len(norm), 8))]
+        if "words" in g:
+            own += ["n=" + norm, "stem=" + stem]
+            if word != norm:  # the surface form adds nothing where it is the normalized one
+                own.append("w=" + word)
+            for k in (1, 2, 3):
+                if len(norm) > k:
+                    own.append(f"p{k}={norm[:k]}")
+                    own.append(f"s{k}={norm[-k:]}")
+        if stem != norm:
+            own.append("clitic=" + clitic)
+        # Language-independent classes, shared with the neighbours' features.
+        classes: list[str] = []
+        if "lexicon" in g:
+            # The stem only under a conjunction or preposition: "الوزير" is no name.
+            name = stem if "ال" not in clitic and "لل" not in clitic else norm
+            if norm in lex.given or name in lex.given:
+                classes.append("given")
+            if norm in lex.surname or name in lex.surname:
+                classes.append("surname")
+        if "freq" in g and shape in ("other", "lower", "title", "upper"):
+            classes.append(f"zf={lex.zipf2(norm, language)}")
+            classes.append(f"zfs={lex.zipf2(stem, language)}")
+        if "trigger" in g:
+            trig = _TRIGGERS.get(norm) or _TRIGGERS.get(stem)
+            if trig:
+                classes.append("trig=" + trig)
+        own += classes
+        ctx: list[tuple[str, ...]] = []
+        for d in _OFFSETS:
+            feats = [f"{d}:n={norm}", f"{d}:stem={stem}"] if "words" in g else []
+            if abs(d) == 1:
+                feats.append(f"{d}:shape={shape}")
+                feats += [f"{d}:{c}" for c in classes]
+            elif "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
+                feats.append(f"{d}:trig={trig}")
+            ctx.append(tuple(feats))
+        if (known := self.known) is not None:
+            own = [f for f in own if f in known]
+            ctx = [tuple(f for f in fs if f in known) for fs in ctx]
+        out = (("bias", *own), tuple(ctx))
+        if len(self._cache) >= self._MAX_CACHE:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def sentence(
+        self,
+        tokens: Sequence[str],
+        gaz: Sequence[str] | None = None,
+        language: str | None = None,
+        delex: bool | None = None,
+    ) -> list[list[str]]:
+        """Feature names (each with value 1) for each token, the form crfsuite takes.
+
+        ``delex``: leave the word forms out (default: for the ``transfer`` languages).
+        """
+        if delex is None:
+            delex = language in self.transfer
+        cache = self._cache
+        words = [_EDGE, _EDGE]
+        for t in tokens:
+            words.append(cache.get((t, language, delex)) or self._word(t, language, delex))
+        words += (_EDGE, _EDGE)
+        n = len(tokens)
+        out: list[list[str]] = []
+        for i in range(n):
+            # words[i + 2] is token i; words[i] its -2 neighbour, words[i + 4] its +2.
+            feats = [
+                *words[i + 2][0],
+                *words[i][1][0],
+                *words[i + 1][1][1],
+                *words[i + 3][1][2],
+                *words[i + 4][1][3],
+            ]
+            if i == 0:
+                feats.append("BOS")
+            if i == n - 1:
+                feats.append("EOS")
+            if gaz is not None:
+                g = gaz[i]
+                feats.append("gaz=" + g)
+                if g != "O":
+                    feats.append("gaztype=" + g[2:])
+                if i > 0:
+                    feats.append("-1:gaz=" + gaz[i - 1])
+                if i < n - 1:
+                    feats.append("1:gaz=" + gaz[i + 1])
+            out.append(feats)
+        return out
+
+
+@functools.cache
+def _default_extractor() -> FeatureExtractor:
+    return FeatureExtractor()
 
 
 def sentence_features(
-    tokens: Sequence[str], gaz: Sequence[str] | None = None
+    tokens: Sequence[str], gaz: Sequence[str] | None = None, language: str | None = None
 ) -> list[dict[str, float]]:
-    """Features for each token: its own, ±2 neighbours' forms, and gazetteer tags if given."""
-    own = [_token_features(t) for t in tokens]
-    out: list[dict[str, float]] = []
-    n = len(tokens)
-    for i, f in enumerate(own):
-        feats: dict[str, float] = {"bias": 1.0}
-        for k, v in f.items():
-            feats[k + "=" + v] = 1.0
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            if 0 <= j < n:
-                feats[f"{d}:n={own[j]['n']}"] = 1.0
-                feats[f"{d}:stem={own[j]['stem']}"] = 1.0
-                if abs(d) == 1:
-                    feats[f"{d}:shape={own[j]['shape']}"] = 1.0
-            else:
-                feats[f"{d}:edge"] = 1.0
-        if i == 0:
-            feats["BOS"] = 1.0
-        if i == n - 1:
-            feats["EOS"] = 1.0
-        if gaz is not None:
-            g = gaz[i]
-            feats["gaz=" + g] = 1.0
-            if g != "O":
-                feats["gaztype=" + g[2:]] = 1.0
-            for d in (-1, 1):
-                j = i + d
-                if 0 <= j < n:
-                    feats[f"{d}:gaz={gaz[j]}"] = 1.0
-        out.append(feats)
-    return out
+    """Features for each token (name → 1.0): its own, its neighbours', gazetteer tags if given."""
+    return [dict.fromkeys(f, 1.0) for f in _default_extractor().sentence(tokens, gaz, language)]
 
 
 def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -187,12 +432,26 @@ def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 class Tagger:
-    """A trained crfsuite model; ``use_gazetteer`` must match how it was trained."""
+    """A trained crfsuite model; ``use_gazetteer`` and ``features`` must match its training.
 
-    def __init__(self, path: str | Path = MODEL_PATH, *, use_gazetteer: bool = True) -> None:
+    ``features`` None: all feature groups (as the shipped model is trained), cut down to
+    the model's attributes.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = MODEL_PATH,
+        *,
+        use_gazetteer: bool = True,
+        features: FeatureExtractor | None = None,
+    ) -> None:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
         self.use_gazetteer = use_gazetteer
+        if features is None:
+            known = {attr for attr, _ in self._tagger.info().state_features}
+            features = FeatureExtractor(known=known, transfer=TRANSFER_LANGUAGES)
+        self.features = features
 
     def tag(
         self,
@@ -200,13 +459,19 @@ class Tagger:
         language: str | None = None,
         gaz: Sequence[str] | None = None,
     ) -> list[str]:
-        """IOB tags (``B-PER``, ``I-LOC``, ``O``…) for one sentence of tokens; `gaz` are
-        the tokens' gazetteer IOB tags when the caller already has them."""
+        """IOB tags (``B-PER``, ``I-LOC``, ``O``…) for one sentence of tokens.
+
+        ``gaz``: the gazetteer's IOB tags for these tokens when the caller already has
+        them (the layered extractor matches the whole article once); otherwise they are
+        computed here if the model uses them.
+        """
         if not tokens:
             return []
         if not self.use_gazetteer:
             gaz = None
         elif gaz is None:
             gaz = gazetteer_tags(tokens, language)
-        tags: list[str] = self._tagger.tag(sentence_features(tokens, gaz))
+        elif len(gaz) != len(tokens):
+            raise ValueError(f"{len(gaz)} gazetteer tags for {len(tokens)} tokens")
+        tags: list[str] = self._tagger.tag(self.features.sentence(tokens, gaz, language))
         return tags

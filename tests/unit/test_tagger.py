@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.tagger import (
     MODEL_PATH,
+    FeatureExtractor,
+    Lexicon,
     Tagger,
     gazetteer_tags,
     iob_to_spans,
+    lexicon,
     sentence_features,
     strip_clitics,
 )
@@ -26,6 +30,85 @@ from newsflow.core.tagger import (
 )
 def test_strip_clitics(word: str, stem: str) -> None:
     assert strip_clitics(word) == stem
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "فلاديمير",  # not ف + ل + اديمير: the stems are no words
+        "لبنان",  # not ل + بنان: the whole word is the more frequent one
+        "وزير",  # not و + زير
+        "فلسطين",
+    ],
+)
+def test_strip_clitics_keeps_known_words_whole(word: str) -> None:
+    assert strip_clitics(word) == word
+
+
+def test_strip_clitics_prefers_the_best_known_stem() -> None:
+    assert strip_clitics("ولبنان") == "لبنان"  # و + لبنان, not ول + بنان
+    assert strip_clitics("فقال") == "قال"
+    assert strip_clitics("بالعراق") == "عراق"
+
+
+def test_strip_clitics_is_conservative_on_unknown_words() -> None:
+    lex = Lexicon(given=frozenset(), surname=frozenset(), zipf_ar={}, zipf_fa={})
+    assert strip_clitics("والزيلنسكي", lex) == "زيلنسكي"  # an article sequence goes
+    assert strip_clitics("فلاديمير", lex) == "فلاديمير"  # a lone ف + ل does not
+    assert strip_clitics("وكذا", lex) == "وكذا"
+
+
+def test_strip_clitics_persian_takes_no_arabic_proclitics() -> None:
+    assert strip_clitics("والرييس", language="fa") == "والرييس"
+    assert strip_clitics("كتابهاي", language="fa") == "كتاب"
+
+
+def test_lexicon_knows_names_and_frequencies() -> None:
+    lex = lexicon()
+    assert "محمد" in lex.given
+    assert normalize_for_matching("فرهاد") in lex.given  # Persian given names
+    assert lex.zipf2("في", "ar") > lex.zipf2(normalize_for_matching("فلاديمير"), "ar") > 0
+    assert lex.zipf2("qqqxz") == 0
+
+
+def test_features_transfer_classes() -> None:
+    feats = sentence_features(["قال", "الرئيس", "محمد", "مرسي"], language="ar")
+    assert feats[1]["trig=PER"] == 1.0
+    assert feats[2]["-1:trig=PER"] == 1.0
+    assert feats[2]["given"] == 1.0
+    assert any(k.startswith("zf=") for k in feats[0])
+    assert "given" not in sentence_features(["الوزير"], language="ar")[0]  # ال + name
+    fa = sentence_features(["آقای", "روحانی"], language="fa")
+    assert fa[0]["trig=PER"] == 1.0 and fa[1]["-1:trig=PER"] == 1.0
+
+
+def test_feature_groups_can_be_left_out() -> None:
+    words = FeatureExtractor(groups=("words",)).sentence(["الرئيس", "بوتين"], language="ar")
+    assert "n=بوتين" in words[1] and "-1:stem=رييس" in words[1]
+    assert not any(f.startswith(("trig", "zf", "given", "-1:trig")) for f in words[1])
+    bare = FeatureExtractor(groups=()).sentence(["الرئيس", "بوتين"], language="ar")
+    assert not any(f.startswith(("n=", "w=", "-1:n=", "p1=")) for f in bare[1])
+    with pytest.raises(ValueError, match="unknown"):
+        FeatureExtractor(groups=("nope",))
+
+
+def test_features_cut_to_a_models_attributes() -> None:
+    fx = FeatureExtractor(known={"n=بوتين", "-1:n=قال", "trig=PER"})
+    feats = fx.sentence(["قال", "بوتين"], language="ar")
+    assert sorted(feats[1]) == sorted(
+        ["bias", "n=بوتين", "-1:n=قال", "-2:edge", "1:edge", "2:edge", "EOS"]
+    )
+    assert "trig=PER" not in feats[0] and "n=قال" not in feats[0]
+
+
+def test_transfer_languages_get_no_word_forms() -> None:
+    fx = FeatureExtractor(transfer={"fa"})
+    fa = fx.sentence(["آقای", "روحانی"], language="fa")
+    assert not any(f.startswith(("n=", "w=", "stem=", "-1:n=", "p2=")) for f in fa[1])
+    assert "-1:trig=PER" in fa[1]
+    ar = fx.sentence(["الرئيس", "بوتين"], language="ar")
+    assert "n=بوتين" in ar[1]
+    assert not any(f.startswith("n=") for f in fx.sentence(["بوتين"], "ar", delex=True)[0])
 
 
 def test_iob_to_spans_follows_conll() -> None:
@@ -69,3 +152,7 @@ def test_tagger_finds_a_person_and_a_place() -> None:
     assert ("PER", 3, 5) in spans
     assert ("LOC", 6, 7) in spans
     assert tagger.tag([], "ar") == []
+    # Precomputed gazetteer tags give the same result as the tagger's own matching.
+    assert tagger.tag(toks, "ar", gaz=gazetteer_tags(toks, "ar")) == tags
+    with pytest.raises(ValueError, match="gazetteer tags"):
+        tagger.tag(toks, "ar", gaz=["O"])
