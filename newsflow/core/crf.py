@@ -42,7 +42,7 @@ _CACHE_LIMIT = 200_000  # distinct words kept; the cache is reset beyond this
 class DecomposedCRF:
     """A crfsuite model decoded from per-word, per-gazetteer-tag and per-position rows.
 
-    `word_attrs(word)` and `gaz_attrs(tag)` give each attribute the item lends at each
+    `word_attrs(word, language)` and `gaz_attrs(tag)` give each attribute the item lends at each
     offset in `offsets`; `position_attrs(before, after)` the attributes of a token with
     `before`/`after` tokens on each side (both capped at the widest offset).  Together
     they must produce exactly the attributes the model was trained with.
@@ -53,7 +53,7 @@ class DecomposedCRF:
         path: str | Path,
         *,
         offsets: Sequence[int],
-        word_attrs: Callable[[str], OffsetAttrs],
+        word_attrs: Callable[[str, str | None], OffsetAttrs],
         gaz_attrs: Callable[[str], OffsetAttrs],
         position_attrs: Callable[[int, int], Sequence[str]],
     ) -> None:
@@ -81,7 +81,7 @@ class DecomposedCRF:
         self._word_attrs = word_attrs
         self._gaz_attrs = gaz_attrs
         self._position_attrs = position_attrs
-        self._word_rows: dict[str, int] = {}
+        self._word_rows: dict[tuple[str, str | None], int] = {}
         self._rows = np.zeros((1024, len(self.offsets), n))
         self._gaz: dict[str, _Array] = {}
         self._position: dict[tuple[int, int], _Array] = {}
@@ -108,8 +108,9 @@ class DecomposedCRF:
         np.add.at(rows, owner, self._weights[ids])
         return rows
 
-    def _word_row(self, word: str) -> int:
-        row = self._word_rows.get(word)
+    def _word_row(self, word: str, language: str | None) -> int:
+        key = (word, language)
+        row = self._word_rows.get(key)
         if row is None:
             if len(self._word_rows) >= _CACHE_LIMIT:
                 self._word_rows.clear()
@@ -118,8 +119,8 @@ class DecomposedCRF:
                 grown = np.zeros((2 * len(self._rows), *self._rows.shape[1:]))
                 grown[: len(self._rows)] = self._rows
                 self._rows = grown
-            self._rows[row] = self._offset_rows(self._word_attrs(word))
-            self._word_rows[word] = row
+            self._rows[row] = self._offset_rows(self._word_attrs(word, language))
+            self._word_rows[key] = row
         return row
 
     def _gaz_rows(self, tag: str) -> _Array:
@@ -143,7 +144,10 @@ class DecomposedCRF:
         return np.stack([np.stack([self._position_row(b, a) for a in range(r)]) for b in range(r)])
 
     def emissions(
-        self, sentences: Sequence[Sequence[str]], gaz: Sequence[Sequence[str]] | None
+        self,
+        sentences: Sequence[Sequence[str]],
+        gaz: Sequence[Sequence[str]] | None,
+        language: str | None = None,
     ) -> tuple[_Array, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
         """State scores of all tokens of all sentences (flat, tokens × labels), with each
         token's sentence number and position in it: a fixed number of array operations
@@ -151,7 +155,8 @@ class DecomposedCRF:
         lengths = np.fromiter((len(s) for s in sentences), dtype=np.intp, count=len(sentences))
         total = int(lengths.sum())
         words = [t for s in sentences for t in s]
-        ids = np.fromiter((self._word_row(t) for t in words), dtype=np.intp, count=total)
+        row = self._word_row
+        ids = np.fromiter((row(t, language) for t in words), dtype=np.intp, count=total)
         sid = np.repeat(np.arange(len(sentences)), lengths)
         starts = np.cumsum(lengths) - lengths
         pos = np.arange(total) - starts[sid]
@@ -185,12 +190,15 @@ class DecomposedCRF:
         return gid
 
     def tag_many(
-        self, sentences: Sequence[Sequence[str]], gaz: Sequence[Sequence[str]] | None = None
+        self,
+        sentences: Sequence[Sequence[str]],
+        gaz: Sequence[Sequence[str]] | None = None,
+        language: str | None = None,
     ) -> list[list[str]]:
         """Viterbi labels for several sentences at once (one step per position)."""
         if not sentences:
             return []
-        flat, sid, pos = self.emissions(sentences, gaz)
+        flat, sid, pos = self.emissions(sentences, gaz, language)
         lengths = np.array([len(s) for s in sentences])
         width = max(1, int(lengths.max()))
         n_labels = len(self.labels)
@@ -216,8 +224,10 @@ class DecomposedCRF:
         labels = self.labels
         return [[labels[j] for j in path[s, : lengths[s]]] for s in range(count)]
 
-    def tag(self, tokens: Sequence[str], gaz: Sequence[str] | None = None) -> list[str]:
+    def tag(
+        self, tokens: Sequence[str], gaz: Sequence[str] | None = None, language: str | None = None
+    ) -> list[str]:
         """Viterbi labels for one sentence."""
         if not tokens:
             return []
-        return self.tag_many([tokens], [gaz] if gaz is not None else None)[0]
+        return self.tag_many([tokens], [gaz] if gaz is not None else None, language)[0]

@@ -203,21 +203,28 @@ def _gaz_token_tags(tokens: Sequence[Token], spans: Sequence[Span]) -> list[str]
     return tags
 
 
-def _tagger_field_spans(field: str, text: str, gaz: Sequence[Span], language: str) -> list[Span]:
-    tokens = tokenize(text)
-    if not tokens:
-        return []
-    gaz_tags = _gaz_token_tags(tokens, gaz)
-    tagger = _tagger()
+def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str) -> list[Span]:
+    """The tagger's spans over every sentence of every field, decoded in one pass."""
+    batch: list[list[str]] = []
+    batch_gaz: list[list[str]] = []
+    where: list[tuple[str, str, list[Token]]] = []
+    for field, text in fields.items():
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        gaz_tags = _gaz_token_tags(tokens, [g for g in gaz if g.field == field])
+        for first, end in sentences(text, tokens):
+            batch.append([t.text for t in tokens[first:end]])
+            batch_gaz.append(gaz_tags[first:end])
+            where.append((field, text, tokens[first:end]))
     out: list[Span] = []
-    for first, end in sentences(text, tokens):
-        sent = tokens[first:end]
-        tags = tagger.tag([t.text for t in sent], language, gaz=gaz_tags[first:end])
+    for (field, text, sent), tags in zip(
+        where, _tagger().tag_many(batch, language, batch_gaz), strict=True
+    ):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
-            if etype is None:
-                continue
-            out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
+            if etype is not None:
+                out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
     return out
 
 
@@ -430,10 +437,7 @@ def entity_spans(
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
     if tagger and lang in TAGGER_LANGUAGES:
-        tagged: list[Span] = []
-        for field, text in present.items():
-            on_field = [g for g in gaz if g.field == field]
-            tagged.extend(_tagger_field_spans(field, text, on_field, lang))
+        tagged = _tagger_spans(present, gaz, lang)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
         merged = merge_spans(gaz, tagged, keep=PRIORITY_COUNTRY)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pycrfsuite  # type: ignore[import-untyped]
 
+from newsflow.core.crf import DecomposedCRF
 from newsflow.core.entities import gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
 
@@ -357,6 +358,13 @@ class FeatureExtractor:
         self._cache[key] = out
         return out
 
+    def word_attrs(self, word: str, language: str | None) -> dict[int, Sequence[str]]:
+        """A word's attributes by the offset of the token that receives them (0: its
+        own; -1: those it gives the token after it, as that token's "-1:" features...),
+        the decomposition `DecomposedCRF` decodes from."""
+        own, ctx = self._word(word, language, language in self.transfer)
+        return {0: own, **{d: ctx[k] for k, d in enumerate(_OFFSETS)}}
+
     def sentence(
         self,
         tokens: Sequence[str],
@@ -401,6 +409,22 @@ class FeatureExtractor:
                     feats.append("1:gaz=" + gaz[i + 1])
             out.append(feats)
         return out
+
+
+def _gaz_attrs(tag: str) -> dict[int, Sequence[str]]:
+    """What one gazetteer tag gives its own token and its neighbours (see `sentence`)."""
+    own = ["gaz=" + tag] + (["gaztype=" + tag[2:]] if tag != "O" else [])
+    return {0: own, -1: ["-1:gaz=" + tag], 1: ["1:gaz=" + tag]}
+
+
+def _position_attrs(before: int, after: int) -> list[str]:
+    """Attributes of a token with `before`/`after` tokens on each side (see `sentence`)."""
+    attrs = [f"{d}:edge" for d in _OFFSETS if (before < -d if d < 0 else after < d)]
+    if before == 0:
+        attrs.append("BOS")
+    if after == 0:
+        attrs.append("EOS")
+    return attrs
 
 
 @functools.cache
@@ -452,6 +476,13 @@ class Tagger:
             known = {attr for attr, _ in self._tagger.info().state_features}
             features = FeatureExtractor(known=known, transfer=TRANSFER_LANGUAGES)
         self.features = features
+        self._crf = DecomposedCRF(
+            path,
+            offsets=(-2, -1, 0, 1, 2),
+            word_attrs=features.word_attrs,
+            gaz_attrs=_gaz_attrs,
+            position_attrs=_position_attrs,
+        )
 
     def tag(
         self,
@@ -473,5 +504,34 @@ class Tagger:
             gaz = gazetteer_tags(tokens, language)
         elif len(gaz) != len(tokens):
             raise ValueError(f"{len(gaz)} gazetteer tags for {len(tokens)} tokens")
+        return self._crf.tag(tokens, gaz, language)
+
+    def tag_many(
+        self,
+        sentences: Sequence[Sequence[str]],
+        language: str | None = None,
+        gaz: Sequence[Sequence[str]] | None = None,
+    ) -> list[list[str]]:
+        """`tag` for all sentences of an article at once (one decoding pass)."""
+        if not self.use_gazetteer:
+            gaz = None
+        elif gaz is None:
+            gaz = [gazetteer_tags(tokens, language) for tokens in sentences]
+        return self._crf.tag_many(sentences, gaz, language)
+
+    def tag_crfsuite(
+        self,
+        tokens: Sequence[str],
+        language: str | None = None,
+        gaz: Sequence[str] | None = None,
+    ) -> list[str]:
+        """The same labels computed by crfsuite itself from feature strings: the
+        reference `tag` is tested against (and the path training evaluation takes)."""
+        if not tokens:
+            return []
+        if not self.use_gazetteer:
+            gaz = None
+        elif gaz is None:
+            gaz = gazetteer_tags(tokens, language)
         tags: list[str] = self._tagger.tag(self.features.sentence(tokens, gaz, language))
         return tags

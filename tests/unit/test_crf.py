@@ -15,7 +15,7 @@ OFFSETS = (-2, -1, 0, 1, 2)
 WORDS = ["al", "bo", "ci", "Da", "Eb", "fu", "Gi", "ha", "x1", "yy"]
 
 
-def word_attrs(word: str) -> OffsetAttrs:
+def word_attrs(word: str, language: str | None = None) -> OffsetAttrs:
     out: dict[int, list[str]] = {0: [f"w={word}", f"cap={word[0].isupper()}", f"s1={word[-1]}"]}
     for d in (-2, -1, 1, 2):
         out[d] = [f"{d}:w={word}"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newsflow.core.normalize import normalize_for_matching
@@ -156,3 +158,22 @@ def test_tagger_finds_a_person_and_a_place() -> None:
     assert tagger.tag(toks, "ar", gaz=gazetteer_tags(toks, "ar")) == tags
     with pytest.raises(ValueError, match="gazetteer tags"):
         tagger.tag(toks, "ar", gaz=["O"])
+
+
+def test_decoding_from_rows_gives_crfsuites_labels() -> None:
+    """`Tagger.tag` decodes from cached per-word rows (newsflow.core.crf); it must give
+    what crfsuite gives from the feature strings, sentence by sentence and in a batch."""
+    seed = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seed.glob("*.txt"))]
+    texts.append(
+        "وقال وزير الخارجية الإيراني حسين أمير عبد اللهيان في طهران إن منظمة شنغهاي "
+        "للتعاون ستعقد قمتها في أستانا ، بينما زار الرئيس الصيني شي جين بينغ موسكو ."
+    )
+    sentences = [s.split() for text in texts for s in text.replace("\n", " . ").split(" . ")]
+    sentences = [s for s in sentences if s][:120]
+    assert len(sentences) > 10
+    tagger = Tagger()
+    want = [tagger.tag_crfsuite(s, "ar") for s in sentences]
+    assert [tagger.tag(s, "ar") for s in sentences] == want
+    assert tagger.tag_many(sentences, "ar") == want
+    assert any(t != "O" for tags in want for t in tags)
