@@ -11,6 +11,14 @@ the repository root::
 
     .venv/bin/python bench/names_latin_sample.py            # spans per page + precision
     .venv/bin/python bench/names_latin_sample.py --speed    # also µs per kB on those pages
+    .venv/bin/python bench/names_latin_sample.py --corpus-speed      # ms per corpus article
+    .venv/bin/python bench/names_latin_sample.py --spans-out a.json  # every page's spans
+    .venv/bin/python bench/names_latin_sample.py --spans-check a.json  # same spans as then?
+
+``--corpus-speed`` and the spans files read every corpus page as the entity stage does:
+title, lead and body joined by a blank line, in the language ``parse_page`` detected.
+``--spans-out`` before a change that must not alter the output and ``--spans-check``
+after it is the equivalence test of a speed-up.
 
 The sample: English pages (``parse_page`` language ``en``) of every set whose body has at
 least 800 characters, ordered by the SHA-1 of ``set/id``, the first 30. Titles are printed
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 import time
 from collections import Counter
@@ -122,12 +131,75 @@ def sample_pages(corpus: Path) -> list[tuple[str, str, str]]:
     return pages[:SAMPLE_SIZE]
 
 
+def corpus_texts(corpus: Path) -> list[tuple[str, str | None, str]]:
+    """(key, language, text) of every corpus page that parses: its title, lead and body
+    joined by a blank line (as `newsflow.core.ner` reads them), in the detected language."""
+    out: list[tuple[str, str | None, str]] = []
+    for cp in corpus_pages(corpus, SETS, now=datetime.now(UTC)):
+        try:
+            article = parse_page(cp.raw)
+        except PipelineError:
+            continue
+        fields = (article["title"], article["lead"], article["body"])
+        out.append((cp.key, article["language"], "\n\n".join(f for f in fields if f)))
+    return out
+
+
+def spans_file(corpus: Path, out: Path | None, check: Path | None) -> int:
+    """Write every corpus page's spans to ``out``, or compare them with ``check``."""
+    got = {
+        f"{key} {lang}": [list(sp) for sp in latin_name_spans(text, lang)]
+        for key, lang, text in corpus_texts(corpus)
+    }
+    if out is not None:
+        out.write_text(json.dumps(got, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"{len(got)} pages, {sum(map(len, got.values()))} spans -> {out}")
+        return 0
+    assert check is not None
+    want = json.loads(check.read_text(encoding="utf-8"))
+    differ = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+    for key in differ[:20]:
+        print(f"differs: {key}")
+    print(f"{len(want)} pages compared, {len(differ)} with other spans")
+    return 1 if differ else 0
+
+
+def corpus_speed(corpus: Path, rounds: int = 5) -> None:
+    """CPU milliseconds per corpus article (and µs per kB), best of ``rounds`` passes."""
+    texts = [(lang, text) for _, lang, text in corpus_texts(corpus)]
+    english: list[tuple[str | None, str]] = [(lg, t) for lg, t in texts if lg == "en"]
+    for lang, text in texts:  # warm-up: word lists of every language
+        latin_name_spans(text, lang)
+    for label, chosen in (("all pages", texts), ("English pages", english)):
+        best = min(_timed_texts(chosen) for _ in range(rounds))
+        size_kb = sum(len(t) for _, t in chosen) / 1000
+        print(
+            f"{label}: {best * 1000 / len(chosen):.3f} ms per article over {len(chosen)}, "
+            f"{best * 1e6 / size_kb:.0f} µs per kB (CPU time, best of {rounds})"
+        )
+
+
+def _timed_texts(texts: list[tuple[str | None, str]]) -> float:
+    t0 = time.process_time()
+    for lang, text in texts:
+        latin_name_spans(text, lang)
+    return time.process_time() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the spans of every sample page, then the precision per type."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--speed", action="store_true", help="also time the bodies (µs per kB)")
+    ap.add_argument("--corpus-speed", action="store_true", help="only time the whole corpus")
+    ap.add_argument("--spans-out", type=Path, help="only write every corpus page's spans")
+    ap.add_argument("--spans-check", type=Path, help="only compare them with such a file")
     args = ap.parse_args(argv)
+    if args.spans_out or args.spans_check:
+        return spans_file(args.corpus, args.spans_out, args.spans_check)
+    if args.corpus_speed:
+        corpus_speed(args.corpus)
+        return 0
     pages = sample_pages(args.corpus)
     emitted: Counter[str] = Counter()
     wrong: Counter[str] = Counter()

@@ -32,11 +32,9 @@ Word lists that are facts about English (titles, organisation heads) are constan
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 NameSpan = tuple[str, int, int]
 
@@ -53,27 +51,85 @@ _LO = "a-zß-öø-ÿā-ž"
 _L = _UP + _LO
 
 # Abbreviated titles keep their dot inside the token so "Mr. Smith" stays one run.
-_ABBREV = (
-    r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Maj|Cpl|Adm|Cmdr|Det|Supt|"
-    r"Insp|Rev|Fr|Jr|Sr|Sec|Pres|St)\."
+_ABBREV_WORDS = [
+    *("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt"),
+    *("Sgt", "Maj", "Cpl", "Adm", "Cmdr", "Det", "Supt", "Insp", "Rev", "Fr", "Jr", "Sr"),
+    *("Sec", "Pres", "St"),
+]  # (in the order the regex alternation tries them)
+# (The lookaheads in these patterns only let the regex engine give up sooner: a capital
+# and 1-3 letters before the dot, a token's first letter, a connector's first letter.)
+_ABBREV = rf"(?=[A-Z][a-z]{{1,3}}\.)(?:{'|'.join(_ABBREV_WORDS)})\."
+# A token after its first letter, when that is a capital: the alternatives of `_TOKEN`.
+_AFTER_CAPITAL = (
+    rf"(?:\.[{_UP}])+\.?",  # U.S., U.K.
+    rf"\.(?=[ \u00a0][{_UP}])",  # a middle initial: John F. Kennedy
+    rf"[{_L}]+(?:['’][{_UP}][{_L}]+|-[{_UP}][{_L}]*)*",  # O'Brien, Jean-Luc
 )
 _TOKEN = (
-    rf"(?:{_ABBREV}"
-    rf"|[{_UP}](?:\.[{_UP}])+\.?"  # U.S., U.K.
-    rf"|[{_UP}]\.(?=[ \u00a0][{_UP}])"  # a middle initial: John F. Kennedy
+    rf"(?=[{_UP}ae])(?:{_ABBREV}"
+    rf"|[{_UP}]{_AFTER_CAPITAL[0]}"
+    rf"|[{_UP}]{_AFTER_CAPITAL[1]}"
     rf"|(?:al|el)-[{_UP}][{_L}]+"  # al-Assad
-    rf"|[{_UP}][{_L}]+(?:['’][{_UP}][{_L}]+|-[{_UP}][{_L}]*)*)"  # O'Brien, Jean-Luc
+    rf"|[{_UP}]{_AFTER_CAPITAL[2]})"
 )
 _CONNECTORS = _wordset(
     "of for the and & de da del della di du des dos van von der den la le bin ibn bint y"
 )
 _SEP = r"[ \u00a0]"
-_RUN_RE = re.compile(
-    rf"(?<![{_L}0-9'’.-])"
-    rf"{_TOKEN}(?:(?:{_SEP}(?:of|for|the|and|&|de|da|del|della|di|du|des|dos|van|von|"
-    rf"der|den|la|le|bin|ibn|bint|y)){{0,2}}{_SEP}{_TOKEN})*"
+_NOT_BEFORE_RUN = rf"[{_L}0-9'’.-]"
+# After the first token: more tokens, up to two connectors between two of them.
+_RUN_REST = (
+    rf"(?:(?:{_SEP}(?=[&abdfilotvy])(?:of|for|the|and|&|de|da|del|della|di|du|des|dos|van|"
+    rf"von|der|den|la|le|bin|ibn|bint|y)){{0,2}}{_SEP}{_TOKEN})*"
     rf"(?![{_L}0-9])"
 )
+_RUN_RE = re.compile(rf"(?<!{_NOT_BEFORE_RUN}){_TOKEN}{_RUN_REST}")
+
+
+def _expand(chars: str) -> list[str]:
+    """The characters of a character-class body with ranges ("A-ZÀ-Ö...")."""
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        if i + 2 < len(chars) and chars[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(chars[i]), ord(chars[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(chars[i])
+            i += 1
+    return out
+
+
+_CAPITALS = frozenset(_expand(_UP))
+
+
+def _capital_branch(cap: str) -> str:
+    alts = [_AFTER_CAPITAL[0], _AFTER_CAPITAL[1], _AFTER_CAPITAL[2]]
+    abbrevs = [w[1:] for w in _ABBREV_WORDS if w[0] == cap]
+    if abbrevs:
+        alts.insert(0, rf"(?:{'|'.join(abbrevs)})\.")
+    return rf"{re.escape(cap)}(?<!{_NOT_BEFORE_RUN}.)(?:{'|'.join(alts)})"
+
+
+# `_RUN_RE` for a text where no token can start with "al-"/"el-", so every run starts
+# with a capital: one branch per capital, each led by that letter, lets the regex engine
+# skip to the next capital instead of trying a match at every character; the branch is
+# the alternatives of `_TOKEN` in their order, so the matches are the same.
+_RUN_CAPITAL_RE = re.compile(
+    rf"(?:{'|'.join(_capital_branch(c) for c in sorted(_CAPITALS))}){_RUN_REST}"
+)
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_RUN_RE` in ``text``: the capitalised runs."""
+    i = text.find("l-")
+    while i >= 0:
+        if i and text[i - 1] in "ae" and text[i + 2 : i + 3] in _CAPITALS:
+            return _RUN_RE.finditer(text)  # a token may start with "al-"/"el-"
+        i = text.find("l-", i + 1)
+    return _RUN_CAPITAL_RE.finditer(text)
+
+
 _PART_RE = re.compile(rf"{_TOKEN}|[^ \u00a0]+")
 _AFTER_RE = re.compile(
     r"(?P<poss>['’]s?\b)?[ \u00a0]*"
@@ -155,6 +211,10 @@ _FIXED = {"West Bank": "LOC", "Gaza Strip": "LOC", "Soviet Union": "GPE"}
 # Legal forms: an organisation in any language.
 _LEGAL_FORMS = _wordset(
     "Inc Inc. Ltd Ltd. Corp Corp. LLC LLP PLC plc AG GmbH SA S.A. SpA S.p.A. NV BV SE SAS"
+)
+# A legal form before no letter or digit: the last word of a run when a space precedes.
+_LEGAL_FORM_RE = re.compile(
+    rf"(?:{'|'.join(re.escape(w) for w in sorted(_LEGAL_FORMS))})(?![{_L}0-9])"
 )
 _LOC_TAILS = _wordset(
     """River Mountains Mountain Valley Island Islands County Province Sea Ocean Lake Bay
@@ -244,18 +304,15 @@ def _common_words(language: str) -> frozenset[str]:
 
 # --- reading one text ---------------------------------------------------------------------
 
-
-@dataclass
-class _Run:
-    """One capitalised run split into parts: name tokens and the connectors between."""
-
-    start: int
-    parts: list[tuple[str, int, int]]  # (text, start, end) in the original text
-    initial: bool  # the run starts a sentence
+# A run's part is a name token or a connector, so "not a connector" is "a token"
+# (`_RUN_RE` joins tokens only with these connectors).
+_Part = tuple[str, int, int]  # (text, start, end) in the original text
 
 
 def _is_token(part: str) -> bool:
-    return part[:1].isupper() or part[:3] in ("al-", "el-")
+    """Whether a part of a run is a name token: all but the connectors ("of", "and"...);
+    a token starts with a capital or is "al-"/"el-" + a capital."""
+    return part not in _CONNECTORS
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -276,114 +333,176 @@ def _title_case_line(text: str, pos: int, common: frozenset[str]) -> bool:
     words ("Following", "Hits")."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    line = text[start : end if end >= 0 else len(text)].rstrip()
+    if end < 0:
+        end = len(text)
+    if end - start > 200 and not text[end - 1].isspace():
+        return False  # a paragraph, not a headline (the common case: no copy of the line)
+    line = text[start:end].rstrip()
     if len(line) > 200 or line.endswith("."):
         return False
-    words = [w.strip(".,:;!?'’\"“”()") for w in line.split()[1:]]
-    words = [w for w in words if len(w) > 3 and w[0].isalpha()]
-    caps = [w for w in words if w[0].isupper()]
+    caps: list[str] = []  # words of 4+ characters that start with a capital
+    lower = 0  # ... and with another letter: a second one ends the reading
+    for w in line.split()[1:]:
+        w = w.strip(".,:;!?'’\"“”()")
+        if len(w) > 3 and w[0].isalpha():
+            if w[0].isupper():
+                caps.append(w)
+            else:
+                lower += 1
+                if lower > 1:
+                    return False
     return (
-        len(caps) >= 0.75 * len(words)
-        and len(words) - len(caps) <= 1
-        and sum(1 for w in caps if w.lower() in common) >= 3
+        len(caps) >= 0.75 * (len(caps) + lower) and sum(1 for w in caps if w.lower() in common) >= 3
     )
 
 
-def _split(
-    text: str, m: re.Match[str], initial: bool, common: frozenset[str], seen: frozenset[str]
-) -> list[_Run]:
-    """A regex run as one or more runs: calendar words and "I" removed, a new run after an
-    abbreviation's dot when a sentence starter follows, and at "and" / "&"."""
-    whole = m.group()
-    if " " not in whole and "\u00a0" not in whole:  # one word: most runs
-        if whole in _CALENDAR or whole in _ARTICLES:
-            return []
-        if initial and (
-            whole in _STARTERS
-            or (whole.lower() in common and whole not in seen and whole not in _gpe_names())
-        ):
-            return []
-        return [_Run(m.start(), [(whole, m.start(), m.end())], initial)]
-    runs: list[_Run] = []
-    cur: list[tuple[str, int, int]] = []
-    cur_initial = initial
-    base = m.start()
-    # "Department of Health and Human Services": "and" inside an organisation's name
-    # (but not "Ceres Robotics and Tyvak Systems Inc", nor "the US and the European Union")
+def _parts(whole: str, base: int) -> list[_Part]:
+    """The parts of a run ``whole`` found at ``base``: its tokens and connectors, which
+    `_RUN_RE` separates by one space (or no-break space) each."""
+    if "\u00a0" in whole:
+        return [(p.group(), base + p.start(), base + p.end()) for p in _PART_RE.finditer(whole)]
+    parts = []
+    for word in whole.split(" "):
+        end = base + len(word)
+        parts.append((word, base, end))
+        base = end + 1
+    return parts
+
+
+def _keep_and(whole: str) -> bool:
+    """Whether "and" / "&" inside the run ``whole`` is part of an organisation's name
+    ("Department of Health and Human Services", but not "Ceres Robotics and Tyvak Systems
+    Inc", nor "the US and the European Union")."""
     after_and = whole.rpartition(" and ")[2] if " and " in whole else whole.rpartition(" & ")[2]
     before_and = whole.partition(" and ")[0].rsplit(None, 1)[-1]
-    keep_and = (
+    return (
         whole.rsplit(None, 1)[-1] in _ORG_TAILS
         and before_and not in _ORG_TAILS
         and before_and not in _ORG_HEADS
         and len(after_and.split()) <= 3
         and not after_and.lower().startswith("the ")
     )
-    for pm in _PART_RE.finditer(m.group()):
-        part, s, e = pm.group(), base + pm.start(), base + pm.end()
-        new_sentence = bool(cur) and cur[-1][0].endswith(".") and part in _STARTERS
-        if part in _CALENDAR or (part in ("and", "&") and not keep_and) or new_sentence:
-            if cur:
-                runs.append(_Run(cur[0][1], cur, cur_initial))
-            cur = []
-            cur_initial = new_sentence
+
+
+def _split(
+    whole: str,
+    base: int,
+    initial: bool,
+    common: frozenset[str],
+    seen: set[str],
+    gpe: frozenset[str],
+) -> list[list[_Part]]:
+    """A regex run of several words (``whole`` at ``base``) as the parts of one or more
+    runs: calendar words removed, a new run after an abbreviation's dot when a sentence
+    starter follows, and at "and" / "&". (One-word runs are filtered in
+    `latin_name_spans`.)"""
+    runs: list[tuple[list[_Part], bool]] = []
+    cur: list[_Part] = []
+    cur_initial = initial
+    keep_and: bool | None = None  # read only when the run has an "and"
+    for item in _parts(whole, base):
+        part = item[0]
+        if part in _CALENDAR:
+            new_sentence = False
+        elif part == "and" or part == "&":
+            if keep_and is None:
+                keep_and = _keep_and(whole)
+            if keep_and:
+                cur.append(item)
+                continue
+            new_sentence = False
+        elif cur and part in _STARTERS and cur[-1][0][-1] == ".":
+            new_sentence = True
+        else:
+            cur.append(item)
             continue
-        cur.append((part, s, e))
+        if cur:
+            runs.append((cur, cur_initial))
+        cur = []
+        cur_initial = new_sentence
     if cur:
-        runs.append(_Run(cur[0][1], cur, cur_initial))
-    out: list[_Run] = []
-    for run in runs:
-        parts = run.parts
-        if run.initial:  # a sentence's first word is capitalised whatever it is
+        runs.append((cur, cur_initial))
+    out: list[list[_Part]] = []
+    for parts, run_initial in runs:
+        if run_initial:  # a sentence's first word is capitalised whatever it is
             first = parts[0][0]
             if first in _STARTERS or (
-                first.lower() in common and first not in seen and first not in _gpe_names()
+                first.lower() in common and first not in seen and first not in gpe
             ):
                 parts = parts[1:]
-        while parts and (not _is_token(parts[0][0]) or parts[0][0] in _ARTICLES):
+        while parts and (parts[0][0] in _CONNECTORS or parts[0][0] in _ARTICLES):
             parts = parts[1:]
-        while parts and not _is_token(parts[-1][0]):
+        while parts and parts[-1][0] in _CONNECTORS:
             parts = parts[:-1]
         if parts:
-            out.append(_Run(parts[0][1], parts, run.initial and parts is run.parts))
+            out.append(parts)
     return out
 
 
 _ARTICLES = frozenset(("The", "A", "An"))
+_SKIPPED = _CALENDAR | _ARTICLES  # one-word runs that are never names
+
+
+_BEFORE_STRIP = frozenset(" \u00a0,:")
 
 
 def _word_before(text: str, pos: int) -> str:
-    """The word right before ``pos`` (a comma or colon between allowed), or ""."""
-    chunk = text[max(0, pos - 30) : pos].rstrip(" \u00a0,:")
-    if not chunk or not chunk[-1].isalpha():
+    """The word right before ``pos`` (a comma or colon between allowed, within 30
+    characters), or "": the letters and hyphens that end the text before ``pos``.
+
+    Every caller only asks whether that word is one of the cue words (`_CUE_WORDS`), so
+    a word that cannot be one (its last letter ends none of them) is "" without being
+    read."""
+    if pos < 0:  # not a position in the text: the window wraps as a slice would
+        chunk = text[max(0, pos - 30) : pos].rstrip(" \u00a0,:")
+        if not chunk or not chunk[-1].isalpha():
+            return ""
+        word = chunk.rsplit(None, 1)[-1]
+        i = len(word)
+        while i > 0 and (word[i - 1].isalpha() or word[i - 1] == "-"):
+            i -= 1
+        return word[i:]
+    lo = pos - 30 if pos > 30 else 0
+    j = pos
+    while j > lo and text[j - 1] in _BEFORE_STRIP:
+        j -= 1
+    if j == lo or text[j - 1] not in _CUE_ENDS:
         return ""
-    word = chunk.rsplit(None, 1)[-1]
-    i = len(word)
-    while i > 0 and (word[i - 1].isalpha() or word[i - 1] == "-"):
+    i = j - 1
+    while i > lo and (text[i - 1].isalpha() or text[i - 1] == "-"):
         i -= 1
-    return word[i:]
+    return text[i:j]
 
 
-def _words(parts: list[tuple[str, int, int]]) -> str:
-    return " ".join(p[0] for p in parts)
+def _org_noun_before(text: str, pos: int) -> bool:
+    """``_word_before(text, pos) in _ORG_NOUNS`` for ``pos >= 0``, most answers from the
+    last three letters before ``pos`` alone."""
+    lo = pos - 30 if pos > 30 else 0
+    j = pos
+    while j > lo and text[j - 1] in _BEFORE_STRIP:
+        j -= 1
+    if j - lo < _ORG_NOUN_MIN or text[j - 3 : j] not in _ORG_NOUN_ENDS:
+        return False
+    return _word_before(text, pos) in _ORG_NOUNS
 
 
-def _person_tail(parts: list[tuple[str, int, int]]) -> bool:
+def _words(parts: list[_Part]) -> str:
+    return " ".join([p[0] for p in parts])
+
+
+def _person_tail(parts: list[_Part]) -> bool:
     """1-4 name tokens (particles allowed inside), none a title, organisation or place head,
     none an acronym: shaped like a person's name."""
-    names = [p[0] for p in parts if _is_token(p[0])]
-    if not 1 <= len(names) <= 4 or not _is_token(parts[0][0]):
+    if parts[0][0] in _CONNECTORS:
         return False
+    names = 0
     for word, _, _ in parts:
         if word in _PERSON_PARTICLES:
-            continue
-        if not _is_token(word) or word in _ORG_TAILS or word in _LOC_TAILS:
-            return False
-        if word in _TITLE_HEADS or word in _STARTERS or word in _TITLE_QUALIFIERS:
-            return False
-        if word in _NOT_NAME_WORDS or (word.isupper() and len(word) > 1):
-            return False
-    return True
+            continue  # (the particles are connectors: not counted)
+        if word in _NOT_PERSON_WORDS or (word.isupper() and len(word) > 1):
+            return False  # (every connector that is no particle is in the set)
+        names += 1
+    return names <= 4
 
 
 class _Reader:
@@ -394,10 +513,11 @@ class _Reader:
         self.spans: list[NameSpan] = []
         self.persons: dict[str, str] = {}  # surname or full name -> full name
         self.acronyms: set[str] = set()
-        self.untyped: list[_Run] = []
+        self.untyped: list[tuple[str, int, int]] = []  # (words, start, end) of a run
         self.org_names: set[str] = set()  # runs a text calls "newspaper X", "firm X"
+        self.org_found: dict[str, bool] = {}  # `called_org`'s scans of the text
 
-    def emit(self, kind: str, parts: list[tuple[str, int, int]]) -> None:
+    def emit(self, kind: str, parts: list[_Part]) -> None:
         self.spans.append((kind, parts[0][1], parts[-1][2]))
         if kind == "ORG":  # "World Health Organization (WHO)": WHO is that organisation
             acr = _ACRONYM_AFTER_RE.match(self.text, parts[-1][2])
@@ -410,44 +530,52 @@ class _Reader:
                 self.persons[full] = full
                 self.persons.setdefault(names[-1], full)
 
-    def org_or_place(self, parts: list[tuple[str, int, int]], gpe: frozenset[str]) -> str | None:
+    def org_or_place(
+        self, parts: list[_Part], gpe: frozenset[str], words: list[str] | None = None
+    ) -> str | None:
         """The type a run's own words give it: an organisation or place head, a country;
-        "EVENT" for a run that names an event ("Gulf War"), which is then not emitted."""
-        words = [p[0] for p in parts]
+        "EVENT" for a run that names an event ("Gulf War"), which is then not emitted.
+        (``words``: the parts' words when the caller has them.)"""
+        if words is None:
+            words = [p[0] for p in parts]
         phrase = " ".join(words)
         if phrase in gpe:
             return "GPE"
         if phrase in _FIXED:
             return _FIXED[phrase]
-        if words[-1] in _EVENT_TAILS:
+        last = words[-1]
+        if last in _EVENT_TAILS:
             return "EVENT"
         if phrase in _ORG_BLOCK:
             return None
-        tokens = [w for w in words if _is_token(w)]
-        if len(tokens) >= 2 and words[-1] in _LOC_TAILS and "of" not in words:
+        if last in _LOC_TAILS and "of" not in words and _n_tokens(words) >= 2:
             return "LOC"
-        if len(tokens) >= 2 and words[0] in _LOC_HEADS:
+        if words[0] in _LOC_HEADS and _n_tokens(words) >= 2:
             return "LOC"
-        cut = next((i for i, w in enumerate(words) if w in ("of", "for")), -1)
-        if (
-            cut > 0
-            and (words[cut - 1] in _ORG_HEADS or words[cut - 1] in _ORG_TAILS)
-            and words[-1] not in _BOARD_MEMBERS
-        ):
-            return "ORG"  # "Ministry of Defence", "Supreme Court of Israel"
-        if len(tokens) >= 2 and words[-1] in _ORG_TAILS and cut < 0:
+        cut = -1
+        if "of" in words or "for" in words:
+            cut = next(i for i, w in enumerate(words) if w == "of" or w == "for")
+            if (
+                cut > 0
+                and (words[cut - 1] in _ORG_HEADS or words[cut - 1] in _ORG_TAILS)
+                and last not in _BOARD_MEMBERS
+            ):
+                return "ORG"  # "Ministry of Defence", "Supreme Court of Israel"
+        if cut < 0 and last in _ORG_TAILS and _n_tokens(words) >= 2:
             before = self.text[max(0, parts[0][1] - 3) : parts[0][1]]
             if before in ("'s ", "’s "):  # "Murdoch Children's Research Institute"
                 return None
             return "ORG"
         return None
 
-    def title_split(self, run: _Run, gpe: frozenset[str]) -> bool:
+    def title_split(self, parts: list[_Part], gpe: frozenset[str], words: list[str]) -> bool:
         """A title inside the run ("... President Joe Biden"): the words after it are a
         person, the words before it an employer or a country when they say so."""
-        parts = run.parts
         head = -1
-        for i, (w, _, _) in enumerate(parts[:-1]):
+        for i in range(len(words) - 1):
+            w = words[i]
+            if w[-1] != "." and w not in _TITLE_CUES:
+                continue  # (no dot to strip: only these words can pass the tests below)
             bare = w.rstrip(".")
             if (
                 bare in _TITLE_HEADS
@@ -482,60 +610,58 @@ class _Reader:
                 self.emit("ORG", pre)
         return True
 
-    def classify(self, run: _Run, gpe: frozenset[str]) -> None:
+    def classify(self, parts: list[_Part], gpe: frozenset[str]) -> None:
         """Type one run from its words and its neighbours, or keep it for the second pass."""
-        text = self.text
-        parts = run.parts
         if len(parts) == 1:
-            self.classify_word(run, gpe)
+            self.classify_word(*parts[0], gpe)
             return
-        if self.title_split(run, gpe):
+        words = [p[0] for p in parts]
+        if self.title_split(parts, gpe, words):
             return
-        kind = self.org_or_place(parts, gpe)
+        kind = self.org_or_place(parts, gpe, words)
         if kind:
             if kind != "EVENT":
                 self.emit(kind, parts)
             return
+        text = self.text
         start, end = parts[0][1], parts[-1][2]
         prev = _word_before(text, start)
         after = _AFTER_RE.match(text, end)
-        tokens = [p[0] for p in parts if _is_token(p[0])]
-        connectors = [p[0] for p in parts if not _is_token(p[0])]
+        phrase = " ".join(words)
+        tokens = [w for w in words if w not in _CONNECTORS]
+        n_tokens = len(tokens)
+        connectors = n_tokens < len(words)
         person_shaped = _person_tail(parts) and not any(t.isupper() for t in tokens)
-        if prev in _ORG_NOUNS and len(tokens) <= 4 and not any(w in _TITLE_HEADS for w in tokens):
+        if prev in _ORG_NOUNS and n_tokens <= 4 and not any(w in _TITLE_HEADS for w in tokens):
             self.emit("ORG", parts)
-            self.org_names.add(_words(parts))
+            self.org_names.add(phrase)
             return
         if person_shaped and prev.lower() in _ROLE_NOUNS and prev.islower():
             self.emit("PERSON", parts)
             return
-        if (
-            _BYLINE_RE.search(text, max(0, start - 30), start)
-            and person_shaped
-            and len(tokens) >= 2
-        ):
+        if person_shaped and n_tokens >= 2 and _BYLINE_RE.search(text, max(0, start - 30), start):
             self.emit("PERSON", parts)
             return
         if after and (after.group("based") or "") == "-based":
-            self.emit("GPE" if _words(parts) in gpe else "LOC", parts)
+            self.emit("GPE" if phrase in gpe else "LOC", parts)
             return
-        if prev == "of" and not connectors and len(tokens) <= 3 and self.place_noun_of(start):
-            self.emit("GPE" if _words(parts) in gpe else "LOC", parts)
+        if prev == "of" and not connectors and n_tokens <= 3 and self.place_noun_of(start):
+            self.emit("GPE" if phrase in gpe else "LOC", parts)
             return
         if (
             after
             and after.group("region") in gpe
             and not connectors
             and prev in ("in", "from", "near", "of", "at")
-            and len(tokens) <= 3
+            and n_tokens <= 3
         ):
             self.emit("LOC", parts)
             return
         two_plus = (
             person_shaped
-            and len(tokens) >= 2
+            and n_tokens >= 2
             and prev not in ("the", "The", "a", "an")
-            and not self.called_org(_words(parts))
+            and not self.called_org(phrase)
         )
         if two_plus and after and (after.group("said") or after.group("who") or after.group("age")):
             self.emit("PERSON", parts)
@@ -543,38 +669,44 @@ class _Reader:
         if two_plus and prev in ("said", "says"):
             self.emit("PERSON", parts)
             return
-        if "of" in connectors or "for" in connectors:
+        if connectors and ("of" in words or "for" in words):
             # "Sen. Tim Scott of South Carolina": each side of "of" on its own
-            cut = next(i for i, p in enumerate(parts) if p[0] in ("of", "for"))
+            cut = next(i for i, w in enumerate(words) if w in ("of", "for"))
             left, right = parts[:cut], parts[cut + 1 :]
-            while right and (not _is_token(right[0][0]) or right[0][0] in _ARTICLES):
+            while right and (right[0][0] in _CONNECTORS or right[0][0] in _ARTICLES):
                 right = right[1:]
             for piece in (left, right):
                 if piece:
-                    self.classify(_Run(piece[0][1], piece, run.initial and piece is left), gpe)
+                    self.classify(piece, gpe)
             return
-        self.untyped.append(run)
+        self.untyped.append((phrase, start, end))
 
     def called_org(self, words: str) -> bool:
         """Whether the text calls ``words`` "newspaper X", "firm X"... anywhere: then
         "X said" is no evidence of a person."""
         if words in self.org_names:
             return True
-        pos = self.text.find(words)
-        while pos >= 0:
-            if _word_before(self.text, pos) in _ORG_NOUNS:
-                self.org_names.add(words)
-                return True
-            pos = self.text.find(words, pos + len(words))
-        return False
+        found = self.org_found.get(words)
+        if found is None:  # the scan depends on the text alone: once per words
+            found = False
+            text = self.text
+            pos = text.find(words)
+            while pos >= 0:
+                if _org_noun_before(text, pos):
+                    found = True
+                    break
+                pos = text.find(words, pos + len(words))
+            self.org_found[words] = found
+        if found:
+            self.org_names.add(words)
+        return found
 
     def place_noun_of(self, start: int) -> bool:
         """``start`` follows "city of", "town of", "province of"..."""
         return _word_before(self.text, self.text.rfind("of", 0, start)) in _PLACE_NOUNS
 
-    def classify_word(self, run: _Run, gpe: frozenset[str]) -> None:
+    def classify_word(self, word: str, start: int, end: int, gpe: frozenset[str]) -> None:
         """The one-word case of `classify`, kept cheap: most runs are one word."""
-        word, start, end = run.parts[0]
         if word in gpe:
             self.spans.append(("GPE", start, end))
             return
@@ -586,7 +718,7 @@ class _Reader:
                 self.spans.append(("ORG", start, end))
                 self.org_names.add(word)
                 return
-            if prev in _ROLE_NOUNS and _person_tail(run.parts) and not word.isupper():
+            if prev in _ROLE_NOUNS and _person_tail([(word, start, end)]) and not word.isupper():
                 self.spans.append(("PERSON", start, end))
                 return
             if prev == "of" and self.place_noun_of(start):
@@ -600,17 +732,21 @@ class _Reader:
             if after and after.group("region") in gpe:
                 self.spans.append(("LOC", start, end))
                 return
-        self.untyped.append(run)
+        self.untyped.append((word, start, end))
 
     def second_pass(self, gpe: frozenset[str]) -> None:
         """Runs with no evidence of their own: a person already named in full (or by
         surname after the full name), an acronym the text defined."""
-        for run in self.untyped:
-            words = _words(run.parts)
-            if words in self.persons:
-                self.spans.append(("PERSON", run.parts[0][1], run.parts[-1][2]))
-            elif words in self.acronyms or words in self.org_names:
-                self.spans.append(("ORG", run.parts[0][1], run.parts[-1][2]))
+        persons, acronyms, org_names = self.persons, self.acronyms, self.org_names
+        for words, start, end in self.untyped:
+            if words in persons:
+                self.spans.append(("PERSON", start, end))
+            elif words in acronyms or words in org_names:
+                self.spans.append(("ORG", start, end))
+
+
+def _n_tokens(words: list[str]) -> int:
+    return sum(1 for w in words if w not in _CONNECTORS)
 
 
 # A lower-case noun right before a capitalised run that makes it an organisation.
@@ -625,6 +761,27 @@ _TITLE_QUALIFIERS = _wordset(
     Senior Junior Former Acting Interim State Attorney Surgeon of the"""
 )
 _DEMONYM_ENDINGS = ("an", "ish", "ese", "ic", "i")
+_ORG_NOUN_MIN = min(len(w) for w in _ORG_NOUNS)  # (at least 3: `_org_noun_before`)
+_ORG_NOUN_ENDS = frozenset(w[-3:] for w in _ORG_NOUNS)
+# Every word `_word_before` is compared with, and the letters they end in.
+_CUE_WORDS = (
+    _ORG_NOUNS
+    | _ROLE_NOUNS
+    | _PLACE_NOUNS
+    | frozenset(("of", "in", "from", "near", "at", "the", "The", "a", "an", "said", "says"))
+)
+_CUE_ENDS = frozenset(w[-1] for w in _CUE_WORDS)
+# Words that are no part of a person's name (`_person_tail`), particles aside.
+_NOT_PERSON_WORDS = (
+    _ORG_TAILS
+    | _LOC_TAILS
+    | _TITLE_HEADS
+    | _STARTERS
+    | _TITLE_QUALIFIERS
+    | _NOT_NAME_WORDS
+    | (_CONNECTORS - _PERSON_PARTICLES)
+)
+_TITLE_CUES = _TITLE_HEADS | frozenset(("General", "State"))
 
 
 def _initials(tokens: Iterable[str]) -> str:
@@ -645,51 +802,59 @@ def latin_name_spans(text: str, language: str | None) -> list[NameSpan]:
         return _legal_form_orgs(text, lang)
     common = _common_words("en")
     gpe = _gpe_names()
-    headline: dict[int, bool] = {}  # line start -> is a headline
-    matches = list(_RUN_RE.finditer(text))
     # words seen capitalised inside a sentence: a sentence-initial one is a name too
-    initials = [_sentence_initial(text, m.start()) for m in matches]
-    seen = frozenset(
-        p for m, ini in zip(matches, initials, strict=True) if not ini for p in m.group().split()
-    )
-    line_starts = [0]
-    line_starts.extend(i + 1 for i in _newlines(text))
+    runs: list[tuple[int, int, str, bool]] = []  # (start, end, text, sentence-initial)
+    seen: set[str] = set()
+    for m in _runs(text):
+        start, end = m.span()
+        whole = m.group()
+        if start > 1 and text[start - 1] == " " and text[start - 2] not in _OPENERS:
+            initial = text[start - 2] in _SENTENCE_END  # most runs: after one space
+        else:
+            initial = _sentence_initial(text, start)
+        runs.append((start, end, whole, initial))
+        if not initial:
+            seen.update(whole.split())
     reader = _Reader(text)
-    deferred: list[_Run] = []
-    for m, initial in zip(matches, initials, strict=True):
-        line = line_starts[bisect.bisect_right(line_starts, m.start()) - 1]
-        if line not in headline:
-            headline[line] = _title_case_line(text, m.start(), common)
-        if headline[line]:
-            parts = [
-                (p.group(), m.start() + p.start(), m.start() + p.end())
-                for p in _PART_RE.finditer(m.group())
-            ]
-            deferred.append(_Run(m.start(), parts, False))
-            continue
-        for run in _split(text, m, initial, common, seen):
-            reader.classify(run, gpe)
+    deferred: list[list[_Part]] = []  # runs on headline lines
+    singles: list[_Part] = []  # the one-word runs, for `_surnames`
+    line_end = -1  # where the line of the previous run ends: no run spans lines
+    headline = False
+    for start, end, whole, initial in runs:
+        if start > line_end:
+            line_end = text.find("\n", start)
+            if line_end < 0:
+                line_end = len(text)
+            headline = _title_case_line(text, start, common)
+        if " " not in whole and "\u00a0" not in whole:  # one word: most runs
+            singles.append((whole, start, end))
+            if headline:
+                deferred.append(_parts(whole, start))
+            elif whole not in _SKIPPED and not (
+                initial
+                and (
+                    whole in _STARTERS
+                    or (whole.lower() in common and whole not in seen and whole not in gpe)
+                )
+            ):
+                reader.classify_word(whole, start, end, gpe)
+        elif headline:
+            deferred.append(_parts(whole, start))
+        else:
+            for parts in _split(whole, start, initial, common, seen, gpe):
+                reader.classify(parts, gpe)
     reader.second_pass(gpe)
     for m in _AGENCY_RE.finditer(text):
         reader.spans.append(("ORG", m.start(1), m.end(1)))
     _known_in_headlines(reader, deferred, gpe)
-    _surnames(reader, matches)
+    _surnames(reader, singles, gpe)
     return _non_overlapping(reader.spans)
 
 
-def _newlines(text: str) -> Iterable[int]:
-    """Positions of the line breaks of ``text``."""
-    pos = text.find("\n")
-    while pos >= 0:
-        yield pos
-        pos = text.find("\n", pos + 1)
-
-
-def _known_in_headlines(reader: _Reader, runs: list[_Run], gpe: frozenset[str]) -> None:
+def _known_in_headlines(reader: _Reader, runs: list[list[_Part]], gpe: frozenset[str]) -> None:
     """In a Title Case line only names known from elsewhere, countries and full persons:
     any sub-sequence of the run's words that is one."""
-    for run in runs:
-        parts = run.parts
+    for parts in runs:
         n = len(parts)
         i = 0
         while i < n:
@@ -707,17 +872,15 @@ def _known_in_headlines(reader: _Reader, runs: list[_Run], gpe: frozenset[str]) 
             i = j
 
 
-def _surnames(reader: _Reader, matches: list[re.Match[str]]) -> None:
-    """A surname alone after the full name was found anywhere in the text: the last word
-    of a run, or a one-word run, that is a known surname."""
-    if not reader.persons:
+def _surnames(reader: _Reader, singles: list[_Part], gpe: frozenset[str]) -> None:
+    """A surname alone after the full name was found anywhere in the text: a one-word run
+    (``singles``: word, start, end) that is a known surname."""
+    persons = reader.persons
+    if not persons:
         return
-    gpe = _gpe_names()
-    for m in matches:
-        words = m.group().split()
-        last = words[-1]
-        if len(words) == 1 and last in reader.persons and last not in gpe:
-            reader.spans.append(("PERSON", m.start(), m.end()))
+    for word, start, end in singles:
+        if word in persons and word not in gpe:
+            reader.spans.append(("PERSON", start, end))
 
 
 def _non_overlapping(spans: list[NameSpan]) -> list[NameSpan]:
@@ -737,6 +900,11 @@ def _legal_form_orgs(text: str, lang: str) -> list[NameSpan]:
     """Outside English, capitals mark nouns and titles too: only runs ending in a legal
     form ("Deutsche Bank AG", "Renault SA") are emitted."""
     out: list[NameSpan] = []
+    for m in _LEGAL_FORM_RE.finditer(text):
+        if m.start() and text[m.start() - 1] in " \u00a0":
+            break
+    else:  # no legal form after a space: no run ends in one (most texts)
+        return out
     common = _common_words(lang) if lang.isalpha() and len(lang) in (2, 3) else frozenset()
     for m in _RUN_RE.finditer(text):
         words = m.group().split()
