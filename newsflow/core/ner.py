@@ -315,9 +315,10 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     For each tagger span against the gazetteer spans it overlaps: none → kept, unlinked;
     one of a compatible type → the tagger's extent with the gazetteer's id and fine type
     (GPE vs LOC), unless the tagger span lies inside it and is a known name itself;
-    several strong ones → the gazetteer's (the tagger ran a coordination together); a curated name of another type matched in context or with the same extent
-    → the gazetteer's (`_curated_wins`); otherwise → the tagger span unlinked (the
-    alias table may still link it in `resolve_spans`), the gazetteer spans dropped.
+    several known ones → the gazetteer's (the tagger ran a coordination together); a
+    curated name of another type matched in context or with the same extent → the
+    gazetteer's (`_curated_wins`); otherwise → the tagger span unlinked (the alias table
+    may still link it in `resolve_spans`), the gazetteer spans dropped.
     Gazetteer spans no tagger span touches are kept when their source priority is at
     least `keep` (`PRIORITY_COUNTRY`: curated names and countries, not the long tail of
     GeoNames places, whose one-word names collide with common words: "وجيزة", "لولا").
