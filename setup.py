@@ -1,4 +1,5 @@
-"""Build of the optional compiled passes (``newsflow/core/_lexwalk.pyx``).
+"""Build of the optional compiled passes (``newsflow/core/_lexwalk.pyx``, the parse
+walk, and ``newsflow/core/_viterbi.pyx``, the entity tagger's decoder).
 
 Why a setup.py: the extension reads selectolax's Lexbor structs, so it is compiled
 against the Lexbor headers of the exact selectolax release installed (pinned in
@@ -71,15 +72,19 @@ def lexbor_headers(cache: Path) -> Path:
     return root
 
 
-class BuildLexwalk(build_ext):
-    """Cythonize with the Lexbor headers; leave the extension out if that fails."""
+class BuildCompiled(build_ext):
+    """Cythonize each extension (the Lexbor headers only for ``_lexwalk``); an extension
+    that fails to build is left out and its Python counterpart is used."""
 
     def run(self) -> None:
-        try:
-            from Cython.Build import cythonize
+        built: list[Extension] = []
+        for ext in self.extensions:
+            try:
+                from Cython.Build import cythonize
 
-            headers = lexbor_headers(Path(self.build_temp).resolve() / "lexbor-headers")
-            for ext in self.extensions:
+                if ext.name.endswith("_lexwalk"):
+                    headers = lexbor_headers(Path(self.build_temp).resolve() / "lexbor-headers")
+                    ext.include_dirs.append(str(headers))
                 # cythonize's own Extension copies lack setuptools' finalized state:
                 # keep the originals, with the generated C source.
                 (cythonized,) = cythonize(
@@ -88,10 +93,10 @@ class BuildLexwalk(build_ext):
                     quiet=True,
                 )
                 ext.sources = list(cythonized.sources)
-                ext.include_dirs.append(str(headers))
-        except Exception as exc:  # noqa: BLE001 - optional: any failure means the Python passes
-            print(f"newsflow: compiled passes not built ({exc!r}); the Python ones are used")
-            self.extensions = []
+                built.append(ext)
+            except Exception as exc:  # noqa: BLE001 - optional: the Python code is used
+                print(f"newsflow: {ext.name} not built ({exc!r}); its Python version is used")
+        self.extensions = built
         super().run()
 
 
@@ -102,7 +107,13 @@ setup(
             ["newsflow/core/_lexwalk.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
-        )
+        ),
+        Extension(
+            "newsflow.core._viterbi",
+            ["newsflow/core/_viterbi.pyx"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
     ],
-    cmdclass={"build_ext": BuildLexwalk},
+    cmdclass={"build_ext": BuildCompiled},
 )

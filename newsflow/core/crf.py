@@ -39,13 +39,23 @@ _Array = npt.NDArray[np.float64]
 _CACHE_LIMIT = 200_000  # distinct words kept; the cache is reset beyond this
 
 
+def _compiled_viterbi() -> Callable[..., None] | None:
+    """The C decoder when the optional extension was built, else None (NumPy then)."""
+    try:
+        from newsflow.core._viterbi import viterbi  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return viterbi  # type: ignore[no-any-return]
+
+
 class DecomposedCRF:
     """A crfsuite model decoded from per-word, per-gazetteer-tag and per-position rows.
 
     `word_attrs(word, language)` and `gaz_attrs(tag)` give each attribute the item lends at each
     offset in `offsets`; `position_attrs(before, after)` the attributes of a token with
     `before`/`after` tokens on each side (both capped at the widest offset).  Together
-    they must produce exactly the attributes the model was trained with.
+    they must produce exactly the attributes the model was trained with.  `compiled`:
+    the C Viterbi of ``newsflow.core._viterbi`` (None: when built; False: NumPy only).
     """
 
     def __init__(
@@ -56,6 +66,7 @@ class DecomposedCRF:
         word_attrs: Callable[[str, str | None], OffsetAttrs],
         gaz_attrs: Callable[[str], OffsetAttrs],
         position_attrs: Callable[[int, int], Sequence[str]],
+        compiled: bool | None = None,
     ) -> None:
         tagger = pycrfsuite.Tagger()
         tagger.open(str(path))
@@ -88,6 +99,9 @@ class DecomposedCRF:
         self._table: _Array | None = None
         self._gaz_ids: dict[str, int] = {}
         self._gaz_table = np.zeros((0, len(self.offsets), n))
+        self._compiled = _compiled_viterbi() if compiled is not False else None
+        if compiled and self._compiled is None:
+            raise RuntimeError("the compiled decoder (newsflow.core._viterbi) is not built")
 
     # -- cached rows ---------------------------------------------------------------------
 
@@ -199,6 +213,18 @@ class DecomposedCRF:
         if not sentences:
             return []
         flat, sid, pos = self.emissions(sentences, gaz, language)
+        labels = self.labels
+        if self._compiled is not None:
+            lengths_c = np.fromiter((len(s) for s in sentences), np.intp, len(sentences))
+            best = np.empty(len(flat), dtype=np.intp)
+            back = np.empty(flat.shape, dtype=np.intp)
+            self._compiled(flat, lengths_c, self._trans, best, back)
+            out: list[list[str]] = []
+            start = 0
+            for n in lengths_c.tolist():
+                out.append([labels[j] for j in best[start : start + n].tolist()])
+                start += n
+            return out
         lengths = np.array([len(s) for s in sentences])
         width = max(1, int(lengths.max()))
         n_labels = len(self.labels)
@@ -209,19 +235,24 @@ class DecomposedCRF:
         back = np.empty((width, count, n_labels), dtype=np.intp)
         back[0] = np.arange(n_labels)
         keep = np.broadcast_to(np.arange(n_labels), (count, n_labels))
+        trans = self._trans[None]
         for t in range(1, width):
-            cand = delta[:, :, None] + self._trans[None]  # from-label × to-label
+            cand = delta[:, :, None] + trans  # sentence × from-label × to-label
             best = cand.argmax(axis=1)
-            value = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + scores[:, t]
-            active = (t < lengths)[:, None]
-            delta = np.where(active, value, delta)
-            back[t] = np.where(active, best, keep)
+            value = cand.max(axis=1)
+            value += scores[:, t]
+            if t < int(lengths.min()):  # every sentence still running
+                delta = value
+                back[t] = best
+            else:
+                active = (t < lengths)[:, None]
+                delta = np.where(active, value, delta)
+                back[t] = np.where(active, best, keep)
         path = np.empty((count, width), dtype=np.intp)
         path[:, -1] = delta.argmax(axis=1)
         rows = np.arange(count)
         for t in range(width - 1, 0, -1):
             path[:, t - 1] = back[t][rows, path[:, t]]
-        labels = self.labels
         return [[labels[j] for j in path[s, : lengths[s]]] for s in range(count)]
 
     def tag(

@@ -24,8 +24,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsflow.core.entities import (
     PRIORITY_COUNTRY,
@@ -133,9 +132,9 @@ _PERSIAN_TRAIL = re.compile(r"\u200c(?:های|ها|ای|ی|ایی|اش|شان)$"
 _MIN_ARTICLE_STEM = 5  # "ال" + three letters: shorter "وال…" words are whole words
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token of a field, by offsets into the field's original text."""
+class Token(NamedTuple):
+    """One token of a field, by offsets into the field's original text (a tuple:
+    thousands are made per article)."""
 
     start: int
     end: int

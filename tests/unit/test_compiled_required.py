@@ -17,3 +17,13 @@ from newsflow.core import extract as ex
 )
 def test_compiled_passes_are_built() -> None:
     assert ex.COMPILED_AVAILABLE, "newsflow/core/_lexwalk was not built by pip install -e ."
+
+
+@pytest.mark.skipif(
+    os.environ.get("NEWSFLOW_REQUIRE_COMPILED") != "1",
+    reason="only where the test script requires the compiled build",
+)
+def test_compiled_decoder_is_built() -> None:
+    from newsflow.core.crf import _compiled_viterbi
+
+    assert _compiled_viterbi() is not None, "newsflow/core/_viterbi was not built"

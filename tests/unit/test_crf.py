@@ -9,7 +9,7 @@ from pathlib import Path
 import pycrfsuite  # type: ignore[import-untyped]
 import pytest
 
-from newsflow.core.crf import DecomposedCRF, OffsetAttrs
+from newsflow.core.crf import DecomposedCRF, OffsetAttrs, _compiled_viterbi
 
 OFFSETS = (-2, -1, 0, 1, 2)
 WORDS = ["al", "bo", "ci", "Da", "Eb", "fu", "Gi", "ha", "x1", "yy"]
@@ -81,7 +81,10 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_same_labels_as_crfsuite(model: Path) -> None:
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
+    if compiled and _compiled_viterbi() is None:
+        pytest.skip("newsflow.core._viterbi not built (make test requires it)")
     ref = pycrfsuite.Tagger()
     ref.open(str(model))
     crf = DecomposedCRF(
@@ -90,6 +93,7 @@ def test_same_labels_as_crfsuite(model: Path) -> None:
         word_attrs=word_attrs,
         gaz_attrs=gaz_attrs,
         position_attrs=position_attrs,
+        compiled=compiled,
     )
     rng = random.Random(11)
     batch = [sentence(rng) for _ in range(200)]
