@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
@@ -252,46 +253,92 @@ def categorize(
     return ordered, dict(scores)
 
 
+def _blank_mentions(norm: str, offsets: list[int], spans: list[tuple[int, int]]) -> str:
+    """`norm` with every word that touches an entity mention replaced by spaces (same
+    length, so `offsets` still apply): entity names are not keywords."""
+    if not spans:
+        return norm
+    parts: list[str] = []
+    last = 0
+    n = len(norm)
+    for start, end in sorted(spans):
+        i0, i1 = bisect_left(offsets, start, 0, n), bisect_left(offsets, end, 0, n)
+        if i0 >= i1:
+            continue
+        while i0 > 0 and _is_word_char(norm[i0 - 1]):
+            i0 -= 1
+        while i1 < n and _is_word_char(norm[i1]):
+            i1 += 1
+        i0 = max(i0, last)
+        if i0 < i1:
+            parts.append(norm[last:i0])
+            parts.append(" " * (i1 - i0))
+            last = i1
+    parts.append(norm[last:])
+    return "".join(parts)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what `\w` matches in a folded text
+
+
 def extract_keywords(
     fields: Mapping[str, str], entities: list[EntityDict], limit: int = MAX_KEYWORDS
 ) -> list[str]:
-    """Most frequent content words, field-weighted, as written; entity mentions left out."""
-    covered: dict[str, bytearray] = {
-        name: bytearray(len(text) + 1) for name, text in fields.items()
-    }
+    """Most frequent content words, field-weighted, as written; entity mentions left out.
+
+    Counted per distinct word (pages repeat theirs); the written form is looked up only
+    for the words that make the list."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for ent in entities:
         for m in ent["mentions"]:
-            mask = covered.get(m["field"])
-            if mask is not None:
-                mask[m["start"] : m["end"]] = b"\x01" * (m["end"] - m["start"])
+            spans[m["field"]].append((m["start"], m["end"]))
     scores: defaultdict[str, float] = defaultdict(float)
-    surfaces: dict[str, dict[str, int]] = defaultdict(dict)
     first: dict[str, int] = {}
-    position = 0
+    forms: defaultdict[str, list[str]] = defaultdict(list)  # core -> folded words
+    blanked: dict[str, str] = {}
+    rank = 0
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
-        mask = covered[name]
         norm, offsets = fold_with_offsets(text)
-        for word in _TOKEN_RE.finditer(norm):
-            position += 1
-            token = word.group()
+        blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
+        for token, count in Counter(_TOKEN_RE.findall(clean)).items():
+            rank += 1
             core = _word_info(token).core
             if core is None:
                 continue
-            fstart = word.start()
-            start, end = offsets[fstart], offsets[word.end() - 1] + 1
-            if mask.find(1, start, end) != -1:
-                continue
-            skip = len(token) - len(core)
-            surface = text[start:end]
-            if skip:  # drop the clitic letters from the displayed word as well
-                surface = text[offsets[fstart + skip] : end]
-            scores[core] += weight
-            seen = surfaces[core]
-            seen[surface] = seen.get(surface, 0) + 1
-            first.setdefault(core, position)
+            scores[core] += weight * count
+            first.setdefault(core, rank)
+            if token not in forms[core]:
+                forms[core].append(token)
     best = sorted(scores, key=lambda k: (-scores[k], first[k]))[:limit]
-    return [max(surfaces[k].items(), key=lambda kv: kv[1])[0] for k in best]
+    return _written_forms(best, forms, fields, blanked)
+
+
+def _written_forms(
+    cores: list[str],
+    forms: Mapping[str, list[str]],
+    fields: Mapping[str, str],
+    blanked: Mapping[str, str],
+) -> list[str]:
+    """Each keyword's most frequent spelling as the page writes it (clitics left out,
+    the first seen on a tie), from one scan for all of them."""
+    if not cores:
+        return []
+    core_of = {token: core for core in cores for token in forms[core]}
+    alternatives = "|".join(re.escape(t) for t in sorted(core_of, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
+    seen: dict[str, dict[str, int]] = {core: {} for core in cores}
+    for name, text in fields.items():
+        offsets = fold_with_offsets(text)[1]
+        for word in pattern.finditer(blanked[name]):
+            core = core_of[word.group()]
+            fstart, fend = word.span()
+            skip = fend - fstart - len(core)
+            surface = text[offsets[fstart + skip] : offsets[fend - 1] + 1]
+            counts = seen[core]
+            counts[surface] = counts.get(surface, 0) + 1
+    return [max(seen[core].items(), key=lambda kv: kv[1])[0] for core in cores]
 
 
 def article_fields(article: Mapping[str, object]) -> dict[str, str]:
