@@ -189,14 +189,14 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return normalize_with_offsets(text)
 
 
-def match_form(text: str) -> tuple[str, list[int]]:
+def match_form(text: str, *, fold_cache: bool = True) -> tuple[str, list[int]]:
     """Fold `text` for gazetteer matching and map each folded character to the original.
 
     On top of `normalize_with_offsets`: `ё`→`е`, typographic apostrophes, whitespace runs
     collapsed to one space, and Russian words cut to a crude stem so that `Путина`,
     `Путину` meet `Путин`. `offsets` has one extra entry, as in `normalize_with_offsets`.
     """
-    norm, offsets = fold_with_offsets(text)
+    norm, offsets = fold_with_offsets(text) if fold_cache else normalize_with_offsets(text)
     norm = norm.translate(_EXTRA_FOLD)
     if not _REWRITE_RE.search(norm):
         return norm, list(offsets)
@@ -221,9 +221,13 @@ def match_form(text: str) -> tuple[str, list[int]]:
     return "".join(parts), new_offsets
 
 
+@functools.lru_cache(maxsize=65536)
 def mention_key(text: str) -> str:
-    """The folded form mentions are compared by, across layers (gazetteer, tagger)."""
-    return match_form(text)[0].strip()
+    """The folded form mentions are compared by, across layers (gazetteer, tagger).
+
+    Cached on its own: going through the small cache of whole fields would evict the
+    article's fields that categories and keywords fold next."""
+    return match_form(text, fold_cache=False)[0].strip()
 
 
 @dataclass(frozen=True, slots=True)

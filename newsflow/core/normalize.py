@@ -9,6 +9,7 @@ stage that compares text (dates, gazetteers, routing rules) goes through
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _DIGITS = str.maketrans(
@@ -144,9 +145,19 @@ def normalize_with_offsets(text: str, *, casefold: bool = True) -> tuple[str, li
     """
     table = _table(text, casefold)
     folded = text.translate(table)
-    if all(len(v) == 1 for v in table.values()):
+    odd = [cp for cp, v in table.items() if len(v) != 1]
+    if not odd:
         offsets = list(range(len(text)))  # the common case: one character for one
     else:
-        offsets = [i for i, ch in enumerate(text) for _ in table[ord(ch)]]
+        # Only the characters that fold to none or several ("ß", diacritics, ZWNJ) need
+        # a look; the runs between them map one to one.
+        offsets = []
+        last = 0
+        for m in re.finditer("[" + "".join(re.escape(chr(cp)) for cp in odd) + "]", text):
+            i = m.start()
+            offsets.extend(range(last, i))
+            offsets.extend([i] * len(table[ord(text[i])]))
+            last = i + 1
+        offsets.extend(range(last, len(text)))
     offsets.append(len(text))
     return folded, offsets
