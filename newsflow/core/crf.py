@@ -92,7 +92,8 @@ class DecomposedCRF:
         self._word_attrs = word_attrs
         self._gaz_attrs = gaz_attrs
         self._position_attrs = position_attrs
-        self._word_rows: dict[tuple[str, str | None], int] = {}
+        self._word_rows: dict[str | None, dict[str, int]] = {}  # language -> word -> row
+        self._row_count = 0
         self._rows = np.zeros((1024, len(self.offsets), n))
         self._gaz: dict[str, _Array] = {}
         self._position: dict[tuple[int, int], _Array] = {}
@@ -123,18 +124,17 @@ class DecomposedCRF:
         return rows
 
     def _word_row(self, word: str, language: str | None) -> int:
-        key = (word, language)
-        row = self._word_rows.get(key)
+        known = self._word_rows.setdefault(language, {})
+        row = known.get(word)
         if row is None:
-            if len(self._word_rows) >= _CACHE_LIMIT:
-                self._word_rows.clear()
-            row = len(self._word_rows)
+            row = self._row_count
             if row >= len(self._rows):
                 grown = np.zeros((2 * len(self._rows), *self._rows.shape[1:]))
                 grown[: len(self._rows)] = self._rows
                 self._rows = grown
             self._rows[row] = self._offset_rows(self._word_attrs(word, language))
-            self._word_rows[key] = row
+            known[word] = row
+            self._row_count += 1
         return row
 
     def _gaz_rows(self, tag: str) -> _Array:
@@ -168,9 +168,17 @@ class DecomposedCRF:
         per call, however many sentences."""
         lengths = np.fromiter((len(s) for s in sentences), dtype=np.intp, count=len(sentences))
         total = int(lengths.sum())
-        words = [t for s in sentences for t in s]
-        row = self._word_row
-        ids = np.fromiter((row(t, language) for t in words), dtype=np.intp, count=total)
+        if self._row_count + total > _CACHE_LIMIT:  # forget, but never inside one call
+            self._word_rows.clear()
+            self._row_count = 0
+        known = self._word_rows.get(language)
+        if known is None:
+            known = self._word_rows[language] = {}
+        get, row = known.get, self._word_row
+        ids = np.array(
+            [get(t) if t in known else row(t, language) for s in sentences for t in s],
+            dtype=np.intp,
+        )
         sid = np.repeat(np.arange(len(sentences)), lengths)
         starts = np.cumsum(lengths) - lengths
         pos = np.arange(total) - starts[sid]

@@ -115,3 +115,25 @@ def test_empty_input(model: Path) -> None:
     )
     assert crf.tag([]) == []
     assert crf.tag_many([]) == []
+
+
+def test_a_full_word_cache_is_forgotten_between_calls_not_within(
+    model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsflow.core.crf as crf_module
+
+    monkeypatch.setattr(crf_module, "_CACHE_LIMIT", 8)
+    ref = pycrfsuite.Tagger()
+    ref.open(str(model))
+    crf = DecomposedCRF(
+        model,
+        offsets=OFFSETS,
+        word_attrs=word_attrs,
+        gaz_attrs=gaz_attrs,
+        position_attrs=position_attrs,
+    )
+    rng = random.Random(5)
+    for _ in range(30):
+        batch = [sentence(rng) for _ in range(3)]
+        want = [ref.tag(features(toks, gaz)) for toks, gaz in batch]
+        assert crf.tag_many([t for t, _ in batch], [g for _, g in batch]) == want
