@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint format schemas bench clean
+.PHONY: help demo test lint format schemas bench bench-entities clean
 
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -35,6 +35,9 @@ schemas: $(STAMP)  ## Re-export the JSON Schemas after a record changed
 
 bench: $(STAMP)  ## Extraction benchmark: newsflow vs trafilatura, ratios in one run
 	$(PY) bench/extract.py --json var/bench.json
+
+bench-entities: $(STAMP)  ## Entity benchmark: dev-split F1 per layer, enrich throughput
+	$(PY) bench/entities.py --rounds 7 --json var/entities.json
 
 clean:  ## Remove local state (database, broker data, logs); keeps .venv
 	rm -rf var

@@ -327,6 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=5, help="timed passes over the pages")
     ap.add_argument("--no-speed", action="store_true", help="skip the enrich timing")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument(
+        "--floors",
+        type=Path,
+        help="quality gate: exit 1 when a micro F1 listed in this JSON file "
+        "({corpus: {system: floor}}) is below its floor or was not measured",
+    )
     args = ap.parse_args(argv)
 
     results: dict[str, Any] = {"newsflow_dir": str(NEWSFLOW_DIR), "corpora": {}}
@@ -361,7 +367,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if args.floors:
+        failures = below_floors(results, json.loads(args.floors.read_text()))
+        for line in failures:
+            print(f"below floor: {line}", file=sys.stderr)
+        print(f"entity quality gate: {'FAILED' if failures else 'passed'}")
+        return 1 if failures else 0
     return 0
+
+
+def below_floors(results: dict[str, Any], floors: dict[str, dict[str, float]]) -> list[str]:
+    """Every floored micro F1 that is missing or lower than its floor."""
+    out: list[str] = []
+    for corpus, systems in floors.items():
+        for system, floor in systems.items():
+            got = results["corpora"].get(corpus, {}).get("systems", {}).get(system)
+            if got is None:
+                out.append(f"{corpus}/{system}: not measured (floor {floor})")
+            elif got["micro"]["f1"] < floor:
+                out.append(f"{corpus}/{system}: {got['micro']['f1']:.3f} < {floor}")
+    return out
 
 
 if __name__ == "__main__":

@@ -67,3 +67,11 @@ if [ -d ../shared/corpus ]; then
 else
   echo "== extraction quality gate skipped: ../shared/corpus not found" >&2
 fi
+# The same for entities: dev-split F1 of each layer (bench/entity_floors.json).
+if [ -d ../shared/ner ]; then
+  echo "== entity quality gate"
+  python bench/entities.py --no-speed --floors bench/entity_floors.json > "$STATE/entities-gate.md"
+  tail -n 1 "$STATE/entities-gate.md"
+else
+  echo "== entity quality gate skipped: ../shared/ner not found" >&2
+fi

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.entities import Score, predicted_token_spans, score_sentences
+from bench.entities import Score, below_floors, predicted_token_spans, score_sentences
 from bench.nercorpus import (
     ANERCORP_CLASSES,
     AQMAR_CLASSES,
@@ -165,3 +165,14 @@ def test_real_corpora(name: str, tokens: int) -> None:
     assert 0.07 * len(sents) <= len(dev) <= 0.13 * len(sents)
     assert {k for s in sents for k, _, _ in s.spans} == {"PER", "LOC", "ORG"}
     assert all(len(s.tokens) == len(s.tags) and s.tags == tuple(repair_iob(s.tags)) for s in sents)
+
+
+def test_entity_floors_gate() -> None:
+    results = {"corpora": {"anercorp": {"systems": {"layered": {"micro": {"f1": 0.84}}}}}}
+    assert below_floors(results, {"anercorp": {"layered": 0.83}}) == []
+    assert below_floors(results, {"anercorp": {"layered": 0.85}}) == [
+        "anercorp/layered: 0.840 < 0.85"
+    ]
+    assert below_floors(results, {"arman": {"layered": 0.3}}) == [
+        "arman/layered: not measured (floor 0.3)"
+    ]
