@@ -498,13 +498,20 @@ class Tagger:
         """
         if not tokens:
             return []
+        return self._crf.tag(tokens, self._gaz(tokens, language, gaz), language)
+
+    def _gaz(
+        self, tokens: Sequence[str], language: str | None, gaz: Sequence[str] | None
+    ) -> Sequence[str] | None:
+        """The gazetteer tags the model expects: none if it was trained without them, the
+        caller's (checked) or computed here."""
         if not self.use_gazetteer:
-            gaz = None
-        elif gaz is None:
-            gaz = gazetteer_tags(tokens, language)
-        elif len(gaz) != len(tokens):
+            return None
+        if gaz is None:
+            return gazetteer_tags(tokens, language)
+        if len(gaz) != len(tokens):
             raise ValueError(f"{len(gaz)} gazetteer tags for {len(tokens)} tokens")
-        return self._crf.tag(tokens, gaz, language)
+        return gaz
 
     def tag_many(
         self,
@@ -529,9 +536,6 @@ class Tagger:
         reference `tag` is tested against (and the path training evaluation takes)."""
         if not tokens:
             return []
-        if not self.use_gazetteer:
-            gaz = None
-        elif gaz is None:
-            gaz = gazetteer_tags(tokens, language)
+        gaz = self._gaz(tokens, language, gaz)
         tags: list[str] = self._tagger.tag(self.features.sentence(tokens, gaz, language))
         return tags

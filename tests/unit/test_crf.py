@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 import pytest
@@ -81,10 +82,8 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
-def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
-    if compiled and _compiled_viterbi() is None:
-        pytest.skip("newsflow.core._viterbi not built (make test requires it)")
+def decoders(model: Path, compiled: bool | None = None) -> tuple[Any, DecomposedCRF]:
+    """crfsuite's own tagger (the reference) and ours, on the same model file."""
     ref = pycrfsuite.Tagger()
     ref.open(str(model))
     crf = DecomposedCRF(
@@ -95,6 +94,14 @@ def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
         position_attrs=position_attrs,
         compiled=compiled,
     )
+    return ref, crf
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
+    if compiled and _compiled_viterbi() is None:
+        pytest.skip("newsflow.core._viterbi not built (make test requires it)")
+    ref, crf = decoders(model, compiled)
     rng = random.Random(11)
     batch = [sentence(rng) for _ in range(200)]
     want = [ref.tag(features(toks, gaz)) for toks, gaz in batch]
@@ -106,13 +113,7 @@ def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
 
 
 def test_empty_input(model: Path) -> None:
-    crf = DecomposedCRF(
-        model,
-        offsets=OFFSETS,
-        word_attrs=word_attrs,
-        gaz_attrs=gaz_attrs,
-        position_attrs=position_attrs,
-    )
+    _, crf = decoders(model)
     assert crf.tag([]) == []
     assert crf.tag_many([]) == []
 
@@ -123,15 +124,7 @@ def test_a_full_word_cache_is_forgotten_between_calls_not_within(
     import newsflow.core.crf as crf_module
 
     monkeypatch.setattr(crf_module, "_CACHE_LIMIT", 8)
-    ref = pycrfsuite.Tagger()
-    ref.open(str(model))
-    crf = DecomposedCRF(
-        model,
-        offsets=OFFSETS,
-        word_attrs=word_attrs,
-        gaz_attrs=gaz_attrs,
-        position_attrs=position_attrs,
-    )
+    ref, crf = decoders(model)
     rng = random.Random(5)
     for _ in range(30):
         batch = [sentence(rng) for _ in range(3)]

@@ -7,28 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
 
 
-def test_train_tagger_help() -> None:
+@pytest.mark.parametrize(
+    ("script", "option"),
+    [
+        ("train_tagger.py", "--train-corpora"),
+        ("build_places.py", "--libgeonames"),
+        ("build_tagger_lexicon.py", "--"),
+    ],
+)
+def test_script_help(script: str, option: str) -> None:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_tagger.py"), "--help"],
+        [sys.executable, str(ROOT / "scripts" / script), "--help"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         timeout=120,
     )
-    assert "usage:" in out.stdout and "--" in out.stdout
-
-
-def test_build_places_help() -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_places.py"), "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert "usage:" in out.stdout and "--libgeonames" in out.stdout
+    assert "usage:" in out.stdout and option in out.stdout
