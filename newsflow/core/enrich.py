@@ -11,6 +11,7 @@ mentions left out), shown as written in the article. Neither needs any download.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -235,8 +236,9 @@ def categorize(
     scores: defaultdict[str, float] = defaultdict(float)
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
+        cached = _WORD_INFO.get
         for token, n in Counter(_words(text)).items():
-            for cat in _word_info(token).categories:
+            for cat in (cached(token) or _word_info(token)).categories:
                 scores[cat] += weight * n
     for ent in entities:
         for cat in entity_categories(ent["id"]):
@@ -302,16 +304,17 @@ def extract_keywords(
         weight = _FIELD_WEIGHT.get(name, 1.0)
         norm, offsets = fold_with_offsets(text)
         blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
+        cached = _WORD_INFO.get
         for token, count in Counter(_TOKEN_RE.findall(clean)).items():
             rank += 1
-            core = _word_info(token).core
+            core = (cached(token) or _word_info(token)).core
             if core is None:
                 continue
             scores[core] += weight * count
             first.setdefault(core, rank)
             if token not in forms[core]:
                 forms[core].append(token)
-    best = sorted(scores, key=lambda k: (-scores[k], first[k]))[:limit]
+    best = [k for _, _, k in heapq.nsmallest(limit, ((-v, first[k], k) for k, v in scores.items()))]
     return _written_forms(best, forms, fields, blanked)
 
 
