@@ -836,9 +836,20 @@ def resolve_spans(candidates: Iterable[Span]) -> list[Span]:
             by_position[pos] = sp
     spans = list(by_position.values())
     linked_words: dict[int, list[tuple[str, ...]]] = {}
+    # entities by the last word of their mentions (in first-seen order): only those can
+    # have a mention ending with a span's words
+    by_last: dict[str, list[int]] = {}
     for sp in spans:
         if sp.entity is not None:
-            linked_words.setdefault(sp.entity, []).append(tuple(sp.key.split()))
+            words = tuple(sp.key.split())
+            linked_words.setdefault(sp.entity, []).append(words)
+            if words:
+                owners = by_last.setdefault(words[-1], [])
+                if sp.entity not in owners:
+                    owners.append(sp.entity)
+    order = {ent: i for i, ent in enumerate(linked_words)}
+    for owners in by_last.values():
+        owners.sort(key=order.__getitem__)
     for sp in spans:
         if sp.entity is not None:
             continue
@@ -849,7 +860,10 @@ def resolve_spans(candidates: Iterable[Span]) -> list[Span]:
             sp.type = gaz.entities[sp.entity].type
             continue
         words = tuple(key.split())
-        for ent_idx, mentions in linked_words.items():
+        if not words:
+            continue
+        for ent_idx in by_last.get(words[-1], ()):
+            mentions = linked_words[ent_idx]
             ent = gaz.entities[ent_idx]
             if ent.type != sp.type and sp.type not in ("", "MISC"):
                 continue
@@ -861,9 +875,16 @@ def resolve_spans(candidates: Iterable[Span]) -> list[Span]:
     # with the same words ("Example" -> "Peter Example").
     unlinked = [sp for sp in spans if sp.entity is None]
     longest_first = sorted(unlinked, key=lambda sp: -len(sp.key.split()))
+    # by last word, which a key keeps when it is replaced by a longer one ending with it
+    ending: dict[str, list[Span]] = {}
+    for other in longest_first:
+        if other.key:
+            ending.setdefault(other.key.split()[-1], []).append(other)
     for sp in unlinked:
         words = tuple(sp.key.split())
-        for other in longest_first:
+        if not words:
+            continue
+        for other in ending.get(words[-1], ()):
             other_words = tuple(other.key.split())
             if (
                 other.type == sp.type

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -325,13 +326,22 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     by_field: dict[str, list[Span]] = {}
     for sp in gaz:
         by_field.setdefault(sp.field, []).append(sp)
+    ends: dict[str, list[int]] = {}
+    for field, spans in by_field.items():  # a field's gazetteer spans do not overlap
+        spans.sort(key=lambda g: g.start)
+        ends[field] = [g.end for g in spans]
     dropped: set[int] = set()
     out: list[Span] = []
     gaz_index = gazetteer()
     for tsp in tagged:
         if tsp.key in gaz_index.blocked:
             continue  # "فيروس كورونا": never a name, whatever the tagger thought
-        hits = [g for g in by_field.get(tsp.field, ()) if g.start < tsp.end and tsp.start < g.end]
+        field_spans = by_field.get(tsp.field, [])
+        hits = []
+        for g in field_spans[bisect_right(ends.get(tsp.field, []), tsp.start) :]:
+            if g.start >= tsp.end:
+                break
+            hits.append(g)
         if len(hits) == 1 and _curated_wins(hits[0], tsp):
             continue
         if sum(not g.weak and g.entity is not None for g in hits) > 1:
