@@ -176,3 +176,10 @@ def test_entity_floors_gate() -> None:
     assert below_floors(results, {"arman": {"layered": 0.3}}) == [
         "arman/layered: not measured (floor 0.3)"
     ]
+
+
+def test_entity_sample_counts_table_ids_only() -> None:
+    from bench.entities_sample import linked
+
+    assert linked("iso:US", "GPE") and linked("nf:kamala-harris", "PERSON")
+    assert not linked("nf:person:cameron-brooksbank", "PERSON")
