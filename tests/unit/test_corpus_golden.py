@@ -22,13 +22,13 @@ Measured (2026-11, date selection by nearness to the headline + text fallback):
 
 from __future__ import annotations
 
-import base64
 import collections
 import gzip
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ import pytest
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
+from newsflow.inputs import raw_page
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
 
@@ -58,18 +59,11 @@ class Case:
 
 
 def _raw(body: bytes, url: str) -> RawPageDict:
-    return {
-        "schema_version": 1,
-        "url": url,
-        "html": None,
-        "body_b64": base64.b64encode(body).decode(),
-        "charset": None,
-        "content_type": "text/html",
-        "fetched_at": None,  # unknown for archived pages: no future-date check
-        "status": 200,
-        "headers": {},
-        "source": "corpus",
-    }
+    page = raw_page(
+        url, now=datetime.now(UTC), source="corpus", body=body, content_type="text/html"
+    )
+    page["fetched_at"] = None  # unknown for archived pages: no future-date check
+    return page
 
 
 def _load(corpus: str) -> Iterator[Case]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsflow import inputs
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
@@ -29,18 +30,14 @@ def raw_page(
     url: str = "https://ar.mehrnews.com/news/1942574/",
     **kw: Any,
 ) -> RawPageDict:
-    page: RawPageDict = {
-        "schema_version": 1,
-        "url": url,
-        "html": html,
-        "body_b64": base64.b64encode(body).decode() if body is not None else None,
-        "charset": None,
-        "content_type": "text/html; charset=utf-8",
-        "fetched_at": FETCHED,
-        "status": 200,
-        "headers": {},
-        "source": "test",
-    }
+    page = inputs.raw_page(
+        url,
+        now=datetime.fromisoformat(FETCHED),
+        source="test",
+        html=html,
+        body=body,
+        content_type="text/html; charset=utf-8",
+    )
     page.update(kw)  # type: ignore[typeddict-item]
     return page
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,24 +14,20 @@ from newsflow.core import extract as ex
 from newsflow.core import selectors as sel
 from newsflow.core.parse import parse_page
 from newsflow.core.types import RawPageDict
+from newsflow.inputs import raw_page
 
 FETCHED = "2024-06-01T12:00:00+00:00"
 BODY = "<p>" + "Ein langer Absatz mit genug Text, damit er als Artikel zählt. " * 8 + "</p>"
 
 
 def _raw(html: str, url: str = "https://news.example.org/story") -> RawPageDict:
-    return {
-        "schema_version": 1,
-        "url": url,
-        "html": html,
-        "body_b64": None,
-        "charset": None,
-        "content_type": "text/html; charset=utf-8",
-        "fetched_at": FETCHED,
-        "status": 200,
-        "headers": {},
-        "source": "test",
-    }
+    return raw_page(
+        url,
+        now=datetime.fromisoformat(FETCHED),
+        source="test",
+        html=html,
+        content_type="text/html; charset=utf-8",
+    )
 
 
 def _published(html: str, url: str = "https://news.example.org/story") -> str | None:
