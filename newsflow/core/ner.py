@@ -39,7 +39,7 @@ from newsflow.core.entities import (
     resolve_spans,
 )
 from newsflow.core.names_latin import latin_name_spans
-from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
+from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans, span_iob
 from newsflow.core.types import EntityDict
 
 __all__ = [
@@ -187,31 +187,6 @@ def warm_up() -> None:
     _tagger()
 
 
-def _gaz_token_tags(tokens: Sequence[Token], spans: Sequence[Span]) -> list[str]:
-    """IOB gazetteer tags per token from spans already found on the field (the tagger was
-    trained with these as features); a token is marked by the first span it overlaps."""
-    kinds = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
-    tags = ["O"] * len(tokens)
-    if not spans:
-        return tags
-    ordered = sorted(spans, key=lambda s: s.start)
-    j = 0
-    for sp in ordered:
-        kind = kinds.get(sp.type)
-        if kind is None:
-            continue
-        while j < len(tokens) and tokens[j].end <= sp.start:
-            j += 1
-        first = True
-        k = j
-        while k < len(tokens) and tokens[k].start < sp.end:
-            if tags[k] == "O":
-                tags[k] = ("B-" if first else "I-") + kind
-                first = False
-            k += 1
-    return tags
-
-
 def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str) -> list[Span]:
     """The tagger's spans over every sentence of every field, decoded in one pass."""
     batch: list[list[str]] = []
@@ -221,7 +196,7 @@ def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str)
         tokens = tokenize(text)
         if not tokens:
             continue
-        gaz_tags = _gaz_token_tags(tokens, [g for g in gaz if g.field == field])
+        gaz_tags = span_iob(tokens, [g for g in gaz if g.field == field])
         for first, end in sentences(text, tokens):
             batch.append([t.text for t in tokens[first:end]])
             batch_gaz.append(gaz_tags[first:end])

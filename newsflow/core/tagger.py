@@ -24,14 +24,15 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 
 from newsflow.core.crf import DecomposedCRF
-from newsflow.core.entities import gazetteer_spans
+from newsflow.core.entities import Span, gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "iob_to_spans",
     "lexicon",
     "sentence_features",
+    "span_iob",
     "strip_clitics",
 ]
 
@@ -239,25 +241,37 @@ def gazetteer_tags(tokens: Sequence[str], language: str | None) -> list[str]:
     A match is given to every token its character span overlaps, so a match
     inside a cliticised token (``بموسكو``) still marks that token.
     """
-    starts: list[int] = []
+    bounds: list[tuple[int, int]] = []
     pos = 0
     for tok in tokens:
-        starts.append(pos)
+        bounds.append((pos, pos + len(tok)))
         pos += len(tok) + 1
     text = " ".join(tokens)
-    tags = ["O"] * len(tokens)
     if not text.strip():
-        return tags
-    for span in gazetteer_spans({"body": text}, language):
-        kind = _GAZ_TYPE.get(span.type)
+        return ["O"] * len(tokens)
+    return span_iob(bounds, gazetteer_spans({"body": text}, language))
+
+
+def span_iob(bounds: Sequence[tuple[Any, ...]], spans: Iterable[Span]) -> list[str]:
+    """IOB gazetteer tags for tokens at character ``(start, end, ...)`` bounds: each span
+    marks the tokens it overlaps (the first span to reach a token keeps it), typed as the
+    corpora type them. The one rule for training (`gazetteer_tags`) and for tagging an
+    article whose spans are already found (`newsflow.core.ner`)."""
+    tags = ["O"] * len(bounds)
+    j = 0
+    for sp in sorted(spans, key=lambda s: s.start):
+        kind = _GAZ_TYPE.get(sp.type)
         if kind is None:
             continue
+        while j < len(bounds) and bounds[j][1] <= sp.start:
+            j += 1
         first = True
-        for i, s in enumerate(starts):
-            e = s + len(tokens[i])
-            if s < span.end and e > span.start and tags[i] == "O":
-                tags[i] = ("B-" if first else "I-") + kind
+        k = j
+        while k < len(bounds) and bounds[k][0] < sp.end:
+            if tags[k] == "O":
+                tags[k] = ("B-" if first else "I-") + kind
                 first = False
+            k += 1
     return tags
 
 
