@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 import pickle
 import re
@@ -41,6 +42,8 @@ import babel
 
 from newsflow.core.normalize import normalize_for_matching, normalize_with_offsets
 from newsflow.core.types import EntityDict, MentionDict
+
+log = logging.getLogger(__name__)
 
 FIELDS: tuple[str, ...] = ("title", "lead", "body")
 ENTITY_TYPES: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC")
@@ -453,7 +456,8 @@ def _load_cached() -> Gazetteer | None:
     try:
         with path.open("rb") as fh:
             fmt, version, entities, keys, patterns, strong, blocked = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+    except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+        log.warning("gazetteer cache %s unreadable (%s); rebuilding it", path, exc)
         return None
     if fmt != _CACHE_FORMAT or version != gazetteer_version():
         return None
@@ -480,8 +484,8 @@ def _store_cached(gaz: Gazetteer) -> None:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(fh.name, path)
-    except OSError:
-        return
+    except OSError as exc:
+        log.warning("gazetteer cache %s not written (%s); it is rebuilt per process", path, exc)
 
 
 @functools.lru_cache(maxsize=1)

@@ -37,12 +37,13 @@ def test_built_once_then_loaded_equal(cache: Path) -> None:
     assert extract_entities({"body": text}, "ar")
 
 
-def test_a_damaged_cache_file_is_rebuilt(cache: Path) -> None:
+def test_a_damaged_cache_file_is_rebuilt(cache: Path, caplog: pytest.LogCaptureFixture) -> None:
     entities.gazetteer()
     (path,) = cache.iterdir()
     path.write_bytes(b"not a pickle")
     entities.gazetteer.cache_clear()
     rebuilt = entities.gazetteer()
+    assert "unreadable" in caplog.text
     assert rebuilt.keys
     assert path.read_bytes() != b"not a pickle"  # replaced by the new build
     entities.gazetteer.cache_clear()
