@@ -1,40 +1,76 @@
-"""What every agent shares: topics, settings, a CPU executor and the failure path.
+"""What every agent shares: topics, settings, health, and delivery that is awaited.
 
-Faust acks a message whose handler raised, so an exception that escapes an
-agent loses the message. Every agent therefore funnels failures through
-`AgentContext.dead_letter`, which sends the original bytes and coordinates to
-the dead-letter topic and counts the outcome; processing then goes on.
+Faust acks a message whose handler raised, and commits offsets after flushing the
+producer whether or not each send succeeded. So nothing here lets a failure pass
+silently: every send is awaited until the broker confirms it; a send the broker
+refuses for good (a record too large, an invalid topic) becomes a dead letter for
+the input; a send that fails because the broker is away is retried, holding the
+partition, for as long as it takes. A dead letter that cannot be written holds the
+partition too (no commit past it) and says so on every retry, rate-limited, and on
+``/ready``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import os
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from pathlib import Path
+from typing import Any
 
 import faust
 import orjson
+from aiokafka import errors as kafka_errors
 from faust.types import Message
 
-from newsflow.core.deadletter import make_dead_letter
-from newsflow.core.errors import PipelineError
+from agents.health import Health
+from agents.outcome import Failure
+from newsflow.core.deadletter import make_dead_letter, needs_file
 from newsflow.settings import Settings
-from schemas.codec import CODEC_NAME
+from schemas.codec import encode
 from streams import Topics
 
 log = logging.getLogger("newsflow.agents")
 
-P = ParamSpec("P")
-R = TypeVar("R")
+# The broker refused the record itself: sending it again cannot succeed.
+_PERMANENT: tuple[type[BaseException], ...] = (
+    kafka_errors.MessageSizeTooLargeError,
+    kafka_errors.RecordTooLargeError,
+    kafka_errors.RecordListTooLargeError,
+    kafka_errors.InvalidTopicError,
+    kafka_errors.CorruptRecordException,
+    kafka_errors.InvalidTimestampError,
+    kafka_errors.UnsupportedForMessageFormatError,
+)
+RETRY_FIRST_S = 0.5
+RETRY_CEILING_S = 30.0
 
 
 def utcnow() -> datetime:
     """The one clock agents read, timezone-aware."""
     return datetime.now(UTC)
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when a failed send must not be retried: the record, not the broker, is at fault.
+
+    Everything Kafka reports about connections, leaders, timeouts, authorisation or
+    a closed producer is worth waiting out; errors that are not Kafka's (a value that
+    cannot be serialised) are permanent.
+    """
+    if isinstance(exc, _PERMANENT):
+        return True
+    return not isinstance(exc, kafka_errors.KafkaError | OSError | asyncio.TimeoutError)
+
+
+class Stopping(Exception):
+    """The worker is shutting down: abandon the message unacked (it is redelivered)."""
 
 
 @dataclass
@@ -44,76 +80,237 @@ class AgentContext:
     app: faust.App
     settings: Settings
     topics: Topics
-    executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-cpu")
-    )
+    health: Health
 
-    async def run_cpu(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run a pure CPU-bound function off the event loop.
+    # ------------------------------------------------------------------ sends
 
-        Parsing a large page takes tens of milliseconds; on the loop it would
-        delay heartbeats and fetches of every other agent in the worker.
+    def topic(self, role: str) -> faust.TopicT:
+        """The declared topic of an output role (``articles``, ``route:politics``...)."""
+        if role.startswith("route:"):
+            return self.topics.routes[role.split(":", 1)[1]]
+        topic: faust.TopicT = getattr(self.topics, role)
+        return topic
+
+    def check_running(self) -> None:
+        """Raise `Stopping` once the app has begun to shut down."""
+        if self.app.should_stop:
+            raise Stopping()
+
+    async def pause(self, what: str, attempt: int, reason: str) -> None:
+        """Sleep before retry ``attempt`` (capped exponential backoff), reporting the hold."""
+        self.health.hold(what, reason)
+        delay = min(RETRY_FIRST_S * 2**attempt, RETRY_CEILING_S)
+        log.warning("%s: %s; retrying in %.1f s", what, reason, delay)
+        await asyncio.sleep(delay)
+        self.check_running()
+
+    async def enqueue(
+        self, topic: faust.TopicT, key: bytes | None, value: bytes
+    ) -> asyncio.Future[Any]:
+        """Hand one record to the producer; return the future of its delivery.
+
+        Waits (holding the stage) while the broker is away; raises the broker's error
+        when the record itself is refused (`is_permanent`).
         """
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+        attempt = 0
+        while True:
+            self.check_running()
+            try:
+                fut = await topic.send(key=key, value=value)
+                return asyncio.ensure_future(fut)
+            except Exception as exc:
+                if is_permanent(exc):
+                    raise
+                await self.pause(f"send to {topic.get_topic_name()}", attempt, repr(exc))
+                attempt += 1
 
-    async def send(self, topic: faust.TopicT, key: str, value: Any) -> None:
-        """Send a plain dict through the registered orjson codec."""
-        await topic.send(key=key.encode("utf-8"), value=value, value_serializer=CODEC_NAME)
-
-    async def count(
-        self, stage: str, source: str | None, outcome: str, error_kind: str | None = None
+    async def confirm(
+        self, topic: faust.TopicT, key: bytes | None, value: bytes, fut: asyncio.Future[Any]
     ) -> None:
-        """Tell the counter tables about one outcome (keyed by source, see agents.stats)."""
-        src = source or "unknown"
-        await self.send(
-            self.topics.stats,
-            src,
-            {"stage": stage, "source": src, "outcome": outcome, "error_kind": error_kind},
-        )
+        """Wait until the broker has the record; resend it while failures are transient."""
+        attempt = 0
+        while True:
+            try:
+                await fut
+            except Exception as exc:
+                if is_permanent(exc):
+                    raise
+                what = f"delivery to {topic.get_topic_name()}"
+                await self.pause(what, attempt, repr(exc))
+                attempt += 1
+                fut = await self.enqueue(topic, key, value)
+            else:
+                self.health.release(f"send to {topic.get_topic_name()}")
+                self.health.release(f"delivery to {topic.get_topic_name()}")
+                return
+
+    async def deliver(self, topic: faust.TopicT, key: bytes | None, value: bytes) -> None:
+        """`enqueue` then `confirm`: one record, on the broker, or an exception."""
+        await self.confirm(topic, key, value, await self.enqueue(topic, key, value))
+
+    # ------------------------------------------------------------ dead letters
+
+    def _spill(self, letter_id: str, value: bytes) -> str:
+        """Write an original too large to travel inline; returns ``host:path``."""
+        folder = self.settings.data_dir / "dead-letters"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = (folder / f"{letter_id}.bin").resolve()
+        if not path.exists() or path.stat().st_size != len(value):
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            with tmp.open("wb") as handle:
+                handle.write(value)
+                handle.flush()
+                os.fsync(handle.fileno())
+            tmp.replace(path)
+        return f"{socket.gethostname()}:{path}"
 
     async def dead_letter(
         self,
         stage: str,
-        error: BaseException,
+        failure: Failure,
         message: Message,
         *,
         source: str | None = None,
         url: str | None = None,
     ) -> None:
-        """Send the failed message, whole, to the dead-letter topic and count it."""
-        if not isinstance(error, PipelineError):
-            log.exception(
-                "stage %s: unexpected error on %s[%s]@%s",
-                stage,
-                message.topic,
-                message.partition,
-                message.offset,
-                exc_info=error,
-            )
+        """Write the failed message to the dead-letter topic, and only return once it is there.
+
+        An original too large to fit inline goes whole to a file first. When the
+        letter can be neither written nor sent, this keeps retrying (the offset is
+        not committed): losing the message is never the way out.
+        """
+        where = f"{message.topic}[{message.partition}]@{message.offset}"
+        if failure.kind == "internal":
+            log.error("stage %s: bug on %s: %s\n%s", stage, where, failure.message, failure.detail)
         else:
-            log.warning(
-                "stage %s: %s (%s[%s]@%s)",
-                stage,
-                error,
-                message.topic,
-                message.partition,
-                message.offset,
-            )
-        letter = make_dead_letter(
-            stage=stage,
-            error=error,
-            value=message.value,
-            key=message.key,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            now=utcnow(),
-            source=source,
-            url=url,
-        )
-        await self.send(self.topics.dlq, letter["id"], letter)
-        await self.count(stage, source, "dead", letter["error_kind"])
+            log.warning("stage %s: %s: %s (%s)", stage, failure.kind, failure.message, where)
+        what = f"dead letter for {stage} {where}"
+        limit = self.settings.max_message_bytes
+        attempt = 0
+        while True:
+            self.check_running()
+            try:
+                original_file = None
+                if needs_file(message.value, limit):
+                    letter_id = make_dead_letter(
+                        stage=stage,
+                        error=failure.error(),
+                        value=b"",
+                        key=None,
+                        topic=message.topic,
+                        partition=message.partition,
+                        offset=message.offset,
+                        now=utcnow(),
+                    )["id"]
+                    original_file = await asyncio.to_thread(
+                        self._spill, letter_id, message.value or b""
+                    )
+                letter = make_dead_letter(
+                    stage=stage,
+                    error=failure.error(),
+                    value=message.value,
+                    key=message.key,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    now=utcnow(),
+                    source=source,
+                    url=url,
+                    max_message_bytes=limit,
+                    original_file=original_file,
+                )
+                await self.deliver(self.topics.dlq, letter["id"].encode(), encode(letter))
+            except (Stopping, asyncio.CancelledError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - nothing may drop this message
+                if limit > 0 and is_permanent(exc):
+                    # The topic takes less than our limit says (created by someone
+                    # else?): send only the head, the whole goes to a file.
+                    log.warning(
+                        "%s refused (%r); sending it with the original in a file", what, exc
+                    )
+                    limit = 0
+                    continue
+                # A letter that cannot be written (no disk for the file, the broker
+                # refuses even the head): the partition stops here, loudly, and retries.
+                self.health.hold(what, f"cannot write the dead letter: {exc!r}")
+                log.critical(
+                    "%s cannot be written (%r): the partition holds at this offset until it can",
+                    what,
+                    exc,
+                )
+                await self.pause(what, attempt, repr(exc))
+                attempt += 1
+            else:
+                self.health.release(what)
+                return
+
+    # --------------------------------------------------------------- counters
+
+    async def count(
+        self,
+        stage: str,
+        message: Message,
+        source: str | None,
+        outcome: str,
+        error_kind: str | None = None,
+        *,
+        enqueued: asyncio.Event | None = None,
+    ) -> None:
+        """Tell the counter tables about one outcome of one input message.
+
+        ``enqueued`` is set once the event is handed to the producer, before its
+        confirmation: the next message's event may then follow it in order.
+        """
+        try:
+            await self.counts([(stage, message, source, outcome, error_kind)], enqueued=enqueued)
+        finally:
+            if enqueued is not None:
+                enqueued.set()
+
+    async def counts(
+        self,
+        items: Sequence[tuple[str, Message, str | None, str, str | None]],
+        *,
+        enqueued: asyncio.Event | None = None,
+    ) -> None:
+        """Counter events for (stage, message, source, outcome, error kind) items, in order.
+
+        Keyed by stage and input partition, and carrying the input offset, so that the
+        stats agent counts a replayed message once (see `agents.stats`); events of one
+        partition are handed to the producer in the order given, then confirmed
+        together. A counter event the broker refuses for good is logged, never retried.
+        """
+        topic = self.topics.stats
+        pending = []
+        for stage, message, source, outcome, error_kind in items:
+            event = {
+                "stage": stage,
+                "source": source or "unknown",
+                "outcome": outcome,
+                "error_kind": error_kind,
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+                "at": time.time(),
+            }
+            key = f"{stage}|{message.topic}|{message.partition}".encode()
+            value = orjson.dumps(event)
+            try:
+                pending.append((key, value, await self.enqueue(topic, key, value)))
+            except (Stopping, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("stats event for %s was refused; the counters miss it", stage)
+        if enqueued is not None:
+            enqueued.set()
+        for key, value, fut in pending:
+            try:
+                await self.confirm(topic, key, value, fut)
+            except (Stopping, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("stats event was refused; the counters miss it")
 
 
 def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
@@ -121,14 +318,24 @@ def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
     out: dict[str, str | None] = dict.fromkeys(fields)
     if not value:
         return out
-    try:
+    with contextlib.suppress(orjson.JSONDecodeError):
         data = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return out
-    if isinstance(data, dict) and isinstance(data.get("article"), dict):
-        data = {**data["article"], **data}  # enriched records nest the article
-    if isinstance(data, dict):
-        for name in fields:
-            item = data.get(name)
-            out[name] = item if isinstance(item, str) else None
+        if isinstance(data, dict) and isinstance(data.get("article"), dict):
+            data = {**data["article"], **data}  # enriched records nest the article
+        if isinstance(data, dict):
+            for name in fields:
+                item = data.get(name)
+                out[name] = item if isinstance(item, str) else None
     return out
+
+
+def data_dir_writable(path: Path) -> bool:
+    """Whether dead-letter files can be written under ``path`` (checked at start-up)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True

@@ -1,41 +1,59 @@
-"""enrich: Article → EnrichedArticle (entities, categories, keywords, routes)."""
+"""enrich: Article → EnrichedArticle (entities, categories, keywords, routes).
+
+`handle` runs in the enrich stage's child process, which loads the gazetteer and
+the tagger once when it starts (`warm`), under the enrich time limit.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
 
 import faust
 
 from agents.context import AgentContext, peek, utcnow
+from agents.outcome import Outcome, Output
+from agents.runner import Stage, register_stage
 from newsflow.core.enrich import enrich_article
+from newsflow.core.entities import use_cache_dir
 from newsflow.core.ner import warm_up
-from schemas.codec import decode
+from schemas.codec import decode, encode
 from schemas.records import Article
 
 STAGE = "enrich"
 
 
+def warm(cache_dir: Path) -> None:
+    """Load the gazetteer (built once per version into ``cache_dir``) and the tagger."""
+    use_cache_dir(cache_dir)
+    warm_up()
+
+
+def handle(value: bytes | None, now: datetime) -> Outcome:
+    """Decode and validate the article, enrich it, encode the enriched record."""
+    try:
+        article = decode(Article, value)
+        enriched = enrich_article(article, now=now)  # type: ignore[arg-type]
+        output = Output("enriched", enriched["id"].encode(), encode(enriched))
+        return Outcome(outputs=(output,), source=article["source"], url=article["url"])
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+        hint = peek(value, "source", "url")
+        return Outcome.failed(exc, source=hint["source"], url=hint["url"])
+
+
 def register(app: faust.App, ctx: AgentContext) -> None:
-    """Declare the enrich agent on ``app``."""
-
-    @app.task  # type: ignore[untyped-decorator]
-    async def warm_entities() -> None:
-        """Load the gazetteer and the tagger at start, off the event loop, so the first
-        article is not the one that waits a second for them."""
-        await ctx.run_cpu(warm_up)
-
-    @app.agent(ctx.topics.articles, name="enrich")
-    async def enrich(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                article = decode(Article, message.value)
-                enriched = await ctx.run_cpu(
-                    enrich_article,
-                    article,  # type: ignore[arg-type]
-                    now=utcnow(),
-                )
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-                hint = peek(message.value, "source", "url")
-                await ctx.dead_letter(STAGE, exc, message, source=hint["source"], url=hint["url"])
-                continue
-            await ctx.send(ctx.topics.enriched, enriched["id"], enriched)
-            await ctx.count(STAGE, enriched["article"]["source"], "ok")
+    """Declare the enrich stage on ``app``."""
+    settings = ctx.settings
+    register_stage(
+        app,
+        ctx,
+        Stage(
+            name=STAGE,
+            input="articles",
+            handle=handle,
+            args=lambda: (utcnow(),),
+            time_limit=settings.hard_time_limit(settings.enrich_timeout),
+            warm=warm,
+            warm_args=(settings.cache_dir,),
+        ),
+    )

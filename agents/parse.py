@@ -1,46 +1,52 @@
-"""parse: RawPage bytes from crawlers → Article, or a dead letter."""
+"""parse: RawPage bytes from crawlers → Article, or a dead letter.
+
+`handle` runs in the parse stage's child process under the parse time limit; the
+agent itself is the generic loop of `agents.runner`.
+"""
 
 from __future__ import annotations
-
-import logging
 
 import faust
 
 from agents.context import AgentContext, peek
+from agents.outcome import Outcome, Output
+from agents.runner import Stage, register_stage
 from newsflow.core.parse import ParseOptions, parse_page
-from schemas.codec import decode
+from schemas.codec import decode, encode
 from schemas.records import RawPage
 
 STAGE = "parse"
-log = logging.getLogger("newsflow.agents.parse")
+
+
+def handle(value: bytes | None, options: ParseOptions) -> Outcome:
+    """Decode and validate the raw page, parse it, encode the article."""
+    try:
+        raw = decode(RawPage, value)
+        article = parse_page(raw, options)  # type: ignore[arg-type]
+        output = Output("articles", article["id"].encode(), encode(article))
+        return Outcome(outputs=(output,), source=article["source"], url=raw["url"])
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+        hint = peek(value, "source", "url")
+        return Outcome.failed(exc, source=hint["source"], url=hint["url"])
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
-    """Declare the parse agent on ``app``."""
+    """Declare the parse stage on ``app``."""
+    settings = ctx.settings
     options = ParseOptions(
-        max_bytes=ctx.settings.max_page_bytes,
-        site_timezones=ctx.settings.site_timezones,
-        timeout_s=ctx.settings.parse_timeout,
-        compiled=ctx.settings.compiled_passes,
+        max_bytes=settings.max_page_bytes,
+        site_timezones=dict(settings.site_timezones),
+        timeout_s=settings.parse_timeout,
+        compiled=settings.compiled_passes,
     )
-
-    @app.agent(ctx.topics.raw, name="parse")
-    async def parse(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                raw = decode(RawPage, message.value)
-                article = await ctx.run_cpu(parse_page, raw, options)  # type: ignore[arg-type]
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-                hint = peek(message.value, "source", "url")
-                await ctx.dead_letter(STAGE, exc, message, source=hint["source"], url=hint["url"])
-                continue
-            log.debug(
-                "parse %s[%s]@%s -> %s",
-                message.topic,
-                message.partition,
-                message.offset,
-                article["id"],
-            )
-            await ctx.send(ctx.topics.articles, article["id"], article)
-            await ctx.count(STAGE, article["source"], "ok")
+    register_stage(
+        app,
+        ctx,
+        Stage(
+            name=STAGE,
+            input="raw",
+            handle=handle,
+            args=lambda: (options,),
+            time_limit=settings.hard_time_limit(settings.parse_timeout),
+        ),
+    )

@@ -1,15 +1,21 @@
 """route: EnrichedArticle → one topic per route it was given.
 
 The routing decision is made by the pure `newsflow.core.routing` rules during
-enrichment (so the stored record says where it went); this agent only fans the
-record out, and dead-letters a route that names no declared topic.
+enrichment (so the stored record says where it went); this stage only fans the
+record out, forwarding the validated bytes as they are, and dead-letters a route
+that names no declared topic. Its work is a decode and a lookup, so it runs on the
+event loop, not in a child process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import faust
 
 from agents.context import AgentContext, peek
+from agents.outcome import Outcome, Output
+from agents.runner import Stage, register_stage
 from newsflow.core.errors import PipelineError
 from schemas.codec import decode
 from schemas.records import EnrichedArticle
@@ -17,23 +23,29 @@ from schemas.records import EnrichedArticle
 STAGE = "route"
 
 
-def register(app: faust.App, ctx: AgentContext) -> None:
-    """Declare the route agent on ``app``."""
+def handle(value: bytes | None, known: Collection[str]) -> Outcome:
+    """One output per route of the record, to ``route:<name>``, keyed by article id."""
+    try:
+        enriched = decode(EnrichedArticle, value)
+        routes = enriched["routes"]
+        unknown = [r for r in routes if r not in known]
+        if unknown or not routes:
+            raise PipelineError("route", f"no topic for routes {unknown or '[]'}")
+        assert value is not None  # decode refused an empty value
+        key = enriched["id"].encode()
+        outputs = tuple(Output(f"route:{name}", key, value) for name in routes)
+        article = enriched["article"]
+        return Outcome(outputs=outputs, source=article["source"], url=article["url"])
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+        hint = peek(value, "source", "url")
+        return Outcome.failed(exc, source=hint["source"], url=hint["url"])
 
-    @app.agent(ctx.topics.enriched, name="route")
-    async def route(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                enriched = decode(EnrichedArticle, message.value)
-                unknown = [r for r in enriched["routes"] if r not in ctx.topics.routes]
-                if unknown or not enriched["routes"]:
-                    raise PipelineError("route", f"no topic for routes {unknown or '[]'}")
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-                hint = peek(message.value, "source", "url")
-                await ctx.dead_letter(STAGE, exc, message, source=hint["source"], url=hint["url"])
-                continue
-            for name in enriched["routes"]:
-                # Forward the validated bytes as they are: no second serialization.
-                await ctx.topics.routes[name].send(key=message.key, value=message.value)
-            await ctx.count(STAGE, enriched["article"]["source"], "ok")
+
+def register(app: faust.App, ctx: AgentContext) -> None:
+    """Declare the route stage on ``app``."""
+    known = frozenset(ctx.topics.routes)
+    register_stage(
+        app,
+        ctx,
+        Stage(name=STAGE, input="enriched", handle=handle, args=lambda: (known,)),
+    )

@@ -1,25 +1,39 @@
-"""sink: persist enriched articles and dead letters, in batches.
+"""sink: persist enriched articles and dead letters, in batches, acking only what is written.
 
-Batches come from `Stream.take_events`, which acks a batch only after the loop
-body has finished with it, so offsets are never committed for rows not yet
-written. A database that is away is retried with capped exponential backoff
-(the partition simply waits); a row the database refuses is dead-lettered
-alone after the batch is retried row by row.
+Events are read with manual acks and gathered into a batch that is written when it
+is full or `NEWSFLOW_SINK_FLUSH_SECONDS` after its first event; only then are its
+events counted and acked, so an offset is never committed for a row that is not in
+the database. (Faust's ``take_events`` acks its batch even when the loop body
+raised or was cancelled.)
+
+Database faults, told apart by `newsflow.core.storage`'s error contract:
+
+* unavailable (PostgreSQL down, SQLite locked or read-only): the sink pauses its
+  partitions and retries the same batch with capped backoff — opening the store and
+  migrating included — until it is written; nothing is dead-lettered;
+* a row the database refuses (``PipelineError("sink")``): the batch is written row by
+  row and only the refused rows become dead letters;
+* anything else (a missing table, a permission): a fault of the deployment, not of
+  the rows. The sink stops writing, says so on ``/ready`` and in the log, and retries
+  every 30 s, reopening the store, until an operator has fixed it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import faust
-from faust.types import EventT
+from faust.types import TP, EventT
 
-from agents.context import AgentContext, peek
-from newsflow.core.storage import Store, StoreUnavailable
+from agents.context import AgentContext, Stopping, peek
+from agents.outcome import Failure
+from newsflow.core.errors import PipelineError
+from newsflow.core.storage import Store, StoreUnavailable, WriteResult
 from newsflow.core.types import DeadLetterDict, EnrichedArticleDict
 from schemas.codec import decode
 from schemas.records import DeadLetter, EnrichedArticle
@@ -27,6 +41,7 @@ from schemas.records import DeadLetter, EnrichedArticle
 STAGE = "sink"
 log = logging.getLogger("newsflow.agents.sink")
 T = TypeVar("T")
+Row = tuple[EventT[Any], Any]
 
 
 class StoreHandle:
@@ -46,105 +61,238 @@ class StoreHandle:
     async def close(self) -> None:
         async with self._lock:
             if self._store is not None:
-                await self._store.close()
-                self._store = None
+                store, self._store = self._store, None
+                await store.close()
 
 
-async def with_backoff(what: str, fn: Callable[[], Awaitable[T]], ceiling: float = 30.0) -> T:
-    """Retry ``fn`` while the store is unavailable: waiting beats losing rows."""
-    delay = 0.5
-    while True:
+class Writer:
+    """Runs store calls until they succeed, pausing ``topic``'s partitions meanwhile."""
+
+    def __init__(self, ctx: AgentContext, handle: StoreHandle, topic: str) -> None:
+        self.ctx = ctx
+        self.handle = handle
+        self.topic = topic
+        self.paused: set[TP] = set()
+        self.what = f"sink ({topic})"
+
+    def _pause(self) -> None:
+        consumer = self.ctx.app.consumer
+        tps = {tp for tp in consumer.assignment() if tp.topic == self.topic} - self.paused
+        if tps:
+            consumer.pause_partitions(tps)
+            self.paused |= tps
+
+    def _resume(self) -> None:
+        if self.paused:
+            assigned = self.ctx.app.consumer.assignment()
+            self.ctx.app.consumer.resume_partitions(self.paused & set(assigned))
+            self.paused.clear()
+
+    async def run(self, fn: Callable[[Store], Awaitable[T]]) -> T:
+        """``fn(store)``, retried while the database is away or misconfigured.
+
+        ``PipelineError`` (the rows are at fault) is raised to the caller.
+        """
+        attempt = 0
+        while True:
+            self.ctx.check_running()
+            try:
+                result = await fn(await self.handle.get())
+            except (PipelineError, Stopping, asyncio.CancelledError):
+                raise
+            except StoreUnavailable as exc:
+                self._pause()
+                await self.ctx.pause(self.what, attempt, f"database unavailable: {exc}")
+                attempt += 1
+            except Exception as exc:  # noqa: BLE001 - systematic: hold, never dead-letter rows
+                self._pause()
+                log.critical(
+                    "%s: the database refuses every write (%r); the sink holds its partitions "
+                    "until this is fixed, nothing is dead-lettered",
+                    self.what,
+                    exc,
+                )
+                with contextlib.suppress(Exception):
+                    await self.handle.close()  # reopen (and migrate) on the next try
+                await self.ctx.pause(self.what, max(attempt, 6), f"sink halted: {exc!r}")
+                attempt += 1
+            else:
+                self._resume()
+                self.ctx.health.release(self.what)
+                return result
+
+
+class Batcher:
+    """Events in, batches out: full, or ``within`` seconds after the first event."""
+
+    def __init__(
+        self, size: int, within: float, flush: Callable[[list[EventT[Any]]], Awaitable[None]]
+    ) -> None:
+        self.size = size
+        self.within = within
+        self.flush = flush
+        self.events: list[EventT[Any]] = []
+        self.first_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def add(self, event: EventT[Any]) -> None:
+        async with self.lock:
+            if not self.events:
+                self.first_at = time.monotonic()
+            self.events.append(event)
+            if len(self.events) >= self.size:
+                await self._flush()
+
+    async def _flush(self) -> None:
+        events, self.events = self.events, []
+        await self.flush(events)
+
+    async def tick(self) -> None:
+        """Write a partial batch once it is old enough (runs beside the agent's loop)."""
+        while True:
+            await asyncio.sleep(self.within / 4)
+            async with self.lock:
+                if self.events and time.monotonic() - self.first_at >= self.within:
+                    await self._flush()
+
+    async def run(self, stream: faust.StreamT[bytes]) -> None:
+        ticker = asyncio.create_task(self.tick())
         try:
-            return await fn()
-        except StoreUnavailable as exc:
-            log.warning("%s: store unavailable (%s); retrying in %.1fs", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, ceiling)
+            async for event in stream.events():
+                await self.add(event)
+                if ticker.done():  # the timer's flush failed: surface it here
+                    ticker.result()
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await ticker
 
 
-async def _write_rows(
-    ctx: AgentContext,
-    handle: StoreHandle,
-    write: Callable[[Store, Sequence[Any]], Awaitable[Any]],
-    rows: list[tuple[EventT[Any], Any]],
-    *,
-    dead_letter_refused: bool = True,
-) -> list[tuple[EventT[Any], Any]]:
-    """Write a batch; on a refused batch, retry row by row and dead-letter the refusers.
-
-    Dead letters themselves are never dead-lettered again (that could loop):
-    a refused one is logged and stays in the dead-letter topic.
-    """
-    if not rows:
-        return []
-    store = await handle.get()
-    try:
-        await with_backoff("sink", lambda: write(store, [r for _, r in rows]))
-        return rows
-    except Exception:
-        log.exception("sink: batch of %d refused; retrying row by row", len(rows))
-    written = []
-    for event, row in rows:
-        try:
-            await with_backoff("sink", functools.partial(write, store, [row]))
-            written.append((event, row))
-        except Exception as exc:
-            if not dead_letter_refused:
-                log.exception("sink: row refused at %s", event.message.offset)
-                continue
-            hint = peek(event.message.value, "source", "url")
-            await ctx.dead_letter(STAGE, exc, event.message, source=hint["source"], url=hint["url"])
-    return written
-
-
-def _batches(
-    stream: faust.StreamT[bytes], size: int, within: float
-) -> AsyncIterator[Sequence[EventT[Any]]]:
-    """`take_events` exists on faust.Stream but not on the StreamT interface agents get."""
-    return cast(faust.Stream[bytes], stream).take_events(size, within=within)
+def _last_copies(rows: Sequence[Row], changed: frozenset[str]) -> set[int]:
+    """Indexes of the rows that stored something: the last copy of each changed id."""
+    last: dict[str, int] = {}
+    for index, (_event, row) in enumerate(rows):
+        last[row["id"]] = index
+    return {index for article_id, index in last.items() if article_id in changed}
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the two sink agents (articles, dead letters) on ``app``."""
     handle = StoreHandle(ctx.settings.database)
-    batch, within = ctx.settings.sink_batch_size, ctx.settings.sink_flush_seconds
+    size, within = ctx.settings.sink_batch_size, ctx.settings.sink_flush_seconds
+    articles = Writer(ctx, handle, ctx.topics.enriched.get_topic_name())
+    letters = Writer(ctx, handle, ctx.topics.dlq.get_topic_name())
 
-    async def write_articles(store: Store, rows: Sequence[EnrichedArticleDict]) -> Any:
-        return await store.write_articles(rows)
+    async def close_store(*_args: Any, **_kwargs: Any) -> None:
+        await handle.close()
 
-    async def write_dead_letters(store: Store, rows: Sequence[DeadLetterDict]) -> Any:
-        return await store.write_dead_letters(rows)
+    app.on_before_shutdown.connect(close_store, weak=False)
+
+    async def dead_letter(event: EventT[Any], exc: BaseException) -> tuple[str | None, str, str]:
+        hint = peek(event.message.value, "source", "url")
+        failure = Failure.of(exc)
+        await ctx.dead_letter(STAGE, failure, event.message, source=hint["source"], url=hint["url"])
+        return hint["source"], "dead", failure.kind
+
+    async def write_articles(stream: faust.StreamT[bytes], events: list[EventT[Any]]) -> None:
+        # Outcome per event: (source, outcome, error kind); counted in offset order at
+        # the end, after every row of the batch is written or dead-lettered.
+        outcomes: dict[int, tuple[str | None, str, str | None]] = {}
+        rows: list[Row] = []
+        positions: list[int] = []
+        for index, event in enumerate(events):
+            try:
+                rows.append((event, decode(EnrichedArticle, event.message.value)))
+                positions.append(index)
+            except Exception as exc:  # noqa: BLE001 - an unreadable record: a dead letter
+                outcomes[index] = await dead_letter(event, exc)
+        if rows:
+
+            async def batch(store: Store) -> WriteResult:
+                items: list[EnrichedArticleDict] = [row for _, row in rows]
+                return await store.write_articles(items)
+
+            try:
+                result = await articles.run(batch)
+            except PipelineError:
+                log.warning("sink: a batch of %d was refused; writing it row by row", len(rows))
+                for index, (event, row) in zip(positions, rows, strict=True):
+
+                    async def one(store: Store, row: EnrichedArticleDict = row) -> WriteResult:
+                        return await store.write_articles([row])
+
+                    try:
+                        single = await articles.run(one)
+                    except PipelineError as exc:
+                        outcomes[index] = await dead_letter(event, exc)
+                        continue
+                    source = row["article"]["source"]
+                    outcomes[index] = (source, "ok" if single.changed else "unchanged", None)
+            else:
+                stored = _last_copies(rows, result.changed)
+                for n, (index, (_event, row)) in enumerate(zip(positions, rows, strict=True)):
+                    source = row["article"]["source"]
+                    outcomes[index] = (source, "ok" if n in stored else "unchanged", None)
+        await ctx.counts(
+            [(STAGE, event.message, *outcomes[index]) for index, event in enumerate(events)]
+        )
+        for event in events:
+            await stream.ack(event)
+
+    async def write_letters(stream: faust.StreamT[bytes], events: list[EventT[Any]]) -> None:
+        rows: list[Row] = []
+        for event in events:
+            try:
+                rows.append((event, decode(DeadLetter, event.message.value)))
+            except Exception:
+                log.exception(
+                    "sink: unreadable dead letter at %s[%s]@%s kept in the topic only",
+                    event.message.topic,
+                    event.message.partition,
+                    event.message.offset,
+                )
+        if rows:
+
+            async def batch(store: Store) -> int:
+                items: list[DeadLetterDict] = [row for _, row in rows]
+                return await store.write_dead_letters(items)
+
+            try:
+                await letters.run(batch)
+            except PipelineError:
+                # Dead letters are never dead-lettered again (that could loop): a letter
+                # the database refuses is logged and stays in the dead-letter topic.
+                for event, row in rows:
+
+                    async def one(store: Store, row: DeadLetterDict = row) -> int:
+                        return await store.write_dead_letters([row])
+
+                    try:
+                        await letters.run(one)
+                    except PipelineError:
+                        log.exception(
+                            "sink: dead letter %s refused by the database; kept in %s@%s",
+                            row["id"],
+                            event.message.topic,
+                            event.message.offset,
+                        )
+        for event in events:
+            await stream.ack(event)
 
     @app.agent(ctx.topics.enriched, name="sink")
     async def sink(stream: faust.StreamT[bytes]) -> None:
-        try:
-            async for events in _batches(stream, batch, within):
-                rows: list[tuple[EventT[Any], Any]] = []
-                for event in events:
-                    try:
-                        rows.append((event, decode(EnrichedArticle, event.message.value)))
-                    except Exception as exc:  # noqa: BLE001 - becomes a dead letter
-                        hint = peek(event.message.value, "source", "url")
-                        await ctx.dead_letter(
-                            STAGE, exc, event.message, source=hint["source"], url=hint["url"]
-                        )
-                for _event, row in await _write_rows(ctx, handle, write_articles, rows):
-                    await ctx.count(STAGE, row["article"]["source"], "ok")
-        finally:
-            await handle.close()
+        manual = cast(faust.Stream[bytes], stream).noack()
+
+        async def flush(events: list[EventT[Any]]) -> None:
+            await write_articles(manual, events)
+
+        await Batcher(size, within, flush).run(manual)
 
     @app.agent(ctx.topics.dlq, name="sink_dead_letters")
     async def sink_dead_letters(stream: faust.StreamT[bytes]) -> None:
-        async for events in _batches(stream, batch, within):
-            rows: list[tuple[EventT[Any], Any]] = []
-            for event in events:
-                try:
-                    rows.append((event, decode(DeadLetter, event.message.value)))
-                except Exception:
-                    log.exception(
-                        "sink: unreadable dead letter at %s[%s]@%s kept in the topic only",
-                        event.message.topic,
-                        event.message.partition,
-                        event.message.offset,
-                    )
-            await _write_rows(ctx, handle, write_dead_letters, rows, dead_letter_refused=False)
+        manual = cast(faust.Stream[bytes], stream).noack()
+
+        async def flush(events: list[EventT[Any]]) -> None:
+            await write_letters(manual, events)
+
+        await Batcher(size, within, flush).run(manual)

@@ -1,9 +1,13 @@
-"""stats: the operators' counter tables, per source and per stage.
+"""stats: the operators' counter tables, counting each input message's outcome once.
 
-Every agent sends one `StageEvent` per outcome to the stats topic, keyed by
-source. Tables must be written by one agent, keyed like the stream that feeds
-them: `counts_by_source` is fed straight from that topic, `counts_by_stage`
-from the same events re-keyed by stage with `group_by`.
+Every stage sends one `StageEvent` per input message, keyed ``stage|topic|partition``
+of that input and carrying its offset. A message processed twice (after a crash, a
+rebalance, a replay) sends its event twice; the table entry of its key remembers the
+highest offset counted, and an event at or below it is skipped. So the counters
+count outcomes, not attempts: ``sink.ok`` is the number of rows written.
+
+One table, keyed like the stats topic (so each entry lives in the partition that
+updates it); ``/counters/`` folds it into the per-source and per-stage views.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import logging
 from typing import Any
 
 import faust
-import orjson
 
 from agents.context import AgentContext
 from schemas.codec import decode
@@ -21,70 +24,82 @@ from schemas.records import StageEvent
 log = logging.getLogger("newsflow.agents.stats")
 
 
-def _stage_key(value: bytes) -> bytes:
-    """Partition key for the per-stage re-keying; unreadable events count as 'invalid'."""
-    try:
-        data = orjson.loads(value)
-        return str(data["stage"]).encode()
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return b"invalid"
+def apply(entry: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The table entry after ``event``; None when the event was counted already.
+
+    Returns a new dict (Faust tables see assignments, not mutations).
+    """
+    entry = entry or {}
+    offset = event.get("offset")
+    last = entry.get("offset")
+    if offset is not None and last is not None and offset <= last:
+        return None
+    name = event["outcome"]
+    if event.get("error_kind"):
+        name = f"{name}.{event['error_kind']}"
+    counts: dict[str, dict[str, int]] = {k: dict(v) for k, v in entry.get("counts", {}).items()}
+    by_source = counts.setdefault(event["source"], {})
+    by_source[name] = by_source.get(name, 0) + 1
+    return {
+        "stage": event["stage"],
+        "offset": offset if offset is not None else last,
+        "counts": counts,
+        "last_at": event.get("at") or entry.get("last_at"),
+    }
 
 
-def _bump(counts: dict[str, int] | None, name: str) -> dict[str, int]:
-    """A new dict (tables only see assignments, not mutations)."""
-    out = dict(counts or {})
-    out[name] = out.get(name, 0) + 1
-    return out
+def fold(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The ``/counters/`` views: per source (``stage.outcome``) and per stage
+    (``outcome`` and ``dead.<kind>``)."""
+    by_source: dict[str, dict[str, int]] = {}
+    by_stage: dict[str, dict[str, int]] = {}
+    for entry in entries.values():
+        stage = entry["stage"]
+        for source, counts in entry["counts"].items():
+            for name, n in counts.items():
+                outcome = name.split(".", 1)[0]
+                per_source = by_source.setdefault(source, {})
+                per_source[f"{stage}.{outcome}"] = per_source.get(f"{stage}.{outcome}", 0) + n
+                per_stage = by_stage.setdefault(stage, {})
+                per_stage[name] = per_stage.get(name, 0) + n
+    return {"by_source": by_source, "by_stage": by_stage}
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
-    """Declare the counter tables, the two counting agents and the web view."""
-    by_source = app.Table(
-        "counts_by_source",
+    """Declare the counter table, its agent and the web view."""
+    counters = app.Table(
+        "stage_counts",
         default=dict,
         partitions=ctx.settings.partitions,
         key_type=str,
-        help="stage.outcome counts per source",
-    )
-    by_stage = app.Table(
-        "counts_by_stage",
-        default=dict,
-        partitions=ctx.settings.partitions,
-        key_type=str,
-        help="outcome counts per stage, dead letters split by error kind",
+        help="per stage and input partition: outcome counts by source, last offset counted",
     )
 
-    @app.agent(ctx.topics.stats, name="count_by_source")
-    async def count_by_source(stream: faust.StreamT[bytes]) -> None:
+    @app.agent(ctx.topics.stats, name="count")
+    async def count(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             try:
                 stage_event = decode(StageEvent, event.message.value)
             except Exception:
-                log.exception("stats: unreadable stage event at offset %s", event.message.offset)
+                log.exception(
+                    "stats: unreadable stage event at %s[%s]@%s not counted",
+                    event.message.topic,
+                    event.message.partition,
+                    event.message.offset,
+                )
                 continue
-            key = stage_event["source"]
-            name = f"{stage_event['stage']}.{stage_event['outcome']}"
-            by_source[key] = _bump(by_source[key], name)
-
-    @app.agent(ctx.topics.stats, name="count_by_stage")
-    async def count_by_stage(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream.group_by(_stage_key, name="by-stage"):
-            try:
-                stage_event = decode(StageEvent, value)
-            except Exception:  # noqa: BLE001 - a counter must never stop the worker
-                continue
-            key = stage_event["stage"]
-            name = stage_event["outcome"]
-            if stage_event["error_kind"]:
-                name = f"{name}.{stage_event['error_kind']}"
-            by_stage[key] = _bump(by_stage[key], name)
+            key = (event.message.key or b"").decode("utf-8", "replace") or stage_event["stage"]
+            updated = apply(counters[key], stage_event)
+            if updated is not None:
+                counters[key] = updated
 
     @app.page("/counters/")
-    async def counters(web: Any, request: Any) -> Any:
+    async def view(web: Any, request: Any) -> Any:
         """Counters held by this worker (its partitions) as JSON, for operators."""
+        entries = dict(counters.items())
         return web.json(
             {
-                "by_source": dict(by_source.items()),
-                "by_stage": dict(by_stage.items()),
+                **fold(entries),
+                "progress": {key: entry.get("offset") for key, entry in entries.items()},
             }
         )

@@ -1,11 +1,12 @@
 """The Faust app factory: settings and a role in, a configured app out.
 
-A worker runs two apps (see `agents`): ``pipeline`` (parse, enrich, route,
-sink; consumer group ``APP_ID``) and ``stats`` (counter tables and the web
-view; group ``APP_ID-stats``). `create_app` is what the CLI, the demo and the
-tests call. For the plain ``faust -A newsflow.app worker`` form there is a
-module-level ``app`` (the pipeline), built lazily from the environment on first
-access, not at import time.
+A worker runs two apps (see `agents`): ``pipeline`` (parse, enrich, route, sink;
+consumer group ``APP_ID``) and ``stats`` (counter tables; group ``APP_ID-stats``).
+The pipeline app owns the worker's web port (``/ready``, ``/live``, and
+``/counters/`` relayed from the stats app, which listens on a loopback port of its
+own). `create_app` is what the CLI, the demo and the tests call. For the plain
+``faust -A newsflow.app worker`` form there is a module-level ``app`` (the
+pipeline), built lazily from the environment on first access, not at import time.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ import faust
 
 from agents import PIPELINE_MODULES, STATS_MODULES
 from agents.context import AgentContext
-from newsflow.core.entities import use_cache_dir
+from agents.health import Health, register_web
 from newsflow.settings import Settings
 from schemas.codec import register_codec
 from streams import declare
 
 log = logging.getLogger("newsflow")
 
-
 Role = Literal["pipeline", "stats"]
+# Events buffered per agent ahead of processing. Faust's default (4096) holds 4096
+# whole pages per stage in memory; a few hundred keep every stage busy.
+STREAM_BUFFER = 256
+# How soon a topic created by someone else (or re-created) is seen by the consumer.
+METADATA_MAX_AGE_MS = 5_000
 
 
 def app_id(settings: Settings, role: Role) -> str:
@@ -33,11 +38,15 @@ def app_id(settings: Settings, role: Role) -> str:
     return settings.app_id if role == "pipeline" else f"{settings.app_id}-stats"
 
 
-def create_app(settings: Settings, role: Role = "pipeline") -> faust.App:
-    """Build one app: topics from `streams`, the agents of ``role`` from `agents`."""
+def create_app(
+    settings: Settings, role: Role = "pipeline", *, stats_url: str | None = None
+) -> faust.App:
+    """Build one app: topics from `streams`, the agents of ``role`` from `agents`.
+
+    ``stats_url`` is where the pipeline app finds the stats app's ``/counters/``.
+    """
     register_codec()
     group = app_id(settings, role)
-    web = role == "stats" and settings.web_port > 0
     datadir = settings.data_dir / "faust" / group
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
@@ -49,13 +58,15 @@ def create_app(settings: Settings, role: Role = "pipeline") -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,
-        web_enabled=web,
+        web_enabled=settings.web_port > 0,
         web_port=settings.web_port or 6066,
         web_bind=settings.web_host,
         web_host=settings.web_host,
         producer_max_request_size=settings.max_message_bytes,
         consumer_max_fetch_size=settings.max_message_bytes,
         consumer_auto_offset_reset="earliest",
+        consumer_metadata_max_age_ms=METADATA_MAX_AGE_MS,
+        producer_metadata_max_age_ms=METADATA_MAX_AGE_MS,
         processing_guarantee="at_least_once",
         key_serializer="raw",
         value_serializer="raw",
@@ -64,14 +75,39 @@ def create_app(settings: Settings, role: Role = "pipeline") -> faust.App:
         broker_commit_every=100,
         broker_commit_interval=1.0,
         table_cleanup_interval=60.0,
+        stream_buffer_maxsize=STREAM_BUFFER,
+        # Agents ack by hand once outputs are confirmed (agents.runner): waiting for
+        # "empty streams" at shutdown or rebalance would wait on messages that are
+        # being abandoned unacked, i.e. forever. Unacked messages are redelivered.
+        stream_wait_empty=False,
     )
-    if role == "pipeline":  # the enrich agent's gazetteer, built once per version
-        use_cache_dir(settings.cache_dir)
     topics = declare(app, settings)
-    ctx = AgentContext(app=app, settings=settings, topics=topics)
+    health = Health()
+    ctx = AgentContext(app=app, settings=settings, topics=topics, health=health)
+    _watch_group(app, health)
     for module in PIPELINE_MODULES if role == "pipeline" else STATS_MODULES:
         module.register(app, ctx)
+    if role == "pipeline" and settings.web_port > 0:
+        register_web(app, health, stats_url)
     return app
+
+
+def _watch_group(app: faust.App, health: Health) -> None:
+    """Keep `Health` in step with the consumer group (assignment, rebalances)."""
+
+    # Receivers get (sender, *signal arguments).
+    async def revoked(*_args: Any, **_kwargs: Any) -> None:
+        health.on_rebalance(True)
+
+    async def assigned(*args: Any, **_kwargs: Any) -> None:
+        health.on_assigned(args[1])
+
+    async def complete(*_args: Any, **_kwargs: Any) -> None:
+        health.on_rebalance(False)
+
+    app.on_partitions_revoked.connect(revoked, weak=False)
+    app.on_partitions_assigned.connect(assigned, weak=False)
+    app.on_rebalance_complete.connect(complete, weak=False)
 
 
 def __getattr__(name: str) -> Any:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from newsflow.settings import Settings
-from streams import DAY_MS, TopicSpec, topic_name
+from streams import DAY_MS, TopicSpec, all_specs, topic_name
+
+log = logging.getLogger("newsflow.kafka")
 
 
 @contextlib.asynccontextmanager
@@ -96,6 +100,34 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> list[
     finally:
         await admin.close()
     return created
+
+
+async def prepare_topics(settings: Settings, *, report_every: float = 10.0) -> list[str]:
+    """Create every topic newsflow owns, waiting for the broker as long as it takes.
+
+    A worker calls this before it joins its group: consumers then find their
+    topics at once (a consumer that subscribes to a missing topic ignores it until
+    its next metadata refresh), and route topics exist before anyone subscribes.
+    """
+    started = last_report = time.monotonic()
+    while True:
+        try:
+            created = await ensure_topics(settings, all_specs())
+        except (TimeoutError, KafkaError, OSError) as exc:
+            now = time.monotonic()
+            if now - last_report >= report_every or last_report == started:
+                log.warning(
+                    "waiting for Kafka at %s to create the topics (%.0f s so far): %r",
+                    settings.bootstrap_servers,
+                    now - started,
+                    exc,
+                )
+                last_report = now
+            await asyncio.sleep(1.0)
+            continue
+        if created:
+            log.info("created %d topic(s): %s", len(created), ", ".join(created))
+        return created
 
 
 async def _wait_for_metadata(admin: AIOKafkaAdminClient, names: list[str]) -> None:

@@ -157,6 +157,20 @@ class Settings:
         default=10.0,
         metadata={"env": "PARSE_TIMEOUT", "doc": "Seconds before a page is dead-lettered timeout."},
     )
+    enrich_timeout: float = field(
+        default=30.0,
+        metadata={
+            "env": "ENRICH_TIMEOUT",
+            "doc": "Seconds before an article is dead-lettered timeout by the enrich stage.",
+        },
+    )
+    stage_memory_mb: int = field(
+        default=4096,
+        metadata={
+            "env": "STAGE_MEMORY_MB",
+            "doc": "Address-space cap of each stage process (parse, enrich); 0: none.",
+        },
+    )
     compiled_passes: bool = field(
         default=True,
         metadata={
@@ -216,6 +230,8 @@ class Settings:
             "max_page_bytes": _int(env, "MAX_PAGE_BYTES", cls.max_page_bytes, minimum=1),
             "max_message_bytes": _int(env, "MAX_MESSAGE_BYTES", cls.max_message_bytes, 1024),
             "parse_timeout": _float(env, "PARSE_TIMEOUT", cls.parse_timeout),
+            "enrich_timeout": _float(env, "ENRICH_TIMEOUT", cls.enrich_timeout),
+            "stage_memory_mb": _int(env, "STAGE_MEMORY_MB", cls.stage_memory_mb, minimum=0),
             "compiled_passes": _bool(env, "COMPILED_PASSES", cls.compiled_passes),
             "sink_batch_size": _int(env, "SINK_BATCH_SIZE", cls.sink_batch_size, minimum=1),
             "sink_flush_seconds": _float(env, "SINK_FLUSH_SECONDS", cls.sink_flush_seconds),
@@ -246,6 +262,12 @@ class Settings:
                 f"{ENV_PREFIX}MAX_MESSAGE_BYTES must be at least twice MAX_PAGE_BYTES, so that an "
                 "over-size page still reaches the parser and is dead-lettered, not refused"
             )
+
+    @staticmethod
+    def hard_time_limit(soft: float) -> float:
+        """When a stage's process is killed: a little after the soft limit the stage
+        checks itself (which fails the message without losing the warm process)."""
+        return soft + max(1.0, soft * 0.2)
 
     @property
     def database(self) -> str:

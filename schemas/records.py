@@ -110,15 +110,31 @@ class DeadLetter(faust.Record, namespace=f"{NAMESPACE}.DeadLetter", serializer="
     source: str | None
     url: str | None
     failed_at: str
+    # The original value's length and SHA-256. When the dead letter would not fit under
+    # the broker's message limit, `original_b64` holds only the head of the value,
+    # `original_truncated` is true and the full bytes are in `original_file` on the
+    # worker that failed it (NEWSFLOW_DATA_DIR/dead-letters/). Defaults: older letters.
+    original_size: int = 0
+    original_sha256: str | None = None
+    original_truncated: bool = False
+    original_file: str | None = None
 
 
 class StageEvent(faust.Record, namespace=f"{NAMESPACE}.StageEvent", serializer="json"):
-    """One outcome of one stage, keyed by source, feeding the operators' counter tables."""
+    """One outcome of one input message of one stage, feeding the operators' counters.
+
+    Keyed ``stage|topic|partition`` of the input; the input offset lets the counters
+    skip an outcome they have already counted when a message is processed again.
+    """
 
     stage: str
     source: str
-    outcome: str  # "ok" or "dead"
+    outcome: str  # "ok", "dead" or, for the sink, "unchanged" (the row was already stored)
     error_kind: str | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    at: float | None = None  # Unix time of the outcome
 
 
 RECORDS: tuple[type[faust.Record], ...] = (

@@ -83,6 +83,10 @@ def make_dead_letter(letter_id: str, message: str = "cannot decode") -> DeadLett
         "source": "crawler-1",
         "url": "https://example.ir/x",
         "failed_at": "2024-03-19T11:07:00+00:00",
+        "original_size": 2,
+        "original_sha256": None,
+        "original_truncated": False,
+        "original_file": None,
     }
 
 

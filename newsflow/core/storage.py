@@ -34,7 +34,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar, cast
@@ -78,8 +78,9 @@ _PG_MIGRATION_LOCK_KEY: Final = 0x6E657773666C6F77  # "newsflow"
 _BEGIN_IMMEDIATE: Final = "newsflow_begin_immediate"
 
 # SQLite primary result codes that mean "not now" rather than "never":
-# BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN, PROTOCOL.
-_SQLITE_TRANSIENT: Final = frozenset({5, 6, 7, 10, 13, 14, 15})
+# BUSY, LOCKED, NOMEM, READONLY (a file made read-only by an operator), IOERR, FULL,
+# CANTOPEN, PROTOCOL.
+_SQLITE_TRANSIENT: Final = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
 # SQLSTATE classes: connection exception, transaction rollback (serialization failure, deadlock),
 # insufficient resources, operator intervention (shutdown, crash recovery), system error.
 _PG_TRANSIENT_CLASSES: Final = frozenset({"08", "40", "53", "57", "58"})
@@ -110,6 +111,8 @@ class WriteResult:
     inserted: int
     updated: int
     unchanged: int
+    # Ids whose row this batch inserted or changed; the others were already stored as they are.
+    changed: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
@@ -204,6 +207,10 @@ dead_letters = sa.Table(
     sa.Column("source", sa.Text),
     sa.Column("url", sa.Text),
     sa.Column("failed_at", UtcDateTime()),
+    sa.Column("original_size", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("original_sha256", sa.Text),
+    sa.Column("original_truncated", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("original_file", sa.Text),
 )
 
 
@@ -505,6 +512,11 @@ def _dead_letter_row(item: DeadLetterDict) -> dict[str, Any]:
         "source": item["source"],
         "url": item["url"],
         "failed_at": _parse_instant(item["failed_at"]),
+        # .get: letters written before these fields existed validate without them
+        "original_size": item.get("original_size", 0),
+        "original_sha256": item.get("original_sha256"),
+        "original_truncated": item.get("original_truncated", False),
+        "original_file": item.get("original_file"),
     }
 
 
@@ -634,7 +646,7 @@ class Store:
 
         inserted = sum(1 for version in written.values() if version == 1)
         updated = len(written) - inserted
-        return WriteResult(inserted, updated, len(batch) - inserted - updated)
+        return WriteResult(inserted, updated, len(batch) - inserted - updated, frozenset(written))
 
     async def write_dead_letters(self, batch: Sequence[DeadLetterDict]) -> int:
         """Insert the dead letters not stored yet; returns how many were new.

@@ -105,3 +105,7 @@ class DeadLetterDict(TypedDict):
     source: str | None
     url: str | None
     failed_at: str
+    original_size: int  # bytes of the original value
+    original_sha256: str | None
+    original_truncated: bool  # original_b64 is only the head; the whole is original_file
+    original_file: str | None  # where the worker wrote the full bytes, when truncated

@@ -220,7 +220,7 @@ async def test_migrate_twice_and_concurrently(url: str) -> None:
     await asyncio.gather(migrate(url), migrate(url))
     await migrate(url)
     versions = await fetch(url, sa.text("SELECT version_num FROM alembic_version"))
-    assert [tuple(v) for v in versions] == [("0001",)]
+    assert [tuple(v) for v in versions] == [("0002",)]
 
 
 async def test_the_migration_builds_what_the_table_definitions_describe(url: str) -> None:
