@@ -114,11 +114,15 @@ def publish(
     """Publish pages to news.raw, as a crawler would.
 
     PATHS are pages: .html/.htm files (optionally .gz), folders of them, or
-    JSON lines (.jsonl/.ndjson) of {"url", "html", ...}. Unreadable input is
-    reported on stderr and makes the exit status 1; everything readable is sent.
+    JSON lines (.jsonl/.ndjson) of {"url", "html", ...}. A page file's URL is
+    --url, else its entry in an index.jsonl ({"file", "url"} lines) beside it,
+    else its own canonical link. Each input that cannot be read, is too large for
+    one message, has no http(s) URL or is not delivered is reported on stderr and
+    the run goes on; the exit status is 1 when any input failed.
     """
     from newsflow.core.errors import PipelineError
     from newsflow.publishing import publish_paths
+    from streams import RAW, topic_name
 
     settings = _settings(ctx)
     try:
@@ -128,8 +132,8 @@ def publish(
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(
-        f"published {sent} page(s) to {settings.topic_prefix}news.raw"
-        + (f"; {failed} input(s) could not be read" if failed else ""),
+        f"published {sent} page(s) to {topic_name(RAW, settings.topic_prefix)}"
+        + (f"; {failed} input(s) failed" if failed else ""),
         err=True,
     )
     if failed:
@@ -158,7 +162,9 @@ def process(
 
     PATHS are pages: .html/.htm files (optionally .gz), folders of them, or
     JSON lines of {"url", "html", ...}. Output is in input order: an EnrichedArticle
-    (or an Article with --stage parse), or {"error": {...}} for a page that failed.
+    (or an Article with --stage parse), or {"error": {"kind", "message"}, "origin",
+    "url"} for an input or page that failed; the run goes on, a summary goes to
+    stderr and the exit status is 1 when anything failed.
     """
     from newsflow.core.errors import PipelineError
     from newsflow.core.parse import ParseOptions
@@ -172,26 +178,37 @@ def process(
         timeout_s=settings.parse_timeout,
         compiled=settings.compiled_passes,
     )
-    failed = 0
+    ok = failed = 0
     try:
-        for item in iter_inputs(paths, now=_now(), url=url, source=source):
+        items = iter_inputs(
+            paths, now=_now(), max_bytes=settings.max_message_bytes, url=url, source=source
+        )
+        for item in items:
             try:
                 if item.raw is None:
                     raise item.error or PipelineError("input", "unreadable")
-                _json_line(process_page(item.raw, options=options, now=_now(), stage=stage))  # type: ignore[arg-type]
+                result = process_page(item.raw, options=options, now=_now(), stage=stage)  # type: ignore[arg-type]
             except PipelineError as exc:
-                failed += 1
-                _json_line(
-                    {
-                        "error": {"kind": exc.kind, "message": exc.message},
-                        "origin": item.origin,
-                        "url": item.raw["url"] if item.raw else None,
-                    }
-                )
+                error = exc
+            except Exception as exc:  # noqa: BLE001 - a bug on one page must not end the run
+                error = PipelineError("internal", f"{type(exc).__name__}: {exc}")
+            else:
+                ok += 1
+                _json_line(result)
+                continue
+            failed += 1
+            _json_line(
+                {
+                    "error": {"kind": error.kind, "message": error.message},
+                    "origin": item.origin,
+                    "url": item.raw["url"] if item.raw else None,
+                }
+            )
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
+    click.echo(f"processed {ok + failed} page(s): {ok} ok, {failed} failed", err=True)
     if failed:
-        click.echo(f"{failed} page(s) failed", err=True)
+        sys.exit(1)
 
 
 # -------------------------------------------------------------------- tail

@@ -1,16 +1,28 @@
-"""Publishing pages to news.raw: what `newsflow publish` and the demo do."""
+"""Publishing pages to news.raw: what `newsflow publish` and the demo do.
+
+One bad input never stops a run: an unreadable or over-size input, a page whose
+URL is not http(s), a page too large for one message once encoded, and a send the
+broker does not acknowledge are each reported on stderr with their origin and
+counted as failed, and the run goes on with the next input.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import orjson
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from tqdm import tqdm
 
-from newsflow.core.urls import article_id, canonicalize_url
+from newsflow.core.errors import PipelineError
+from newsflow.core.urls import article_id, page_url
 from newsflow.inputs import iter_inputs
 from newsflow.kafka import ensure_topics, producer
 from newsflow.settings import Settings
@@ -18,6 +30,54 @@ from schemas.codec import encode
 from streams import RAW, all_specs, topic_name
 
 IN_FLIGHT = 500  # sends awaited together: enough to batch, small enough to bound memory
+
+
+def _report(origin: str, error: PipelineError) -> None:
+    print(f"error: {origin}: {error}", file=sys.stderr)
+
+
+def _send_error(what: str, exc: BaseException) -> PipelineError:
+    return PipelineError("send", f"{what}: {type(exc).__name__}: {exc}")
+
+
+@dataclass
+class _Tally:
+    """Deliveries not yet confirmed, and the counts so far."""
+
+    sent: int = 0
+    failed: int = 0
+    pending: list[tuple[str, Any]] = field(default_factory=list)  # (origin, delivery future)
+
+    def fail(self, origin: str, error: PipelineError) -> None:
+        self.failed += 1
+        _report(origin, error)
+
+    async def settle(self) -> None:
+        """Wait for every pending delivery; a failed one is reported, not raised."""
+        results = await asyncio.gather(*(f for _, f in self.pending), return_exceptions=True)
+        for (origin, _), result in zip(self.pending, results, strict=True):
+            if isinstance(result, BaseException):
+                self.fail(origin, _send_error("not delivered", result))
+            else:
+                self.sent += 1
+        self.pending.clear()
+
+
+def _message(raw: Any, max_message_bytes: int) -> tuple[bytes, bytes]:
+    """(key, value) of one page, or ``PipelineError`` when it cannot be one message."""
+    key = article_id(page_url(raw["url"])).encode()
+    try:
+        value = encode(raw)
+    except orjson.JSONEncodeError as exc:
+        raise PipelineError("schema", f"cannot encode the page as JSON: {exc}") from None
+    size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, [])
+    if size > max_message_bytes:
+        raise PipelineError(
+            "too_large",
+            f"the page is a {size}-byte message once encoded, more than "
+            f"{max_message_bytes} (NEWSFLOW_MAX_MESSAGE_BYTES)",
+        )
+    return key, value
 
 
 async def publish_paths(
@@ -31,26 +91,39 @@ async def publish_paths(
 ) -> tuple[int, int]:
     """Send every readable page to news.raw keyed by its URL's article id.
 
-    Returns (sent, unreadable); each unreadable input is reported on stderr
-    with its reason. ``progress=None`` shows a bar only on a terminal.
+    Returns ``(sent, failed)``: ``sent`` counts pages the broker acknowledged,
+    ``failed`` the inputs that were unreadable, refused (size, URL) or not
+    delivered, each reported on stderr with its origin and reason. A page above
+    ``max_page_bytes`` but within ``max_message_bytes`` is sent: the parse stage
+    dead-letters it as ``too_large``. ``progress=None`` shows a bar only on a
+    terminal. Raises ``PipelineError("usage")`` for ``url`` with several files.
     """
+    items = iter_inputs(
+        paths, now=now, max_bytes=settings.max_message_bytes, url=url, source=source
+    )
     await ensure_topics(settings, all_specs())
     topic = topic_name(RAW, settings.topic_prefix)
-    sent = failed = 0
-    items = iter_inputs(paths, now=now, url=url, source=source)
+    tally = _Tally()
     async with producer(settings) as client:
-        pending = []
         disable = None if progress is None else not progress
         for item in tqdm(items, unit="page", disable=disable, file=sys.stderr):
             if item.raw is None:
-                failed += 1
-                print(f"error: {item.origin}: {item.error}", file=sys.stderr)
+                tally.fail(item.origin, item.error or PipelineError("input", "unreadable"))
                 continue
-            key = article_id(canonicalize_url(item.raw["url"])).encode()
-            pending.append(await client.send(topic, encode(item.raw), key=key))
-            sent += 1
-            if len(pending) >= IN_FLIGHT:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-    return sent, failed
+            try:
+                key, value = _message(item.raw, settings.max_message_bytes)
+                delivery = await client.send(topic, value, key=key)
+            except PipelineError as exc:
+                tally.fail(item.origin, exc)
+                continue
+            except MessageSizeTooLargeError as exc:
+                tally.fail(item.origin, PipelineError("too_large", str(exc)))
+                continue
+            except KafkaError as exc:
+                tally.fail(item.origin, _send_error("not sent", exc))
+                continue
+            tally.pending.append((item.origin, delivery))
+            if len(tally.pending) >= IN_FLIGHT:
+                await tally.settle()
+        await tally.settle()
+    return tally.sent, tally.failed

@@ -38,7 +38,7 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.core.urls import article_id, canonicalize_url, join_url, site_of
+from newsflow.core.urls import article_id, canonicalize_url, join_url, page_url, site_of
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +220,7 @@ def _content_hash(title: str | None, body: str) -> str:
 
 
 def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
+    page_url(raw.get("url") or "")  # a fetched URL that is not absolute http(s): kind "url"
     deadline = ex.Deadline(options.timeout_s)
     url = raw.get("url") or ""
     _check_content_type(raw.get("content_type"))

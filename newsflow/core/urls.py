@@ -1,16 +1,23 @@
-"""URL canonicalization and the article id derived from it.
+"""URL canonicalization, the article id derived from it, and the page-URL check.
 
 Two fetches of one article (with tracking parameters, a fragment, ``www.`` in a
 different case, an explicit default port) must land on one id, so every stage keys
 articles by ``article_id(canonicalize_url(url))``.
+
+`canonicalize_url` never raises and accepts anything (links found inside pages are
+junk often enough); `page_url` is the gate for the URL a page was fetched from:
+absolute http(s) with a valid host, or ``PipelineError("url")``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+from newsflow.core.errors import PipelineError
 
 # Query parameters that only say where a click came from; they never change content.
 _TRACKING_EXACT = frozenset(
@@ -88,10 +95,21 @@ def canonicalize_url(url: str) -> str:
     (``utm_*``, ``fbclid``, ``gclid``…), empty query, trailing slashes and dot
     segments; sorts the remaining query parameters; normalizes percent-encoding.
     A string without a scheme is taken as ``http://``.
+
+    Never raises: a string that cannot be split (``http://[::1``, a lone surrogate)
+    comes back stripped and otherwise unchanged. It does not judge whether the URL
+    is acceptable (``javascript:…`` gets a canonical form too): that is `page_url`.
     """
     url = url.strip()
     if not url:
         return url
+    try:
+        return _canonicalize(url)
+    except (ValueError, UnicodeError):
+        return url
+
+
+def _canonicalize(url: str) -> str:
     if "://" not in url:
         url = "http://" + url.lstrip("/")
     parts = urlsplit(url)
@@ -105,6 +123,8 @@ def canonicalize_url(url: str) -> str:
         port = parts.port
     except ValueError:
         port = None
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
     netloc = host
     if port is not None and _DEFAULT_PORTS.get(scheme) != port:
         netloc = f"{host}:{port}"
@@ -117,13 +137,73 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def _valid_host(host: str, bracketed: bool) -> bool:
+    """A DNS name (ASCII after IDNA; ``_`` allowed, as real hosts use it), an IPv4
+    address, or a bracketed IPv6 address without a zone (``%eth0`` is local to a machine)."""
+    if bracketed or ":" in host:
+        if "%" in host:
+            return False
+        try:
+            return isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address)
+        except ValueError:
+            return False
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    host = host.lower()
+    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
+
+
+def page_url(url: str) -> str:
+    """The canonical form of ``url`` if it can name a fetched page, else ``PipelineError("url")``.
+
+    Accepted: absolute ``http``/``https`` URLs with a host that is a domain name
+    (internationalized names included) or an IP address (IPv6 in brackets). Refused,
+    with a message saying why: blank, relative or scheme-less URLs, other schemes
+    (``javascript:``, ``mailto:``, ``ftp:``, ``file:``), no host, an unparsable host
+    or port (``http://[::1``). Without this gate ``javascript:alert(1)`` and
+    ``javascript:void(0)`` would both canonicalize to ``http://javascript`` and share
+    one article id.
+    """
+    text = url.strip()
+    shown = repr(text if len(text) <= 200 else text[:200] + "…")
+    if not text:
+        raise PipelineError("url", "the page URL is blank")
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        raise PipelineError("url", f"the page URL is not valid Unicode: {shown}") from None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise PipelineError("url", f"not a valid URL ({exc}): {shown}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        what = f"scheme {scheme!r}" if scheme else "no scheme"
+        raise PipelineError(
+            "url", f"a page URL must be absolute http(s), this one has {what}: {shown}"
+        )
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise PipelineError("url", f"the page URL has no host: {shown}")
+    if not _valid_host(host, "[" in parts.netloc):
+        raise PipelineError("url", f"the page URL's host {host!r} is not a valid host name")
+    return canonicalize_url(text)
+
+
 def article_id(canonical_url: str) -> str:
     """Stable article id: the first 20 hex digits (80 bits) of SHA-256 of the canonical URL.
 
     The URL is canonicalized again first (idempotent), so callers may pass either form.
     """
     canon = canonicalize_url(canonical_url)
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def site_of(url: str) -> str:
