@@ -1,4 +1,4 @@
-"""Faust agents, one module each: read, call a pure function, send.
+"""Faust agents, one module each: a stage declaration and its pure function.
 
 Two explicit lists, one per worker role (nothing is discovered by scanning):
 the pipeline agents carry articles; the stats agents keep the operators'
@@ -7,11 +7,20 @@ that table recovery after a restart can never hold up or skip article
 partitions (faust-streaming resumes stream partitions while it restores
 changelogs; with tables in the same app a hard restart left partitions that had
 no committed offset unprocessed — the restart test showed it).
+
+The modules are imported on demand: a stage's child process imports only its own
+stage module, not the sink's database stack.
 """
 
 from __future__ import annotations
 
-from agents import enrich, parse, route, sink, stats
+import importlib
+from types import ModuleType
 
-PIPELINE_MODULES = (parse, enrich, route, sink)
-STATS_MODULES = (stats,)
+PIPELINE_MODULES = ("parse", "enrich", "route", "sink")
+STATS_MODULES = ("stats",)
+
+
+def modules(names: tuple[str, ...]) -> list[ModuleType]:
+    """The agent modules named, each with a ``register(app, ctx)``."""
+    return [importlib.import_module(f"agents.{name}") for name in names]

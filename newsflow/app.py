@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import faust
 
-from agents import PIPELINE_MODULES, STATS_MODULES
+from agents import PIPELINE_MODULES, STATS_MODULES, modules
 from agents.context import AgentContext
 from agents.health import Health, register_web
 from newsflow.settings import Settings
@@ -85,7 +85,7 @@ def create_app(
     health = Health()
     ctx = AgentContext(app=app, settings=settings, topics=topics, health=health)
     _watch_group(app, health)
-    for module in PIPELINE_MODULES if role == "pipeline" else STATS_MODULES:
+    for module in modules(PIPELINE_MODULES if role == "pipeline" else STATS_MODULES):
         module.register(app, ctx)
     if role == "pipeline" and settings.web_port > 0:
         register_web(app, health, stats_url)

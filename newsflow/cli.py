@@ -167,39 +167,25 @@ def process(
     stderr and the exit status is 1 when anything failed.
     """
     from newsflow.core.errors import PipelineError
-    from newsflow.core.parse import ParseOptions
-    from newsflow.core.pipeline import process_page
     from newsflow.inputs import iter_inputs
+    from newsflow.offline import process_items
 
     settings = _settings(ctx)
-    options = ParseOptions(
-        max_bytes=settings.max_page_bytes,
-        site_timezones=settings.site_timezones,
-        timeout_s=settings.parse_timeout,
-        compiled=settings.compiled_passes,
-    )
     ok = failed = 0
     try:
         items = iter_inputs(
             paths, now=_now(), max_bytes=settings.max_message_bytes, url=url, source=source
         )
-        for item in items:
-            try:
-                if item.raw is None:
-                    raise item.error or PipelineError("input", "unreadable")
-                result = process_page(item.raw, options=options, now=_now(), stage=stage)  # type: ignore[arg-type]
-            except PipelineError as exc:
-                error = exc
-            except Exception as exc:  # noqa: BLE001 - a bug on one page must not end the run
-                error = PipelineError("internal", f"{type(exc).__name__}: {exc}")
-            else:
+        for item, result in process_items(items, settings, stage):  # type: ignore[arg-type]
+            if isinstance(result, bytes):
                 ok += 1
-                _json_line(result)
+                sys.stdout.buffer.write(result + b"\n")
+                sys.stdout.buffer.flush()
                 continue
             failed += 1
             _json_line(
                 {
-                    "error": {"kind": error.kind, "message": error.message},
+                    "error": {"kind": result.kind, "message": result.message},
                     "origin": item.origin,
                     "url": item.raw["url"] if item.raw else None,
                 }

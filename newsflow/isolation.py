@@ -52,9 +52,10 @@ def _child_init(
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.basicConfig(
-        level=log_level.upper(),
+        level=logging.WARNING,
         format=f"[%(asctime)s] [{os.getpid()}] [%(levelname)s] %(name)s: %(message)s",
     )
+    logging.getLogger("newsflow").setLevel(log_level.upper())
     if warm is not None:
         warm(*warm_args)
 
