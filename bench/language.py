@@ -172,7 +172,7 @@ def _lxml_text(body: bytes) -> str:
 
     from newsflow.core.decode import decode_html
 
-    text, _codec = decode_html(body, declared_charset=None, content_type=None)
+    text = decode_html(body, declared_charset=None, content_type=None).text
     tree = lxml_html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text))
     for el in tree.xpath("//script|//style|//noscript|//head"):
         el.drop_tree()

@@ -55,6 +55,13 @@ class Article(faust.Record, namespace=f"{NAMESPACE}.Article", serializer="json")
     images: list[str]
     fetched_at: str | None
     content_hash: str
+    # How the page's bytes became text: the Python codec name ("utf-8", "cp1256",
+    # "utf-16-le"…), "text" when the crawler sent decoded `html`, null in records
+    # from releases before this field.
+    encoding: str | None = None
+    # Invalid byte sequences replaced by U+FFFD: the charset fitted all but these
+    # (0 for a clean decode, and in records from releases before this field).
+    encoding_errors: int = 0
 
 
 class Mention(faust.Record, namespace=f"{NAMESPACE}.Mention", serializer="json"):

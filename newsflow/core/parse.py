@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from newsflow.core import dates, pubdate
 from newsflow.core import extract as ex
-from newsflow.core.decode import decode_html
+from newsflow.core.decode import Decoded, decode_html
 from newsflow.core.errors import PipelineError
 from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
@@ -132,18 +132,18 @@ def _check_content_type(content_type: str | None) -> None:
         raise PipelineError("not_html", "content type text/plain is not HTML")
 
 
-def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes | None]:
-    """The decoded page, the encoding used, and the page's bytes when they are exactly
-    the UTF-8 encoding of the text (no byte-order mark): Lexbor reads UTF-8, so the
-    tree is then built from them instead of encoding the text again.
-    Raises empty/too_large/not_html/charset."""
+def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[Decoded, bytes | None]:
+    """The decoded page (text, codec, bytes replaced) and the page's bytes when they
+    are exactly the UTF-8 encoding of the text (no byte-order mark, nothing replaced):
+    Lexbor reads UTF-8, so the tree is then built from them instead of encoding the
+    text again. Raises empty/too_large/not_html/charset."""
     html = raw.get("html")
     if html is not None:
         if len(html) > options.max_bytes:
             raise PipelineError("too_large", f"page has {len(html)} characters")
         if _blank(html):
             raise PipelineError("empty", "page text is empty")
-        return html, "text", None
+        return Decoded(html, "text", 0), None
     b64 = raw.get("body_b64")
     if not b64:
         raise PipelineError("empty", "page has neither html nor body_b64")
@@ -159,11 +159,12 @@ def _page_text(raw: RawPageDict, options: ParseOptions) -> tuple[str, str, bytes
         raise PipelineError("empty", "page body is empty")
     if _lstripped_head(body, 8).startswith(_BINARY_MAGIC):
         raise PipelineError("not_html", "body is a binary file")
-    text, encoding = decode_html(
+    decoded = decode_html(
         body, declared_charset=raw.get("charset"), content_type=raw.get("content_type")
     )
-    utf8 = body if encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) else None
-    return text, encoding, utf8
+    clean_utf8 = decoded.encoding == "utf-8" and not decoded.errors
+    utf8 = body if clean_utf8 and not body.startswith(codecs.BOM_UTF8) else None
+    return decoded, utf8
 
 
 def _looks_like_html(text: str) -> bool:
@@ -224,7 +225,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     deadline = ex.Deadline(options.timeout_s)
     url = raw.get("url") or ""
     _check_content_type(raw.get("content_type"))
-    text, _encoding, utf8 = _page_text(raw, options)
+    decoded, utf8 = _page_text(raw, options)
+    text = decoded.text
     if len(text) > _MAX_TEXT_CHARS:
         raise PipelineError("too_large", f"page has {len(text)} characters")
     if not _looks_like_html(text):
@@ -306,6 +308,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         images=images,
         fetched_at=raw.get("fetched_at"),
         content_hash=_content_hash(title, body),
+        encoding=decoded.encoding,
+        encoding_errors=decoded.errors,
     )
 
 

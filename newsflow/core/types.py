@@ -7,7 +7,7 @@ field lists identical.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class RawPageDict(TypedDict):
@@ -52,6 +52,12 @@ class ArticleDict(TypedDict):
     images: list[str]
     fetched_at: str | None
     content_hash: str
+    # How the page's bytes became text (absent in records from before these fields):
+    # the Python codec name ("utf-8", "cp1256", "utf-16-le"…), "text" when the
+    # crawler sent decoded `html`; and how many invalid byte sequences were
+    # replaced by U+FFFD (0 for a clean decode).
+    encoding: NotRequired[str | None]
+    encoding_errors: NotRequired[int]
 
 
 class MentionDict(TypedDict):

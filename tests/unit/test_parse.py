@@ -287,6 +287,37 @@ def test_windows_1256_page_with_meta_decodes() -> None:
     art = parse_page(raw_page(body=body, content_type="text/html"))
     assert art["title"] is not None and art["title"].startswith("الرئيس الإيراني والروسي")
     assert art["published_at"] == "2024-03-19T14:37:00+03:30"
+    assert (art["encoding"], art["encoding_errors"]) == ("cp1256", 0)
+
+
+_AR_HTML = (PAGES / "mehrnews-ar-1942574.html").read_text(encoding="utf-8")
+_AR_LAST = "في هذا المجال."  # in the body's last paragraph, once in the page
+_AR_BAD_BYTE = _AR_HTML.encode().replace(_AR_LAST.encode(), b"\xff" + _AR_LAST.encode())
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "encoding", "errors"),
+    [
+        (_AR_HTML.encode(), "text/html; charset=utf-8", "utf-8", 0),
+        (_AR_HTML.encode("utf-16-le"), "text/html", "utf-16-le", 0),  # no byte-order mark
+        (_AR_HTML.encode("utf-16-be"), "text/html; charset=utf-16be", "utf-16-be", 0),
+        (_AR_BAD_BYTE, "text/html", "utf-8", 1),
+        (_AR_BAD_BYTE, "text/html; charset=utf-8", "utf-8", 1),
+    ],
+    ids=["utf-8", "utf-16-le no BOM", "utf-16-be declared", "one bad byte", "one bad byte+http"],
+)
+def test_page_bytes_give_the_same_article_and_say_how_they_were_decoded(
+    ar: ArticleDict, body: bytes, content_type: str, encoding: str, errors: int
+) -> None:
+    art = parse_page(raw_page(body=body, content_type=content_type))
+    assert (art["encoding"], art["encoding_errors"]) == (encoding, errors)
+    assert art["title"] == ar["title"] and art["published_at"] == ar["published_at"]
+    assert art["body"] == ar["body"].replace(_AR_LAST, "\ufffd" * errors + _AR_LAST)
+    assert "<p>" not in art["body"] and "\x00" not in art["body"]
+
+
+def test_decoded_html_from_the_crawler_is_encoding_text(ar: ArticleDict) -> None:
+    assert (ar["encoding"], ar["encoding_errors"]) == ("text", 0)
 
 
 # ----------------------------------------------------------------------------- fuzzing
