@@ -19,7 +19,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from faust.types import Message
 from agents.health import Health
 from agents.outcome import Failure
 from newsflow.core.deadletter import make_dead_letter, needs_file
+from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.settings import Settings
 from schemas.codec import encode
 from streams import Topics
@@ -81,6 +82,7 @@ class AgentContext:
     settings: Settings
     topics: Topics
     health: Health
+    big_sends: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # ------------------------------------------------------------------ sends
 
@@ -116,6 +118,8 @@ class AgentContext:
         while True:
             self.check_running()
             try:
+                if len(value) > BIG_RECORD_BYTES:
+                    return await self._send_alone(topic, key, value)
                 fut = await topic.send(key=key, value=value)
                 return asyncio.ensure_future(fut)
             except Exception as exc:
@@ -123,6 +127,15 @@ class AgentContext:
                     raise
                 await self.pause(f"send to {topic.get_topic_name()}", attempt, repr(exc))
                 attempt += 1
+
+    async def _send_alone(
+        self, topic: faust.TopicT, key: bytes | None, value: bytes
+    ) -> asyncio.Future[Any]:
+        """A big record, alone in flight: returns its delivery future once it is done."""
+        async with self.big_sends:
+            fut = asyncio.ensure_future(await topic.send(key=key, value=value))
+            await asyncio.wait([fut])
+            return fut
 
     async def confirm(
         self, topic: faust.TopicT, key: bytes | None, value: bytes, fut: asyncio.Future[Any]

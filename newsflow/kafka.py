@@ -22,6 +22,13 @@ from streams import DAY_MS, TopicSpec, all_specs, topic_name
 
 log = logging.getLogger("newsflow.kafka")
 
+# Kafka refuses a request larger than its socket.request.max.bytes (100 MiB by
+# default) by closing the connection, and aiokafka puts every ready batch for one
+# broker into one request, whatever its size: two records of 60 MB would be
+# retried together forever. Records above this size are sent one at a time, each
+# confirmed before the next (by the agents and by `newsflow publish`).
+BIG_RECORD_BYTES = 32 * 1024 * 1024
+
 
 @contextlib.asynccontextmanager
 async def producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from newsflow.core.errors import PipelineError
 from newsflow.core.urls import article_id, page_url
 from newsflow.inputs import iter_inputs
-from newsflow.kafka import ensure_topics, producer
+from newsflow.kafka import BIG_RECORD_BYTES, ensure_topics, producer
 from newsflow.settings import Settings
 from schemas.codec import encode
 from streams import RAW, all_specs, topic_name
@@ -112,7 +112,14 @@ async def publish_paths(
                 continue
             try:
                 key, value = _message(item.raw, settings.max_message_bytes)
-                delivery = await client.send(topic, value, key=key)
+                if len(value) > BIG_RECORD_BYTES:
+                    # Alone in flight: two big records in one request would outgrow the
+                    # broker's socket.request.max.bytes (see newsflow.kafka).
+                    await tally.settle()
+                    delivery = await client.send(topic, value, key=key)
+                    await asyncio.wait([delivery])
+                else:
+                    delivery = await client.send(topic, value, key=key)
             except PipelineError as exc:
                 tally.fail(item.origin, exc)
                 continue

@@ -56,7 +56,16 @@ def run_worker(settings: Settings, role: WorkerRole) -> None:
             super().on_setup_root_logger(logger, level)
             rate_limit_handlers(logger)
 
-    asyncio.run(prepare_topics(settings))
+    # Faust sets up logging only once its worker starts; until then, a broker that is
+    # not up yet would make aiokafka print a line a second without a handler of ours.
+    early = logging.StreamHandler()
+    early.setFormatter(logging.Formatter("[%(asctime)s] [%(levelname)s] %(name)s: %(message)s"))
+    logging.getLogger().addHandler(early)
+    rate_limit_handlers(window=60.0)
+    try:
+        asyncio.run(prepare_topics(settings))
+    finally:
+        logging.getLogger().removeHandler(early)
     child: subprocess.Popen[bytes] | None = None
     stats_url = None
     if role == "all":

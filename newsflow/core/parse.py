@@ -22,7 +22,6 @@ import binascii
 import codecs
 import hashlib
 import importlib
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -39,8 +38,6 @@ from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
 from newsflow.core.urls import article_id, canonicalize_url, join_url, page_url, site_of
-
-log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -316,9 +313,11 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
 def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> ArticleDict:
     """Parse one fetched page into an article; only ``PipelineError`` escapes.
 
-    Kinds: ``empty``, ``too_large``, ``charset``, ``not_html``, ``parse``, ``timeout``
-    (and ``decode`` for a ``body_b64`` that is not base64). Any unexpected exception
-    is wrapped as ``parse`` so one bad page never kills a worker.
+    Kinds: ``url``, ``empty``, ``too_large``, ``charset``, ``not_html``, ``parse``,
+    ``timeout`` (and ``decode`` for a ``body_b64`` that is not base64). Any unexpected
+    exception is a bug: it is wrapped as ``internal`` with the original as its cause,
+    so one bad page never kills a worker and its traceback reaches the worker's log
+    at ERROR with the dead letter (`agents.outcome.Failure`).
     """
     try:
         return _parse(raw, options)
@@ -326,6 +325,7 @@ def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> Arti
         raise
     except RecursionError as exc:
         raise PipelineError("parse", "document nested too deeply") from exc
+    except MemoryError:
+        raise
     except Exception as exc:
-        log.debug("unexpected parse failure for %s", raw.get("url"), exc_info=True)
-        raise PipelineError("parse", f"{type(exc).__name__}: {exc}") from exc
+        raise PipelineError("internal", f"{type(exc).__name__}: {exc}") from exc

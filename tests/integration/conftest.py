@@ -54,8 +54,11 @@ class Pipeline:
     log_dir: Path
     procs: list[subprocess.Popen[bytes]]
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        proc = start_worker(self.settings, self.log_dir / f"worker-{len(self.procs)}.log")
+    def start_worker(self, **overrides: Any) -> subprocess.Popen[bytes]:
+        """A `newsflow worker` of this deployment; ``overrides`` change its settings
+        (a second worker needs its own ``web_port``)."""
+        settings = replace(self.settings, **overrides)
+        proc = start_worker(settings, self.log_dir / f"worker-{len(self.procs)}.log")
         self.procs.append(proc)
         return proc
 

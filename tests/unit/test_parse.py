@@ -270,14 +270,14 @@ def test_timeout_is_enforced() -> None:
     assert time.monotonic() - start < 2.0
 
 
-def test_unexpected_exception_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_exception_is_wrapped_as_internal(monkeypatch: pytest.MonkeyPatch) -> None:
     from newsflow.core import extract
 
     def boom(*_a: Any, **_k: Any) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(extract, "extract_tags", boom)
-    assert _kind(raw_page("<html><body><h1>t</h1><p>text text</p></body></html>")) == "parse"
+    assert _kind(raw_page("<html><body><h1>t</h1><p>text text</p></body></html>")) == "internal"
 
 
 def test_windows_1256_page_with_meta_decodes() -> None:
