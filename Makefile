@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint format schemas bench bench-entities clean
+.PHONY: help demo test test-faults lint format schemas bench bench-entities clean
 
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -20,6 +20,9 @@ demo: $(STAMP)  ## Run the whole pipeline on the sample pages (newsflow demo)
 
 test: $(STAMP)  ## Lint, then every test against real Kafka and PostgreSQL started here
 	bash dev/test.sh
+
+test-faults: $(STAMP)  ## The long fault tests: 2,000 pages, 10 kill -9, 20-30 s outages
+	NEWSFLOW_TEST_TIER=long NEWSFLOW_TEST_GATES=0 bash dev/test.sh tests/integration/test_faults.py -s
 
 lint: $(STAMP)  ## ruff and mypy on code, tests, examples and scripts
 	$(VENV)/bin/ruff check .

@@ -246,13 +246,12 @@ class AgentContext:
                     continue
                 # A letter that cannot be written (no disk for the file, the broker
                 # refuses even the head): the partition stops here, loudly, and retries.
-                self.health.hold(what, f"cannot write the dead letter: {exc!r}")
                 log.critical(
                     "%s cannot be written (%r): the partition holds at this offset until it can",
                     what,
                     exc,
                 )
-                await self.pause(what, attempt, repr(exc))
+                await self.pause(what, attempt, f"cannot write the dead letter: {exc!r}")
                 attempt += 1
             else:
                 self.health.release(what)

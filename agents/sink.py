@@ -15,7 +15,7 @@ Database faults, told apart by `newsflow.core.storage`'s error contract:
   row and only the refused rows become dead letters;
 * anything else (a missing table, a permission): a fault of the deployment, not of
   the rows. The sink stops writing, says so on ``/ready`` and in the log, and retries
-  every 30 s, reopening the store, until an operator has fixed it.
+  every 16-30 s, reopening the store, until an operator has fixed it.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Writer:
                 )
                 with contextlib.suppress(Exception):
                     await self.handle.close()  # reopen (and migrate) on the next try
-                await self.ctx.pause(self.what, max(attempt, 6), f"sink halted: {exc!r}")
+                await self.ctx.pause(self.what, max(attempt, 5), f"sink halted: {exc!r}")
                 attempt += 1
             else:
                 self._resume()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from newsflow import brokers
 from newsflow.workers import kill_group, stop_worker
@@ -370,3 +370,70 @@ async def test_oversized_and_pathological_pages_through_the_broker(
             assert base64.b64decode(letter["original_b64"]) == value
     assert by_key["60mb"]["original_truncated"]
     assert (result.persisted, result.dead_lettered) == (40, len(hostile))
+
+
+async def test_a_dead_letter_that_cannot_be_written_holds_its_partition_until_it_can(
+    pipeline: Pipeline, corpus: Path
+) -> None:
+    settings = pipeline.settings = replace(pipeline.settings, max_page_bytes=1_000_000)
+    # A dead-letter topic that takes less than newsflow's limit (created by someone else),
+    # and a data folder where the original cannot be written (a file is in the way).
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(
+                    topic_name(DLQ, settings.topic_prefix),
+                    num_partitions=settings.partitions,
+                    replication_factor=1,
+                    topic_configs={"max.message.bytes": str(1024 * 1024)},
+                )
+            ]
+        )
+    finally:
+        await admin.close()
+    blocker = settings.data_dir / "dead-letters"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a folder")
+    big = orjson.dumps({"url": "https://hostile.example/big", "html": _page_of(1_500_000).decode()})
+    batch = messages(corpus, 100, "held")
+    pipeline.start_worker()
+    await asyncio.to_thread(wait_ready, pipeline)
+    await produce(pipeline.settings, [(b"big", big), *batch])
+    seen = await _ready_during(pipeline, 6.0)
+    print(f"/ready while the dead letter cannot be written: {seen}")
+    assert 503 in seen and "cannot write the dead letter" in seen[503]
+    assert "the partition holds" in pipeline.log()
+    blocker.unlink()  # the operator frees the folder: the letter goes out whole, in a file
+    await wait_ids(pipeline, expected_ids(batch), wait_s=120)
+    letters = await read_topic(settings, topic_name(DLQ, settings.topic_prefix), idle=3.0)
+    assert len(letters) == 1 and letters[0]["original_truncated"]
+    whole = await asyncio.to_thread(Path(letters[0]["original_file"].split(":", 1)[1]).read_bytes)
+    assert whole == big
+    result = await tally(pipeline, len(batch) + 1)
+    print(result.line("dead letter held, then written"))
+    assert (result.persisted, result.dead_lettered) == (len(batch), 1)
+
+
+async def test_a_systematic_database_fault_halts_the_sink_without_dead_letters(
+    pipeline: Pipeline, corpus: Path
+) -> None:
+    batch = messages(corpus, tier(300, 1000), "halt")
+    pipeline.start_worker()
+    await asyncio.to_thread(wait_ready, pipeline)
+    await produce(pipeline.settings, batch)
+    await wait_count(pipeline, 30)
+    path = pipeline.settings.database.split(":///", 1)[1]
+    with sqlite3.connect(path, isolation_level=None, timeout=30) as db:
+        db.execute("ALTER TABLE articles RENAME TO articles_away")  # a deployment mistake
+    seen = await _ready_during(pipeline, 6.0)
+    print(f"/ready with the table gone: {seen}")
+    assert 503 in seen and "sink halted" in seen[503]
+    with sqlite3.connect(path, isolation_level=None, timeout=30) as db:
+        assert db.execute("SELECT count(*) FROM dead_letters").fetchone() == (0,)
+        db.execute("ALTER TABLE articles_away RENAME TO articles")  # fixed
+    await wait_ids(pipeline, expected_ids(batch), wait_s=120)
+    result = await tally(pipeline, len(batch))
+    print(result.line("table missing, then restored"))
+    assert (result.persisted, result.dead_lettered) == (len(batch), 0)

@@ -1,0 +1,196 @@
+"""The pure parts of the agents: stage functions, outcomes, counters, health, errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import errors as kafka_errors
+
+from agents import enrich, parse, route
+from agents.context import is_permanent
+from agents.health import Health
+from agents.outcome import Failure
+from agents.sink import _last_copies
+from agents.stats import apply, fold
+from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
+from newsflow.core.errors import PipelineError
+from newsflow.core.parse import ParseOptions
+from schemas.codec import decode, validate
+from schemas.records import Article, DeadLetter, EnrichedArticle
+from tests.conftest import EXAMPLES
+
+NOW = datetime(2024, 3, 19, 11, 7, tzinfo=UTC)
+SEED = EXAMPLES / "mehrnews-ar-1942574.html"
+
+
+def _raw(**fields: Any) -> bytes:
+    return orjson.dumps({"source": "t", **fields})
+
+
+def test_the_three_stages_chain_as_the_agents_run_them() -> None:
+    page = _raw(url="https://ar.mehrnews.com/news/1942574/", html=SEED.read_text())
+    parsed = parse.handle(page, ParseOptions())
+    assert parsed.failure is None and parsed.source == "t"
+    (article,) = parsed.outputs
+    assert article.topic == "articles" and article.key is not None
+    assert decode(Article, article.value)["id"] == article.key.decode()
+    enriched = enrich.handle(article.value, NOW)
+    assert enriched.failure is None
+    (record,) = enriched.outputs
+    routes = decode(EnrichedArticle, record.value)["routes"]
+    routed = route.handle(record.value, frozenset(routes))
+    assert [o.topic for o in routed.outputs] == [f"route:{r}" for r in routes]
+    assert all(o.value == record.value and o.key == record.key for o in routed.outputs)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (None, "empty"),
+        (b"{not json", "decode"),
+        (_raw(html="<p>no url</p>"), "schema"),
+        (_raw(url="javascript:alert(1)", html="<p>x</p>"), "url"),
+        (_raw(url="https://a.example/1", html=""), "empty"),
+    ],
+)
+def test_stage_functions_return_failures_as_data(value: bytes | None, kind: str) -> None:
+    outcome = parse.handle(value, ParseOptions())
+    assert outcome.outputs == () and outcome.failure is not None
+    assert outcome.failure.kind == kind
+
+
+def test_a_route_without_a_topic_is_a_route_failure_with_the_source_kept() -> None:
+    page = _raw(url="https://ar.mehrnews.com/news/1942574/", html=SEED.read_text())
+    article = parse.handle(page, ParseOptions()).outputs[0].value
+    record = enrich.handle(article, NOW).outputs[0].value
+    outcome = route.handle(record, frozenset())
+    assert outcome.failure is not None and outcome.failure.kind == "route"
+    assert outcome.source == "t"
+
+
+def test_a_bug_keeps_its_traceback_and_memory_has_its_own_kind() -> None:
+    try:
+        raise KeyError("title")
+    except KeyError as exc:
+        bug = Failure.of(exc)
+    assert bug.kind == "internal" and "KeyError" in bug.message
+    assert bug.detail is not None and "raise KeyError" in bug.detail
+    wrapped = PipelineError("internal", "KeyError: 'x'")
+    wrapped.__cause__ = KeyError("x")
+    assert Failure.of(wrapped).detail is not None
+    assert Failure.of(MemoryError()).kind == "memory"
+    assert Failure.of(PipelineError("charset", "no")) == Failure("charset", "no")
+
+
+def _letter(value: bytes, limit: int | None, file: str | None = None) -> Any:
+    return make_dead_letter(
+        stage="parse",
+        error=PipelineError("too_large", "big"),
+        value=value,
+        key=b"k",
+        topic="news.raw",
+        partition=0,
+        offset=7,
+        now=NOW,
+        max_message_bytes=limit,
+        original_file=file,
+    )
+
+
+def test_a_dead_letter_that_fits_carries_the_whole_original() -> None:
+    value = b"x" * 1000
+    letter = _letter(value, 1024 * 1024)
+    assert base64.b64decode(letter["original_b64"]) == value
+    assert (letter["original_size"], letter["original_truncated"]) == (1000, False)
+    assert letter["original_sha256"] == hashlib.sha256(value).hexdigest()
+    validate(DeadLetter, dict(letter))
+
+
+def test_a_dead_letter_never_exceeds_the_message_limit() -> None:
+    limit = 2 * 1024 * 1024
+    value = b"y" * (max_inline_original(limit) + 1)
+    with pytest.raises(ValueError, match="file"):
+        _letter(value, limit)
+    letter = _letter(value, limit, "host:/data/dead-letters/x.bin")
+    assert letter["original_truncated"] and letter["original_file"]
+    assert base64.b64decode(letter["original_b64"]) == value[:HEAD_BYTES]
+    assert letter["original_size"] == len(value)
+    assert len(orjson.dumps(letter)) < limit
+    fits = _letter(b"z" * max_inline_original(limit), limit)
+    assert not fits["original_truncated"] and len(orjson.dumps(fits)) < limit
+
+
+def _event(outcome: str, offset: int | None, source: str = "s", kind: str | None = None) -> Any:
+    return {
+        "stage": "parse",
+        "source": source,
+        "outcome": outcome,
+        "error_kind": kind,
+        "offset": offset,
+        "at": 1.0,
+    }
+
+
+def test_counters_count_each_input_offset_once() -> None:
+    entry = None
+    for offset in (0, 1, 1, 0, 2):  # 1 and 0 again: a replay after a crash
+        updated = apply(entry, _event("ok", offset))
+        if updated is not None:
+            entry = updated
+    entry = apply(entry, _event("dead", 3, kind="charset"))
+    assert entry is not None
+    assert entry["counts"] == {"s": {"ok": 3, "dead.charset": 1}} and entry["offset"] == 3
+    views = fold({"parse|news.raw|0": entry})
+    assert views["by_stage"] == {"parse": {"ok": 3, "dead.charset": 1}}
+    assert views["by_source"] == {"s": {"parse.ok": 3, "parse.dead": 1}}
+
+
+def test_events_without_an_offset_are_always_counted() -> None:
+    entry = apply(None, _event("ok", None))
+    entry = apply(entry, _event("ok", None))
+    assert entry is not None and entry["counts"]["s"]["ok"] == 2
+
+
+def test_the_sink_counts_the_last_copy_of_each_changed_id() -> None:
+    rows: Any = [(None, {"id": "a"}), (None, {"id": "b"}), (None, {"id": "a"})]
+    assert _last_copies(rows, frozenset({"a"})) == {2}
+    assert _last_copies(rows, frozenset()) == set()
+
+
+def test_readiness_waits_for_warm_stages_an_assignment_and_no_hold() -> None:
+    health = Health()
+    health.expect("enrich")
+    assert not health.snapshot()["ready"]
+    health.warmed("enrich")
+    health.on_assigned([])
+    health.on_rebalance(False)
+    assert health.snapshot() == {**health.snapshot(), "ready": True, "reasons": []}
+    health.hold("sink", "database unavailable")
+    assert any("database unavailable" in r for r in health.reasons())
+    health.release("sink")
+    health.on_rebalance(True)
+    assert health.reasons() == ["the consumer group is rebalancing"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "permanent"),
+    [
+        (kafka_errors.MessageSizeTooLargeError(), True),
+        (kafka_errors.InvalidTopicError(), True),
+        (TypeError("not serialisable"), True),
+        (kafka_errors.KafkaTimeoutError(), False),
+        (kafka_errors.KafkaConnectionError(), False),
+        (kafka_errors.NotLeaderForPartitionError(), False),
+        (kafka_errors.TopicAuthorizationFailedError(), False),
+        (ConnectionResetError(), False),
+    ],
+)
+def test_only_a_refused_record_is_a_permanent_send_failure(
+    exc: BaseException, permanent: bool
+) -> None:
+    assert is_permanent(exc) is permanent
