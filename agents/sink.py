@@ -279,20 +279,21 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         for event in events:
             await stream.ack(event)
 
-    @app.agent(ctx.topics.enriched, name="sink")
-    async def sink(stream: faust.StreamT[bytes]) -> None:
-        manual = cast(faust.Stream[bytes], stream).noack()
+    def batch_agent(
+        topic: faust.TopicT,
+        name: str,
+        write: Callable[[faust.StreamT[bytes], list[EventT[Any]]], Awaitable[None]],
+    ) -> None:
+        async def agent(stream: faust.StreamT[bytes]) -> None:
+            manual = cast(faust.Stream[bytes], stream).noack()
 
-        async def flush(events: list[EventT[Any]]) -> None:
-            await write_articles(manual, events)
+            async def flush(events: list[EventT[Any]]) -> None:
+                await write(manual, events)
 
-        await Batcher(size, within, flush).run(manual)
+            await Batcher(size, within, flush).run(manual)
 
-    @app.agent(ctx.topics.dlq, name="sink_dead_letters")
-    async def sink_dead_letters(stream: faust.StreamT[bytes]) -> None:
-        manual = cast(faust.Stream[bytes], stream).noack()
+        agent.__name__ = agent.__qualname__ = name
+        app.agent(topic, name=name)(agent)
 
-        async def flush(events: list[EventT[Any]]) -> None:
-            await write_letters(manual, events)
-
-        await Batcher(size, within, flush).run(manual)
+    batch_agent(ctx.topics.enriched, "sink", write_articles)
+    batch_agent(ctx.topics.dlq, "sink_dead_letters", write_letters)

@@ -54,6 +54,15 @@ pytestmark = [
 ]
 
 
+async def _feed(pipeline: Pipeline, batch: list[tuple[bytes, bytes]], stored: int = 0) -> int:
+    """Start a worker, wait until it is ready, publish ``batch``; once more than
+    ``stored`` pages are stored (the stream is flowing), return how many are."""
+    pipeline.start_worker()
+    await asyncio.to_thread(wait_ready, pipeline)
+    await produce(pipeline.settings, batch)
+    return await wait_count(pipeline, stored)
+
+
 async def _topics(pipeline: Pipeline) -> set[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.settings.bootstrap_servers)
     await admin.start()
@@ -160,16 +169,14 @@ def own_broker(tmp_path: Path) -> object:
 
 
 async def test_the_broker_stopped_mid_stream(
-    pipeline: Pipeline, corpus: Path, own_broker: tuple[Path, int, str]
+    own_broker: tuple[Path, int, str], pipeline: Pipeline, corpus: Path
 ) -> None:
+    # own_broker comes first so that it is torn down last, after the worker.
     home, port, url = own_broker
     pipeline.settings = replace(pipeline.settings, broker=url)
     outage = tier(8.0, 20.0)
     batch = messages(corpus, tier(300, 2000), "outage")
-    pipeline.start_worker()
-    await asyncio.to_thread(wait_ready, pipeline)
-    await produce(pipeline.settings, batch)
-    stored = await wait_count(pipeline, len(batch) // 5)
+    stored = await _feed(pipeline, batch, len(batch) // 5)
     lines_before = _log_lines(pipeline)
     brokers.stop("kafka", home=home)
     print(f"broker stopped with {stored} of {len(batch)} stored")
@@ -191,11 +198,8 @@ def _log_lines(pipeline: Pipeline) -> int:
 async def test_sqlite_locked_mid_stream(pipeline: Pipeline, corpus: Path) -> None:
     locked = tier(15.0, 30.0)
     batch = messages(corpus, tier(300, 1000), "locked")
-    pipeline.start_worker()
-    await asyncio.to_thread(wait_ready, pipeline)
-    await produce(pipeline.settings, batch)
     path = pipeline.settings.database.split(":///", 1)[1]
-    await wait_count(pipeline, len(batch) // 5)
+    await _feed(pipeline, batch, len(batch) // 5)
     holder = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         holder.execute("BEGIN EXCLUSIVE")
@@ -244,17 +248,14 @@ def own_postgres(tmp_path: Path) -> object:
 
 
 async def test_postgres_stopped_mid_stream(
-    pipeline: Pipeline, corpus: Path, own_postgres: tuple[object, str]
+    own_postgres: tuple[object, str], pipeline: Pipeline, corpus: Path
 ) -> None:
     run, url = own_postgres
     assert callable(run)
     pipeline.settings = replace(pipeline.settings, database_url=url)
     down = tier(10.0, 30.0)
     batch = messages(corpus, tier(300, 1000), "pgdown")
-    pipeline.start_worker()
-    await asyncio.to_thread(wait_ready, pipeline)
-    await produce(pipeline.settings, batch)
-    await wait_count(pipeline, len(batch) // 5)
+    await _feed(pipeline, batch, len(batch) // 5)
     run("stop")
     print(f"PostgreSQL stopped for {down:.0f} s")
     seen = await _ready_during(pipeline, down)
@@ -420,10 +421,7 @@ async def test_a_systematic_database_fault_halts_the_sink_without_dead_letters(
     pipeline: Pipeline, corpus: Path
 ) -> None:
     batch = messages(corpus, tier(300, 1000), "halt")
-    pipeline.start_worker()
-    await asyncio.to_thread(wait_ready, pipeline)
-    await produce(pipeline.settings, batch)
-    await wait_count(pipeline, 30)
+    await _feed(pipeline, batch, 30)
     path = pipeline.settings.database.split(":///", 1)[1]
     with sqlite3.connect(path, isolation_level=None, timeout=30) as db:
         db.execute("ALTER TABLE articles RENAME TO articles_away")  # a deployment mistake
