@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -356,13 +356,35 @@ def fill_gaps(gaz: Sequence[Span], tagged: Sequence[Span]) -> list[Span]:
     for g in gaz:
         taken.setdefault(g.field, []).append((g.start, g.end))
     blocked = gazetteer().blocked
+    coverage = {field: _Coverage(spans) for field, spans in taken.items()}
     out = list(gaz)
     for t in tagged:
         if t.key in blocked:
             continue
-        if all(t.end <= a or b <= t.start for a, b in taken.get(t.field, ())):
+        covered = coverage.get(t.field)
+        if covered is None or not covered.overlaps(t.start, t.end):
             out.append(t)
     return out
+
+
+class _Coverage:
+    """Which ranges a set of (start, end) spans covers, asked in O(log n): spans sorted
+    by start, with the running maximum of their ends (a linear scan per question made
+    `_propagate` quadratic on long texts: 30 s of 36 on 1.2 M Arabic characters)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [a for a, _ in ordered]
+        self._max_end: list[int] = []
+        top = -1
+        for _, b in ordered:
+            top = max(top, b)
+            self._max_end.append(top)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when some span (a, b) has a < end and start < b."""
+        k = bisect_left(self._starts, end)  # the spans with a < end
+        return k > 0 and self._max_end[k - 1] > start
 
 
 def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
@@ -385,10 +407,11 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
     )
     extra: list[Span] = []
     for field, text in fields.items():
-        taken = occupied.get(field, [])
+        covered = _Coverage(occupied.get(field, []))
         for m in pattern.finditer(text):
             s, e = m.span()
-            if any(a < e and s < b for a, b in taken):
+            # matches do not overlap each other, so only the spans found before count
+            if covered.overlaps(s, e):
                 continue
             extra.append(
                 Span(
@@ -401,7 +424,6 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
                     key=mention_key(m.group()),
                 )
             )
-            taken.append((s, e))
     return spans + extra
 
 
