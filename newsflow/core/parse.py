@@ -7,8 +7,9 @@ one classification pass, one walk into text blocks) → field extraction with th
 fallback chains documented in ``extract`` → main text → date decision (below).
 
 Timeout: no worker thread or process. The page is capped at ``max_bytes``
-before parsing, pages with very many tags get a linear nesting-depth check (the
-Lexbor tree builder is quadratic in depth), text fed to regular expressions is
+before parsing, markup the Lexbor tree builder is super-linear on (depth, attributes,
+names, formatting clones) is refused first (``too_complex``, ``markup.check_markup``),
+text fed to regular expressions is
 capped, and every Python loop over elements checks a monotonic ``Deadline`` of
 ``timeout_s``, raising ``PipelineError("timeout")``.
 
@@ -311,7 +312,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
 def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> ArticleDict:
     """Parse one fetched page into an article; only ``PipelineError`` escapes.
 
-    Kinds: ``empty``, ``too_large``, ``charset``, ``not_html``, ``parse``, ``timeout``
+    Kinds: ``empty``, ``too_large``, ``charset``, ``not_html``, ``too_complex``,
+    ``parse``, ``timeout``
     (and ``decode`` for a ``body_b64`` that is not base64). Any unexpected exception
     is wrapped as ``parse`` so one bad page never kills a worker.
     """
@@ -320,7 +322,7 @@ def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> Arti
     except PipelineError:
         raise
     except RecursionError as exc:
-        raise PipelineError("parse", "document nested too deeply") from exc
+        raise PipelineError("too_complex", "document nested too deeply") from exc
     except Exception as exc:
         log.debug("unexpected parse failure for %s", raw.get("url"), exc_info=True)
         raise PipelineError("parse", f"{type(exc).__name__}: {exc}") from exc
