@@ -35,6 +35,8 @@ cdef extern from *:
     #define NF_FOREIGN 256  /* svg, math */
     #define NF_ADOPT   512  /* a, nobr: a new one closes the previous one */
     #define NF_PLAIN  1024  /* plaintext: the rest of the page is text */
+    #define NF_CLOSEP 2048  /* closes an open <p> (and what is open inside it) */
+    #define NF_P      4096
 
     #define NF_FNV 14695981039346656037ULL
     /* Active formatting entries modelled; one more stops the scan (the page is refused:
@@ -57,23 +59,33 @@ cdef extern from *:
         {"caption", NF_MARKER | NF_BARRIER},
         {"td", NF_MARKER | NF_BARRIER | NF_CELL | NF_NOTNEST},
         {"th", NF_MARKER | NF_BARRIER | NF_CELL | NF_NOTNEST},
-        {"table", NF_BARRIER}, {"svg", NF_BARRIER | NF_FOREIGN},
+        {"table", NF_BARRIER | NF_CLOSEP}, {"svg", NF_BARRIER | NF_FOREIGN},
         {"math", NF_BARRIER | NF_FOREIGN},
         {"tr", NF_ROWLIKE | NF_NOTNEST}, {"tbody", NF_ROWLIKE | NF_NOTNEST},
         {"thead", NF_ROWLIKE | NF_NOTNEST}, {"tfoot", NF_ROWLIKE | NF_NOTNEST},
         {"html", NF_ROOT | NF_NOTNEST}, {"body", NF_ROOT | NF_NOTNEST},
         {"head", NF_NOTNEST},
-        {"script", NF_RAW}, {"style", NF_RAW}, {"xmp", NF_RAW}, {"iframe", NF_RAW},
+        {"script", NF_RAW}, {"style", NF_RAW}, {"xmp", NF_RAW | NF_CLOSEP}, {"iframe", NF_RAW},
         {"noembed", NF_RAW}, {"noframes", NF_RAW}, {"textarea", NF_RAW},
-        {"title", NF_RAW}, {"plaintext", NF_PLAIN},
+        {"title", NF_RAW}, {"plaintext", NF_PLAIN | NF_CLOSEP},
         {"area", NF_NOTNEST}, {"base", NF_NOTNEST}, {"br", NF_NOTNEST},
-        {"col", NF_NOTNEST}, {"embed", NF_NOTNEST}, {"hr", NF_NOTNEST},
+        {"col", NF_NOTNEST}, {"embed", NF_NOTNEST}, {"hr", NF_NOTNEST | NF_CLOSEP},
         {"img", NF_NOTNEST}, {"input", NF_NOTNEST}, {"link", NF_NOTNEST},
         {"meta", NF_NOTNEST}, {"source", NF_NOTNEST}, {"track", NF_NOTNEST},
-        {"wbr", NF_NOTNEST}, {"p", NF_NOTNEST}, {"li", NF_NOTNEST},
+        {"wbr", NF_NOTNEST}, {"p", NF_NOTNEST | NF_CLOSEP | NF_P}, {"li", NF_NOTNEST},
         {"dt", NF_NOTNEST}, {"dd", NF_NOTNEST}, {"option", NF_NOTNEST},
         {"optgroup", NF_NOTNEST}, {"colgroup", NF_NOTNEST}, {"rb", NF_NOTNEST},
         {"rp", NF_NOTNEST}, {"rt", NF_NOTNEST}, {"rtc", NF_NOTNEST},
+        {"address", NF_CLOSEP}, {"article", NF_CLOSEP}, {"aside", NF_CLOSEP},
+        {"blockquote", NF_CLOSEP}, {"center", NF_CLOSEP}, {"details", NF_CLOSEP},
+        {"dialog", NF_CLOSEP}, {"dir", NF_CLOSEP}, {"div", NF_CLOSEP}, {"dl", NF_CLOSEP},
+        {"fieldset", NF_CLOSEP}, {"figcaption", NF_CLOSEP}, {"figure", NF_CLOSEP},
+        {"footer", NF_CLOSEP}, {"form", NF_CLOSEP}, {"header", NF_CLOSEP},
+        {"hgroup", NF_CLOSEP}, {"main", NF_CLOSEP}, {"menu", NF_CLOSEP}, {"nav", NF_CLOSEP},
+        {"ol", NF_CLOSEP}, {"pre", NF_CLOSEP}, {"listing", NF_CLOSEP},
+        {"section", NF_CLOSEP}, {"summary", NF_CLOSEP}, {"ul", NF_CLOSEP},
+        {"h1", NF_CLOSEP}, {"h2", NF_CLOSEP}, {"h3", NF_CLOSEP}, {"h4", NF_CLOSEP},
+        {"h5", NF_CLOSEP}, {"h6", NF_CLOSEP},
     };
     #define NF_NTAGS ((int) (sizeof(NF_TAGS) / sizeof(NF_TAGS[0])))
 
@@ -155,7 +167,12 @@ cdef extern from *:
     }
 
     typedef struct { int tag; uint64_t attrs; Py_ssize_t weight; } nf_entry_t;
-    typedef struct { int tag; Py_ssize_t pos; Py_ssize_t saved; int marker; } nf_scope_t;
+    /* An open marker or scope barrier: where the list stood, its weight after the last
+       marker, and the nesting depth and open <p> to return to when it closes. */
+    typedef struct {
+        int tag; Py_ssize_t pos; Py_ssize_t saved; int marker;
+        Py_ssize_t depth; Py_ssize_t p_depth;
+    } nf_scope_t;
 
     typedef struct {
         Py_ssize_t tags;          /* start tags */
@@ -175,6 +192,8 @@ cdef extern from *:
         Py_ssize_t last_marker;              /* list position after the last marker */
         Py_ssize_t weight;                   /* weight of the entries after it */
         int foreign;                         /* open <svg>/<math> */
+        Py_ssize_t depth;                    /* nesting depth now */
+        Py_ssize_t p_depth;                  /* depth at the open <p>, or -1 */
     } nf_model_t;
 
     static Py_ssize_t nf_scope_floor(const nf_model_t *m) {
@@ -193,6 +212,8 @@ cdef extern from *:
         while (m->ns > k) {
             nf_scope_t *s = &m->scopes[--m->ns];
             if (NF_TAGS[s->tag].kind & NF_FOREIGN) m->foreign--;
+            m->depth = s->depth;  /* what was opened inside it is closed with it */
+            m->p_depth = s->p_depth;
             if (s->marker) {
                 if (m->n > s->pos) m->n = s->pos;
                 m->weight = s->saved;
@@ -256,6 +277,8 @@ cdef extern from *:
             s->pos = m->n;
             s->saved = m->weight;
             s->marker = (kind & NF_MARKER) != 0;
+            s->depth = m->depth;
+            s->p_depth = m->p_depth;
             if (s->marker) { m->last_marker = m->n; m->weight = 0; }
             if (kind & NF_FOREIGN) m->foreign++;
         }
@@ -316,7 +339,10 @@ cdef extern from *:
             ok = 0;
             goto done;
         }
-        Py_ssize_t depth = 0, i = 0;
+        Py_ssize_t i = 0;
+        /* depth when the open <p> was opened: a block start or </p> closes it, and
+           the formatting elements left open inside it with it */
+        m.p_depth = -1;
         while (i < n) {
             const uint8_t *lt = (const uint8_t *) memchr(p + i, '<', (size_t) (n - i));
             if (lt == NULL) break;
@@ -397,7 +423,10 @@ cdef extern from *:
             if (nattrs > st->max_attrs) st->max_attrs = nattrs;
             if (end) {
                 if (t < 0 || !(NF_TAGS[t].kind & NF_NOTNEST)) {
-                    if (!self_closing && depth > 0) depth--;
+                    if (!self_closing && m.depth > 0) m.depth--;
+                } else if ((NF_TAGS[t].kind & NF_P) && m.p_depth >= 0) {
+                    m.depth = m.p_depth;
+                    m.p_depth = -1;
                 }
                 st->clones += m.weight;
                 if (t >= 0) nf_end_tag(&m, t);
@@ -406,16 +435,24 @@ cdef extern from *:
             st->tags++;
             st->clones += m.weight;
             int kind = t >= 0 ? NF_TAGS[t].kind : 0;
-            if (!self_closing && !(kind & NF_NOTNEST)) {
-                depth++;
-                if (depth > st->depth) st->depth = depth;
+            if ((kind & NF_CLOSEP) && m.p_depth >= 0) {
+                m.depth = m.p_depth;
+                m.p_depth = -1;
             }
             if (kind & NF_ROOT) st->root_attrs += nattrs;
             if (t >= 0) {
                 if (kind & NF_FORMAT) {
                     attrs_hash = nf_hash(p + attrs_start, (size_t) (i - attrs_start), attrs_hash);
                 }
+                /* before the depth grows: a new cell first closes the open one */
                 if (!nf_start_tag(&m, st, t, attrs_hash, nattrs)) goto done;
+            }
+            if (!self_closing && !(kind & NF_NOTNEST)) {
+                m.depth++;
+                if (m.depth > st->depth) st->depth = m.depth;
+            }
+            if (kind & NF_P) m.p_depth = m.depth;
+            if (t >= 0) {
                 if (!m.foreign && (kind & NF_PLAIN)) break;
                 if (!m.foreign && (kind & NF_RAW)) i = nf_raw_end(p, i, n, t);
             }

@@ -7,7 +7,7 @@ several shapes of markup (measured with selectolax 1.0.2, ``bench/pathological.p
   (20,000 take 0.8 s, 40,000 take 5 s); the same holds for attributes that repeated
   ``<html>``/``<body>`` tags add to the one root element;
 - distinct attribute names and distinct tag names in a document (100,000 of either
-  take 1.2 s, 200,000 about 8 s);
+  take 1.2 s, 200,000 about 9.5 s);
 - nesting depth (20,000 nested ``<div>`` take a second);
 - formatting elements left open (``<b>``, ``<font>``…) with different attributes:
   every new paragraph gets a clone of each ("reconstruct the active formatting
@@ -15,13 +15,16 @@ several shapes of markup (measured with selectolax 1.0.2, ``bench/pathological.p
 - and, linear but heavy, millions of tiny elements (1.4 million took 2.3 s, 280 MB).
 
 ``check_markup`` counts all of these in one pass over the UTF-8 bytes before the tree
-is built (the compiled ``_markup`` scan, about a sixth of the time Lexbor then takes;
-``markup_stats_python`` is the same scan in Python for installs without a C compiler)
-and raises ``PipelineError("too_complex")`` naming what was over which limit. The
-limits are far above any page of the development corpus (its maxima, 482 pages:
-9,888 elements, 13,949 attributes, 52 on one element, 17 on the root, depth 49, a
-clone estimate of 22,700, 5 open formatting elements) and well below what costs a
-second.
+is built (the compiled ``_markup`` scan: 0.1 ms on a corpus page, a sixth of what
+Lexbor then takes, and less than the ``text.count("<")`` it replaces;
+``markup_stats_python`` is the same scan in Python, about 2.7 ms a page, for installs
+without a C compiler) and raises ``PipelineError("too_complex")`` naming what was over
+which limit. The limits are far above any page of the development corpus (its maxima,
+482 pages: 9,888 elements, 13,949 attributes, 52 on one element, 17 on the root, depth
+49, a clone estimate of 22,700, 5 open formatting elements, 63 tag and 245 attribute
+names) and well below what costs a second. The depth and clone figures are estimates
+(no tree is built): they err high on broken markup, and the cases the estimate cannot
+follow are left to the stage's time limit.
 """
 
 from __future__ import annotations
@@ -77,10 +80,10 @@ def check_markup(data: bytes, *, compiled: bool = True) -> MarkupStats:
     be too slow or too large; the counts otherwise."""
     st = markup_stats(data, compiled=compiled)
     if st.formatting > MAX_FORMATTING:
-        _refuse(f"more than {MAX_FORMATTING} formatting elements open at once")
+        _refuse(f"formatting elements open at once: over the limit of {MAX_FORMATTING}")
     _over(st.depth, MAX_DEPTH, "nesting depth")
     _over(st.tags, MAX_ELEMENTS, "elements")
-    _over(st.attrs, MAX_ATTRIBUTES, "attributes")
+    _over(st.attrs, MAX_ATTRIBUTES, "attributes in all")
     _over(st.max_attrs, MAX_ELEMENT_ATTRIBUTES, "attributes on one element")
     _over(st.root_attrs, MAX_ELEMENT_ATTRIBUTES, "attributes on the <html>/<body> tags")
     _over(st.clones, MAX_CLONES, "formatting-element clones (estimate)")
@@ -93,7 +96,7 @@ def check_markup(data: bytes, *, compiled: bool = True) -> MarkupStats:
 
 def _over(value: int, limit: int, what: str) -> None:
     if value > limit:
-        _refuse(f"{value:,} {what}, the limit is {limit:,}")
+        _refuse(f"{what}: {value:,}, over the limit of {limit:,}")
 
 
 def _refuse(message: str) -> None:
@@ -107,7 +110,7 @@ def _refuse(message: str) -> None:
 # per-byte work.
 
 _FORMAT, _MARKER, _BARRIER, _ROOT, _NOTNEST, _RAW = 1, 2, 4, 8, 16, 32
-_CELL, _ROWLIKE, _FOREIGN, _ADOPT, _PLAIN = 64, 128, 256, 512, 1024
+_CELL, _ROWLIKE, _FOREIGN, _ADOPT, _PLAIN, _CLOSEP, _P = 64, 128, 256, 512, 1024, 2048, 4096
 _KINDS: dict[bytes, int] = {
     **dict.fromkeys(
         (b"b", b"big", b"code", b"em", b"font", b"i", b"s", b"small", b"strike"),
@@ -121,7 +124,7 @@ _KINDS: dict[bytes, int] = {
     ),
     b"td": _MARKER | _BARRIER | _CELL | _NOTNEST,
     b"th": _MARKER | _BARRIER | _CELL | _NOTNEST,
-    b"table": _BARRIER,
+    b"table": _BARRIER | _CLOSEP,
     b"svg": _BARRIER | _FOREIGN,
     b"math": _BARRIER | _FOREIGN,
     **dict.fromkeys((b"tr", b"tbody", b"thead", b"tfoot"), _ROWLIKE | _NOTNEST),
@@ -129,17 +132,30 @@ _KINDS: dict[bytes, int] = {
     b"body": _ROOT | _NOTNEST,
     b"head": _NOTNEST,
     **dict.fromkeys(
-        (b"script", b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"textarea", b"title"),
+        (b"script", b"style", b"iframe", b"noembed", b"noframes", b"textarea", b"title"),
         _RAW,
     ),
-    b"plaintext": _PLAIN,
+    b"xmp": _RAW | _CLOSEP,
+    b"plaintext": _PLAIN | _CLOSEP,
     **dict.fromkeys(
         (
-            *(b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link"),
-            *(b"meta", b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"option"),
+            *(b"area", b"base", b"br", b"col", b"embed", b"img", b"input", b"link"),
+            *(b"meta", b"source", b"track", b"wbr", b"li", b"dt", b"dd", b"option"),
             *(b"optgroup", b"colgroup", b"rb", b"rp", b"rt", b"rtc"),
         ),
         _NOTNEST,
+    ),
+    b"hr": _NOTNEST | _CLOSEP,
+    b"p": _NOTNEST | _CLOSEP | _P,
+    **dict.fromkeys(
+        (
+            *(b"address", b"article", b"aside", b"blockquote", b"center", b"details"),
+            *(b"dialog", b"dir", b"div", b"dl", b"fieldset", b"figcaption", b"figure"),
+            *(b"footer", b"form", b"header", b"hgroup", b"main", b"menu", b"nav", b"ol"),
+            *(b"pre", b"listing", b"section", b"summary", b"ul"),
+            *(b"h1", b"h2", b"h3", b"h4", b"h5", b"h6"),
+        ),
+        _CLOSEP,
     ),
 }
 _MAX_ENTRIES = MAX_FORMATTING
@@ -167,10 +183,13 @@ class _Model:
 
     def __init__(self) -> None:
         self.entries: list[tuple[bytes, bytes, int]] = []  # (tag, attributes, weight)
-        self.scopes: list[tuple[bytes, int, int, bool]] = []  # (tag, pos, saved, marker)
+        # (tag, list position, weight, marker, depth, p_depth) as in nf_scope_t
+        self.scopes: list[tuple[bytes, int, int, bool, int, int]] = []
         self.last_marker = 0
         self.weight = 0
         self.foreign = 0
+        self.depth = 0
+        self.p_depth = -1  # depth when the open <p> was opened (see nf_scan)
 
     def remove(self, k: int) -> None:
         if k >= self.last_marker:
@@ -179,7 +198,7 @@ class _Model:
 
     def pop_scopes(self, k: int) -> None:
         while len(self.scopes) > k:
-            tag, pos, saved, marker = self.scopes.pop()
+            tag, pos, saved, marker, self.depth, self.p_depth = self.scopes.pop()
             if _KINDS[tag] & _FOREIGN:
                 self.foreign -= 1
             if marker:
@@ -220,7 +239,7 @@ class _Model:
                 st[4] = max(st[4], _MAX_SCOPES + 1)
                 return True
             marker = bool(kind & _MARKER)
-            self.scopes.append((tag, len(entries), self.weight, marker))
+            self.scopes.append((tag, len(entries), self.weight, marker, self.depth, self.p_depth))
             if marker:
                 self.last_marker = len(entries)
                 self.weight = 0
@@ -255,7 +274,6 @@ def markup_stats_python(
     attr_names: set[bytes] = set()
     model = _Model()
     n = len(data)
-    depth = 0
     pos = 0
     search = _TOKEN.search
     find = data.find
@@ -293,25 +311,32 @@ def markup_stats_python(
             st[2] = nattrs
         kind = kinds.get(name, 0)
         if m.group("slash"):
-            if not kind & _NOTNEST and not self_closing and depth > 0:
-                depth -= 1
+            if not kind & _NOTNEST:
+                if not self_closing and model.depth > 0:
+                    model.depth -= 1
+            elif kind & _P and model.p_depth >= 0:
+                model.depth, model.p_depth = model.p_depth, -1
             st[5] += model.weight
             if kind:
                 model.end(name)
             continue
         st[0] += 1
         st[5] += model.weight
-        if not self_closing and not kind & _NOTNEST:
-            depth += 1
-            if depth > st[4]:
-                st[4] = depth
-        if not kind:
-            continue
+        if kind & _CLOSEP and model.p_depth >= 0:
+            model.depth, model.p_depth = model.p_depth, -1
         if kind & _ROOT:
             st[3] += nattrs
-        attrs = data[m.end("name") : pos].lower() if kind & _FORMAT else b""
-        if not model.start(st, name, attrs, nattrs):
-            break
+        if kind:
+            attrs = data[m.end("name") : pos].lower() if kind & _FORMAT else b""
+            # before the depth grows: a new cell first closes the open one
+            if not model.start(st, name, attrs, nattrs):
+                break
+        if not self_closing and not kind & _NOTNEST:
+            model.depth += 1
+            if model.depth > st[4]:
+                st[4] = model.depth
+        if kind & _P:
+            model.p_depth = model.depth
         if not model.foreign and kind & _PLAIN:
             break
         if not model.foreign and kind & _RAW:
