@@ -170,6 +170,16 @@ CASES: tuple[Case, ...] = (
         lambda: _page("".join(f"<body a{i}>" for i in range(100_000))),
     ),
     Case(
+        "attr-names",
+        "200,000 elements, each with an attribute name of its own",
+        lambda: _page("".join(f"<i a{i}=1></i>" for i in range(200_000))),
+    ),
+    Case(
+        "tag-names",
+        "200,000 elements, each with a tag name of its own",
+        lambda: _page("".join(f"<t{i}></t{i}>" for i in range(200_000))),
+    ),
+    Case(
         "attr-long",
         "4 attributes of 2 MB (class, style, title, data-x)",
         lambda: _page(
@@ -189,10 +199,11 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "tiny-paragraphs",
-        "1,000,000 <p>word</p>",
-        lambda: _page("<p>word</p>" * 1_000_000),
+        "900,000 <p>word</p>",
+        lambda: _page("<p>word</p>" * 900_000),
     ),
     Case("text-huge", "one text node of 9.5 MB", lambda: _page(f"<p>{_words(9_500_000)}</p>")),
+    Case("one-word", "one word of 9.5 MB", lambda: _page(f"<p>{'w' * 9_500_000}</p>")),
     Case(
         "script-huge",
         "one <script> of 9.5 MB",
@@ -392,7 +403,10 @@ def run_case(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         else:
             tail = stderr.strip().splitlines()[-1:] or [f"exit {code}"]
             why = f"failed: {tail[0][:100]}"
-        stage = "enrich" if any(r["stage"] == "parse" for r in rows) else "parse"
+        if name.startswith("entities"):
+            stage = "entities"
+        else:
+            stage = "enrich" if any(r["stage"] == "parse" for r in rows) else "parse"
         rows.append({"case": name, "stage": stage, "bytes": 0, "outcome": why})
     return rows
 
