@@ -11,9 +11,10 @@ Long texts: entities, categories and keywords are computed on at most the first
 `MAX_ENRICH_CHARS` characters of each text field (title, lead, body), cut back to the
 last whitespace before that, and the record says so in `enriched_chars` (null when every
 field was read whole). Why: enrichment costs about 5 µs per Arabic character, so a
-10 MB page would hold the stage for a minute; 200,000 characters keep the worst case
-near a second, and are more than twice the longest body of the development corpus
-(88,990 characters).
+10 MB page would hold the stage for half a minute and several hundred MB (75 s and
+800 MB for 5.4 MB of Arabic before two quadratic steps were fixed); 200,000 characters
+keep the worst case near a second (bench/pathological.py), and are more than twice the
+longest body of the development corpus (88,990 characters).
 """
 
 from __future__ import annotations
