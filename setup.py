@@ -109,6 +109,12 @@ setup(
             optional=True,
         ),
         Extension(
+            "newsflow.core._markup",
+            ["newsflow/core/_markup.pyx"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
             "newsflow.core._viterbi",
             ["newsflow/core/_viterbi.pyx"],
             extra_compile_args=["-O2"],

@@ -99,6 +99,10 @@ class EnrichedArticle(faust.Record, namespace=f"{NAMESPACE}.EnrichedArticle", se
     # which gazetteer, tagger model and rules made `entities` (ids are stable across
     # versions; the version says which table a record came from); "" from releases before it
     extractor_version: str = ""
+    # null: entities, categories and keywords were computed on the whole title, lead and
+    # body; N: on the first N characters of each (cut back to the last space before N),
+    # because a field was longer (enrich.MAX_ENRICH_CHARS); null in older records too
+    enriched_chars: int | None = None
 
 
 class DeadLetter(faust.Record, namespace=f"{NAMESPACE}.DeadLetter", serializer="json"):

@@ -65,6 +65,7 @@ def make_article(
         "routes": ["news.topic.politics"],
         "enriched_at": "2024-03-01T07:00:01+00:00",
         "extractor_version": "test",
+        "enriched_chars": None,
     }
 
 

@@ -6,6 +6,15 @@ Categories come from keyword lexicons (ar/fa/en/ru) matched on folded tokens, Ar
 proclitics stripped, plus category hints that the alias table attaches to salient entities.
 Keywords are the most frequent content words (field-weighted, stop words and entity
 mentions left out), shown as written in the article. Neither needs any download.
+
+Long texts: entities, categories and keywords are computed on at most the first
+`MAX_ENRICH_CHARS` characters of each text field (title, lead, body), cut back to the
+last whitespace before that, and the record says so in `enriched_chars` (null when every
+field was read whole). Why: enrichment costs about 5 µs per Arabic character, so a
+10 MB page would hold the stage for half a minute and several hundred MB (75 s and
+800 MB for 5.4 MB of Arabic before two quadratic steps were fixed); 200,000 characters
+keep the worst case near a second (bench/pathological.py), and are more than twice the
+longest body of the development corpus (88,990 characters).
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
 
 SCHEMA_VERSION = 1
 MAX_KEYWORDS = 10
+MAX_ENRICH_CHARS = 200_000
+_CUT_BACK = 1_000  # how far before the limit a whitespace is looked for
 _FIELD_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 _MIN_CATEGORY_SCORE = 3.0
 _RELATIVE_CATEGORY_SCORE = 0.35
@@ -186,13 +197,19 @@ def _strip_clitics(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1)
+def _longest_stem() -> int:
+    return max(len(stem) for stem in _lexicon()[1])
+
+
 @functools.lru_cache(maxsize=131072)
 def _token_categories(token: str) -> tuple[str, ...]:
     exact, prefix = _lexicon()
     found: list[str] = []
     for form in {token, _strip_clitics(token)}:
         found.extend(exact.get(form, ()))
-        for k in range(_MIN_STEM, len(form) + 1):
+        # no stem is longer: prefixes of a 200,000-letter "word" are not all sliced
+        for k in range(_MIN_STEM, min(len(form), _longest_stem()) + 1):
             found.extend(prefix.get(form[:k], ()))
     return tuple(dict.fromkeys(found))
 
@@ -354,15 +371,38 @@ def article_fields(article: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
+def text_prefix(text: str, limit: int) -> str:
+    """``text`` when it has at most ``limit`` characters, else its first ``limit`` or
+    fewer: cut at the last whitespace within `_CUT_BACK` characters of the limit (so no
+    word is cut in two), else at the limit."""
+    if len(text) <= limit:
+        return text
+    for i in range(limit, max(0, limit - _CUT_BACK), -1):
+        if text[i].isspace():
+            return text[:i]
+    return text[:limit]
+
+
+def bounded_fields(
+    fields: Mapping[str, str], limit: int = MAX_ENRICH_CHARS
+) -> tuple[dict[str, str], int | None]:
+    """The fields as enrichment reads them (each cut by `text_prefix`), and the limit
+    when it cut one of them, else None (the record's `enriched_chars`)."""
+    out = {name: text_prefix(text, limit) for name, text in fields.items()}
+    cut = any(len(out[name]) < len(text) for name, text in fields.items())
+    return out, limit if cut else None
+
+
 def enrich_article(
     article: ArticleDict, *, now: datetime, tagger: bool = True
 ) -> EnrichedArticleDict:
     """Entities, categories, keywords and routes for one article; `now` must be aware.
 
+    Long fields are read up to `MAX_ENRICH_CHARS` (see the module docstring).
     `tagger=False` keeps the entity layers to the gazetteer (the benchmark's baseline)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("enrich_article needs a timezone-aware `now`")
-    fields = article_fields(article)
+    fields, enriched_chars = bounded_fields(article_fields(article), MAX_ENRICH_CHARS)
     language = article.get("language")
     entities = extract_entities(fields, language, tagger=tagger) if fields else []
     categories, _ = categorize(fields, entities)
@@ -378,4 +418,5 @@ def enrich_article(
         "routes": routes,
         "enriched_at": now.isoformat(),
         "extractor_version": extractor_version(),
+        "enriched_chars": enriched_chars,
     }

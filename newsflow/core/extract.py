@@ -2,7 +2,8 @@
 
 Hot path (``analyze``, then the field functions, called by ``parse.py``):
 
-1. ``parse_tree``: selectolax/Lexbor builds the tree once.
+1. ``parse_tree``: markup that would make the tree builder slow is refused
+   (``markup.check_markup``, one pass in C), then selectolax/Lexbor builds the tree once.
 2. ``read_meta``: one CSS query (run in C) for ``<meta>``, ``<title>``, canonical and
    base links, ``<h1>`` and scripts: JSON-LD is read, then scripts, styles, nav,
    footer… (``selectors.STRIP_TAGS``) are unlinked.
@@ -50,6 +51,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
 from newsflow.core.keywords import KeywordScan
+from newsflow.core.markup import check_markup
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.urls import join_url
 
@@ -103,73 +105,20 @@ def clean_attr(text: str | None) -> str:
     return " ".join(text.split()).strip("\u200b\ufeff")
 
 
-# Lexbor's tree builder is quadratic in nesting depth (20 000 nested ``<div>`` take a
-# second; browsers cap depth at 512, Lexbor does not), so pages with many tags get a
-# linear depth estimate first. Optional end tags are not counted (unclosed ``<p>``).
-_DEPTH_CHECK_TAGS = 20_000
-_MAX_DEPTH = 4_000
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]{0,30})[^<>]{0,2000}?(/?)>")
-_NOT_NESTING = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "option",
-        "optgroup",
-        "tbody",
-        "thead",
-        "tfoot",
-        "colgroup",
-        "rb",
-        "rp",
-        "rt",
-        "rtc",
-    ]
-)
-
-
-def _too_deep(text: str) -> bool:
-    depth = 0
-    for m in _TAG_RE.finditer(text):
-        if m.group(3) or m.group(2).lower() in _NOT_NESTING:
-            continue
-        if m.group(1):
-            depth = max(0, depth - 1)
-        else:
-            depth += 1
-            if depth > _MAX_DEPTH:
-                return True
-    return False
-
-
 def parse_tree(text: str, utf8: bytes | None = None) -> LexborHTMLParser:
     """Parse decoded HTML with Lexbor; raise ``PipelineError`` when there is no document
-    (``empty``) or it is nested too deeply to build in bounded time (``parse``).
+    (``empty``) or its tree could not be built in bounded time and memory
+    (``too_complex``, checked before building: see ``markup.check_markup``).
 
     ``utf8``, when given, must be ``text`` encoded as UTF-8 (the page's own bytes):
-    Lexbor parses UTF-8, so passing them saves encoding the text again.
+    Lexbor parses UTF-8, so passing them saves encoding the text again. Otherwise the
+    text is encoded once here, as selectolax would (``errors="ignore"``), and the
+    same bytes are scanned and parsed.
     """
-    if text.count("<") > _DEPTH_CHECK_TAGS and _too_deep(text):
-        raise PipelineError("parse", f"document nested deeper than {_MAX_DEPTH} elements")
+    data = utf8 if utf8 is not None else text.encode("utf-8", "ignore")
+    check_markup(data)
     try:
-        tree = LexborHTMLParser(text if utf8 is None else utf8)
+        tree = LexborHTMLParser(data)
     except (SelectolaxError, ValueError, RuntimeError) as exc:
         raise PipelineError("empty", f"no HTML document: {exc}") from exc
     if tree.root is None:

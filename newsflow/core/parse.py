@@ -7,8 +7,9 @@ one classification pass, one walk into text blocks) → field extraction with th
 fallback chains documented in ``extract`` → main text → date decision (below).
 
 Timeout: no worker thread or process. The page is capped at ``max_bytes``
-before parsing, pages with very many tags get a linear nesting-depth check (the
-Lexbor tree builder is quadratic in depth), text fed to regular expressions is
+before parsing, markup the Lexbor tree builder is super-linear on (depth, attributes,
+names, formatting clones) is refused first (``too_complex``, ``markup.check_markup``),
+text fed to regular expressions is
 capped, and every Python loop over elements checks a monotonic ``Deadline`` of
 ``timeout_s``, raising ``PipelineError("timeout")``.
 
@@ -313,18 +314,18 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
 def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> ArticleDict:
     """Parse one fetched page into an article; only ``PipelineError`` escapes.
 
-    Kinds: ``url``, ``empty``, ``too_large``, ``charset``, ``not_html``, ``parse``,
-    ``timeout`` (and ``decode`` for a ``body_b64`` that is not base64). Any unexpected
-    exception is a bug: it is wrapped as ``internal`` with the original as its cause,
-    so one bad page never kills a worker and its traceback reaches the worker's log
-    at ERROR with the dead letter (`agents.outcome.Failure`).
+    Kinds: ``url``, ``empty``, ``too_large``, ``too_complex``, ``charset``,
+    ``not_html``, ``parse``, ``timeout`` (and ``decode`` for a ``body_b64`` that is not
+    base64). Any unexpected exception is a bug: it is wrapped as ``internal`` with the
+    original as its cause, so one bad page never kills a worker and its traceback
+    reaches the worker's log at ERROR with the dead letter (`agents.outcome.Failure`).
     """
     try:
         return _parse(raw, options)
     except PipelineError:
         raise
     except RecursionError as exc:
-        raise PipelineError("parse", "document nested too deeply") from exc
+        raise PipelineError("too_complex", "document nested too deeply") from exc
     except MemoryError:
         raise
     except Exception as exc:

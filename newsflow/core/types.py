@@ -93,6 +93,9 @@ class EnrichedArticleDict(TypedDict):
     routes: list[str]
     enriched_at: str
     extractor_version: str  # gazetteer + tagger model + rules that made `entities`
+    # None: entities, categories and keywords come from the whole title, lead and body;
+    # N: from the first N characters of each (cut back to a space), the rest unread
+    enriched_chars: int | None
 
 
 class DeadLetterDict(TypedDict):

@@ -313,7 +313,7 @@ def test_deep_nesting_is_refused_quickly() -> None:
     markup = "<html><body>" + "<div>" * 30_000 + "x" + "</div>" * 30_000 + "</body></html>"
     with pytest.raises(PipelineError) as err:
         ex.parse_tree(markup)
-    assert err.value.kind == "parse"
+    assert err.value.kind == "too_complex"
 
 
 def test_lead_skips_cookie_banner_and_template_leftovers() -> None:
