@@ -79,7 +79,20 @@ _LOG_FILE = "server.log"
 _DATA_DIR = "data"
 # Written last by ensure_kafka_jars: a lib dir without it is a half-finished copy.
 _COMPLETE_MARKER = ".complete"
-_DEFAULT_JAVA_OPTS = ("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true")
+# Whole pages travel as single records of up to 64 MiB. The JDK keeps a temporary
+# direct buffer per thread sized to the largest read it served, so each of Kafka's
+# network and I/O threads would keep one of 64 MiB, past the direct-memory limit (the
+# heap size by default): the broker then failed every append with OutOfMemoryError
+# after a few hundred large records. Not caching buffers over 1 MiB, and a direct
+# limit of its own, keep it bounded.
+_DEFAULT_JAVA_OPTS = (
+    "-Xms256m",
+    "-Xmx512m",
+    "-XX:MaxDirectMemorySize=1g",
+    "-Djdk.nio.maxCachedBufferSize=1048576",
+    "-XX:+UseG1GC",
+    "-Djava.awt.headless=true",
+)
 _MVN_TIMEOUT = 900.0
 _LOG_TAIL_LINES = 40
 
