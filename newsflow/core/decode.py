@@ -53,6 +53,12 @@ _ALIASES = {
     "x-user-defined": "windows-1252",
 }
 _LATIN1_FAMILY = frozenset({"cp1252", "latin_1", "iso8859-1", "ascii"})
+# Python text codecs that are no page encoding: a label naming one is ignored, as a
+# browser ignores an unknown label (unicode_escape would read backslash escapes in the
+# page as characters, lone surrogates included; HTML forbids UTF-7).
+_NOT_PAGE_CODECS = frozenset(
+    {"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"}
+)
 # Largest "chaos" (mess ratio) accepted from detection; above it we refuse.
 _MAX_CHAOS = 0.12
 _SUSPECT = re.compile("[\x80-\x9f\ufffd]")
@@ -66,9 +72,10 @@ def _codec_name(label: str | None) -> str | None:
     low = label.strip().strip("\"'").lower()
     low = _ALIASES.get(low, low)
     try:
-        return codecs.lookup(low).name
-    except LookupError:
+        name = codecs.lookup(low).name
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
+    return None if name in _NOT_PAGE_CODECS else name
 
 
 def _declared(body: bytes, declared_charset: str | None, content_type: str | None) -> list[str]:
@@ -136,7 +143,7 @@ def decode_html(
             continue  # already failed strict UTF-8 / needs a BOM
         try:
             text = body.decode(enc)
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError):  # LookupError: zlib, base64… are no text codecs
             continue
         if _plausible(text):
             return text, enc
