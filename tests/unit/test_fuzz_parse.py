@@ -19,9 +19,12 @@ import base64
 import codecs
 import functools
 import gzip
+import importlib.util
 import json
 import os
 import pickle
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -93,9 +96,10 @@ class Tally:
     wrapped: Counter[str] = field(default_factory=Counter)
     slowest: float = 0.0
     slowest_size: int = 0
-    started: float = field(default_factory=time.monotonic)
+    busy: float = 0.0  # seconds spent waiting for the pool
 
     def add(self, outcome: Outcome, elapsed: float, size: int) -> None:
+        self.busy += elapsed
         failure = outcome.failure
         self.outcomes["article" if failure is None else failure.kind] += 1
         if failure is not None and failure.kind == "parse":
@@ -119,7 +123,7 @@ def pool() -> Iterator[StagePool]:
         yield stage_pool
     total = sum(TALLY.outcomes.values())
     print(
-        f"\nfuzz parse: {total} messages in {time.monotonic() - TALLY.started:.1f} s, "
+        f"\nfuzz parse: {total} messages, {TALLY.busy:.1f} s in the pool, "
         f"slowest {TALLY.slowest:.2f} s ({TALLY.slowest_size} bytes), "
         f"child restarts {stage_pool.restarts}; outcomes {dict(TALLY.outcomes.most_common())}"
     )
@@ -798,3 +802,51 @@ def test_a_charset_label_that_names_no_page_encoding_is_ignored(label: str) -> N
     ):
         article = parse_page(raw)
         assert "café \\u202e" in article["body"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris not installed")
+def test_the_atheris_harness_runs(tmp_path: Path) -> None:
+    """scripts/fuzz_parse.py for a second on the example seeds: it starts, fuzzes and
+    finds nothing (the long run is by hand, see its docstring)."""
+    script = Path(__file__).parents[2] / "scripts" / "fuzz_parse.py"
+    corpus, artifacts = tmp_path / "corpus", tmp_path / "artifacts"
+    options = ["--seconds", "1", "--seed-pages", "0", "--corpus", str(corpus)]
+    done = subprocess.run(
+        [sys.executable, str(script), *options, "--artifacts", str(artifacts)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Done " in done.stderr and not any(artifacts.iterdir())
+    assert len(list(corpus.iterdir())) >= 3 * len(list(EXAMPLES.glob("*.html")))
+
+
+# Known gap, not fixed here: Lexbor's tree builder is quadratic in the attributes of one
+# element (each is compared with those before it: 40 000 take about 7 s) and in unclosed
+# <option>s of a <select> (40 000 take about 14 s), inside one C call that parse_page's
+# Deadline cannot interrupt; the nesting-depth pre-check covers neither. Such a page of a few
+# hundred KB holds the parse process until the worker's hard limit kills it, so the message
+# still ends as a ``timeout`` dead letter, but late and at the cost of a process restart.
+# When a pre-check makes the stage answer by itself, this test passes and must lose its mark.
+_QUADRATIC_IN_LEXBOR = (
+    "<div " + " ".join(f"a{i}=1" for i in range(60_000)) + ">x</div>"
+    "<select>" + "<option>x" * 60_000 + "</select>"
+)
+
+
+@pytest.mark.xfail(
+    raises=PipelineError,
+    strict=True,
+    reason="Lexbor is quadratic in attributes per element and in unclosed <option>s; "
+    "only the pool's hard limit bounds such a page",
+)
+def test_lexbor_quadratic_pages_end_by_the_stage_deadline() -> None:
+    with StagePool("parse", time_limit=1.5, memory_mb=POOL_MEMORY_MB, log_level="error") as quick:
+        value = message({"html": page(PARAGRAPH + _QUADRATIC_IN_LEXBOR)})
+        try:
+            outcome = quick.run_sync(handle, value, ParseOptions(timeout_s=0.3))
+        except PipelineError as exc:
+            assert exc.kind == "timeout" and "killed" in exc.message  # bounded by the pool
+            raise
+    assert outcome.failure is not None and outcome.failure.kind == "timeout"
