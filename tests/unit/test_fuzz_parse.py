@@ -138,7 +138,9 @@ def _shown(value: bytes | None) -> str:
 
 
 def run_message(pool: StagePool, value: bytes | None) -> Outcome:
-    """The worker's `_Runner.compute` without Kafka: the pool's errors become failures."""
+    """What the worker's `_Runner.compute` does with a message, and the checks. The pool's
+    own errors (its time limit, a dead child) would be dead letters there; here they fail
+    the test, since no input of this module is large enough to excuse them."""
     start = time.monotonic()
     try:
         outcome = pool.run_sync(handle, value, OPTIONS)
