@@ -193,6 +193,11 @@ CASES: tuple[Case, ...] = (
         lambda: _page("<div>" * 100_000 + "x" + "</div>" * 100_000),
     ),
     Case(
+        "options-40k",
+        "40,000 <option>s of one <select>",
+        lambda: _page("<select>" + "<option>x" * 40_000 + "</select>"),
+    ),
+    Case(
         "tiny-elements",
         "1,400,000 empty <i></i>",
         lambda: _page("<i></i>" * 1_400_000),

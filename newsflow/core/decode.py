@@ -74,6 +74,12 @@ _ALIASES = {
     "unicodefffe": "utf-16-be",
 }
 _LATIN1_FAMILY = frozenset({"cp1252", "latin_1", "iso8859-1", "ascii"})
+# Python text codecs that are no page encoding: a label naming one is ignored, as a
+# browser ignores an unknown label (unicode_escape would read backslash escapes in the
+# page as characters, lone surrogates included; HTML forbids UTF-7).
+_NOT_PAGE_CODECS = frozenset(
+    {"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"}
+)
 # Largest "chaos" (mess ratio) accepted from detection; above it we refuse.
 _MAX_CHAOS = 0.12
 _SUSPECT = re.compile("[\x80-\x9f\ufffd]")
@@ -123,9 +129,10 @@ def _codec_name(label: str | None) -> str | None:
     low = label.strip().strip("\"'").lower()
     low = _ALIASES.get(low, low)
     try:
-        return codecs.lookup(low).name
-    except LookupError:
+        name = codecs.lookup(low).name
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
+    return None if name in _NOT_PAGE_CODECS else name
 
 
 def _http_charsets(declared_charset: str | None, content_type: str | None) -> list[str]:
@@ -292,7 +299,9 @@ def decode_html(body: bytes, *, declared_charset: str | None, content_type: str 
             continue  # judged above
         try:
             text = body.decode(enc)
-        except UnicodeDecodeError:
+        except LookupError:  # zlib, base64… are codecs, but no text encodings
+            continue
+        except UnicodeError:
             nearly = _nearly(body, enc, _VALID_PER_ERROR_DECLARED)
             if nearly is not None and _plausible(nearly.text, nearly.errors):
                 return nearly

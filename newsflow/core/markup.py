@@ -12,6 +12,8 @@ several shapes of markup (measured with selectolax 1.0.2, ``bench/pathological.p
 - formatting elements left open (``<b>``, ``<font>``…) with different attributes:
   every new paragraph gets a clone of each ("reconstruct the active formatting
   elements"), so 24 KB of markup made 1.3 GB of tree in 2 s;
+- ``<option>`` elements of a ``<select>``: each one added makes the builder look at
+  every earlier one (10,000 take 0.4 s, 40,000 take 10 s), closed or not;
 - and, linear but heavy, millions of tiny elements (1.4 million took 2.3 s, 280 MB).
 
 ``check_markup`` counts all of these in one pass over the UTF-8 bytes before the tree
@@ -49,6 +51,8 @@ MAX_DEPTH = 4_000
 MAX_CLONES = 500_000  # elements plus their attributes the builder may clone
 MAX_FORMATTING = 512  # formatting elements open at once (the scan stops past it)
 MAX_NAMES = 20_000  # distinct tag names, distinct attribute names (each)
+MAX_OPTIONS = 5_000  # <option> elements (the corpus' most: 337)
+_OPTION = re.compile(rb"<option[\t\n\f\r />]", re.IGNORECASE)
 
 
 class MarkupStats(NamedTuple):
@@ -87,6 +91,8 @@ def check_markup(data: bytes, *, compiled: bool = True) -> MarkupStats:
     _over(st.max_attrs, MAX_ELEMENT_ATTRIBUTES, "attributes on one element")
     _over(st.root_attrs, MAX_ELEMENT_ATTRIBUTES, "attributes on the <html>/<body> tags")
     _over(st.clones, MAX_CLONES, "formatting-element clones (estimate)")
+    if st.tags > MAX_OPTIONS:  # else there cannot be that many
+        _over(sum(1 for _ in _OPTION.finditer(data)), MAX_OPTIONS, "<option> elements")
     if st.tags > MAX_NAMES or st.attrs > MAX_NAMES:  # else there cannot be that many
         st = markup_stats(data, distinct=True, compiled=compiled)
         _over(st.tag_names, MAX_NAMES, "distinct tag names")

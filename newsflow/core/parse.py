@@ -99,7 +99,8 @@ class ParseOptions:
     """Limits and per-site knowledge for ``parse_page``."""
 
     max_bytes: int = 10_000_000
-    site_timezones: Mapping[str, str] = field(default_factory=lambda: DEFAULT_SITE_TIMEZONES)
+    # A plain dict: the options are pickled into the stage process, a mappingproxy is not.
+    site_timezones: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SITE_TIMEZONES))
     timeout_s: float = 10.0
     # The compiled classification/walk when built; False forces the Python passes.
     compiled: bool = True

@@ -78,6 +78,11 @@ REFUSED = [
     ),
     ("elements", page("<i></i>" * (markup.MAX_ELEMENTS + 1)), "elements:"),
     (
+        "options of a select",
+        page("<select>" + "<option>x</option>" * (markup.MAX_OPTIONS + 1) + "</select>"),
+        "<option> elements",
+    ),
+    (
         "formatting elements left open",
         page("".join(f"<b c{i}>" for i in range(markup.MAX_FORMATTING + 1)) + "x"),
         "formatting elements open at once",

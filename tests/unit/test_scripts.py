@@ -18,6 +18,7 @@ ROOT = Path(__file__).parents[2]
         ("train_tagger.py", "--train-corpora"),
         ("build_places.py", "--libgeonames"),
         ("build_tagger_lexicon.py", "--"),
+        ("fuzz_parse.py", "--seconds"),
     ],
 )
 def test_script_help(script: str, option: str) -> None:
