@@ -62,6 +62,12 @@ class Pipeline:
         self.procs.append(proc)
         return proc
 
+    def stop_worker(self, proc: subprocess.Popen[bytes]) -> int | None:
+        """SIGTERM ``proc`` and forget it (a clean stop is not a death); its exit status."""
+        stop_worker(proc, timeout=30)
+        self.procs.remove(proc)
+        return proc.returncode
+
     def log(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.log_dir.glob("*.log"))
 

@@ -27,7 +27,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from newsflow import brokers
-from newsflow.workers import kill_group, stop_worker
+from newsflow.workers import kill_group
 from streams import DLQ, all_specs, topic_name
 from tests.conftest import REPO
 from tests.integration.conftest import Pipeline, read_topic
@@ -133,7 +133,7 @@ async def test_two_workers_one_stopped_and_restarted_under_load(
     await asyncio.to_thread(wait_ready, pipeline)
     await produce(pipeline.settings, batch)
     await asyncio.sleep(3.0)
-    stop_worker(second)  # SIGTERM: leaves the group cleanly, mid-stream
+    assert pipeline.stop_worker(second) == 0  # SIGTERM: leaves the group cleanly, mid-stream
     await asyncio.sleep(3.0)
     second = pipeline.start_worker(web_port=other_port)
     await wait_ids(pipeline, expected_ids(batch), wait_s=tier(240, 900))
