@@ -21,7 +21,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import faust
@@ -340,14 +339,3 @@ def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
                 out[name] = item if isinstance(item, str) else None
     return out
 
-
-def data_dir_writable(path: Path) -> bool:
-    """Whether dead-letter files can be written under ``path`` (checked at start-up)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / f".probe{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError:
-        return False
-    return True

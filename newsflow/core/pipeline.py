@@ -1,4 +1,6 @@
-"""The whole pure pipeline for one page, as `newsflow process` runs it without Kafka."""
+"""The whole pure pipeline for one page, in this process: the reference that tests and
+benchmarks compare the worker and `newsflow process` (which run the same steps in stage
+processes, see `newsflow.offline`) against."""
 
 from __future__ import annotations
 
