@@ -29,7 +29,7 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions
 from newsflow.core.storage import Store, article_entities, articles, dead_letters
 from newsflow.core.types import ArticleDict, DeadLetterDict, EnrichedArticleDict
-from tests.storage_helpers import make_article
+from tests.storage_helpers import fetch, make_article
 
 SQL = [
     "'); DROP TABLE articles;--",
@@ -213,15 +213,6 @@ async def table_names(url: str) -> set[str]:
         await engine.dispose()
 
 
-async def read(url: str, query: sa.Executable) -> list[sa.Row[Any]]:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(query)).all())
-    finally:
-        await engine.dispose()
-
-
 def _json(value: Any) -> Any:
     """A JSON column as read by a plain engine: text on some drivers, decoded on others."""
     return json.loads(value) if isinstance(value, str) else value
@@ -250,7 +241,7 @@ async def check_injection_round_trip(store: Store, url: str) -> None:
 
     for article, enriched in pages:
         assert await store.get_article(article["id"]) == storable(enriched)
-        (row,) = await read(url, sa.select(articles).where(articles.c.id == article["id"]))
+        (row,) = await fetch(url, sa.select(articles).where(articles.c.id == article["id"]))
         for name in ("url", "canonical_url", "site", "source", "language", "title", "lead"):
             assert getattr(row, name) == storable(article[name]), name
         assert row.body == storable(article["body"])
@@ -259,7 +250,7 @@ async def check_injection_round_trip(store: Store, url: str) -> None:
         assert row.content_hash == article["content_hash"]
         assert _json(row.doc) == storable(enriched)
         assert _json(row.doc)["article"]["section"] == storable(article["section"])
-        stored_entities = await read(
+        stored_entities = await fetch(
             url,
             sa.select(article_entities.c.entity_id, article_entities.c.name).where(
                 article_entities.c.article_id == article["id"]
@@ -271,7 +262,7 @@ async def check_injection_round_trip(store: Store, url: str) -> None:
         assert enriched["entities"], "no entity: article_entities would not be exercised"
 
     for letter, value, message, source, letter_url in all_letters:
-        (row,) = await read(url, sa.select(dead_letters).where(dead_letters.c.id == letter["id"]))
+        (row,) = await fetch(url, sa.select(dead_letters).where(dead_letters.c.id == letter["id"]))
         assert row.message == storable(message)
         assert row.source == storable(source)
         assert row.url == storable(letter_url)

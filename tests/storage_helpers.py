@@ -5,8 +5,10 @@ Both suites check the same behaviours on two databases; they build the same rows
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -89,6 +91,19 @@ def make_dead_letter(letter_id: str, message: str = "cannot decode") -> DeadLett
         "original_truncated": False,
         "original_file": None,
     }
+
+
+POSTGRES_URL = os.environ.get("NEWSFLOW_TEST_POSTGRES_URL", "")
+# The marks of every test that needs the PostgreSQL server `make test` starts.
+POSTGRES_MARKS = [
+    pytest.mark.integration,
+    pytest.mark.timeout(180),
+    pytest.mark.skipif(
+        not POSTGRES_URL,
+        reason="NEWSFLOW_TEST_POSTGRES_URL is not set "
+        "(start a server with: export NEWSFLOW_TEST_POSTGRES_URL=$(dev/postgres.sh start))",
+    ),
+]
 
 
 async def fetch(url: str, query: sa.Executable) -> list[sa.Row[Any]]:

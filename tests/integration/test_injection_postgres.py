@@ -9,7 +9,6 @@ in the named one after dropping the sink's tables).
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -20,18 +19,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from newsflow.core.storage import Store
 from tests.injection_pages import check_injection_round_trip
+from tests.storage_helpers import POSTGRES_MARKS, POSTGRES_URL
 
-PG_URL = os.environ.get("NEWSFLOW_TEST_POSTGRES_URL", "")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.timeout(180),
-    pytest.mark.skipif(
-        not PG_URL,
-        reason="NEWSFLOW_TEST_POSTGRES_URL is not set "
-        "(start a server with: export NEWSFLOW_TEST_POSTGRES_URL=$(dev/postgres.sh start))",
-    ),
-]
+PG_URL = POSTGRES_URL
+pytestmark = POSTGRES_MARKS
 
 
 async def _autocommit(server_url: str, sql: str) -> bool:

@@ -9,7 +9,6 @@ they fall back to the named one and drop only the sink's tables in it.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -33,19 +32,18 @@ from newsflow.core.storage import (
     migrate,
 )
 from newsflow.core.types import EntityDict
-from tests.storage_helpers import RIYADH, TEHRAN, fetch, make_article, make_dead_letter
+from tests.storage_helpers import (
+    POSTGRES_MARKS,
+    POSTGRES_URL,
+    RIYADH,
+    TEHRAN,
+    fetch,
+    make_article,
+    make_dead_letter,
+)
 
-PG_URL = os.environ.get("NEWSFLOW_TEST_POSTGRES_URL", "")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.timeout(180),
-    pytest.mark.skipif(
-        not PG_URL,
-        reason="NEWSFLOW_TEST_POSTGRES_URL is not set "
-        "(start a server with: export NEWSFLOW_TEST_POSTGRES_URL=$(dev/postgres.sh start))",
-    ),
-]
+PG_URL = POSTGRES_URL
+pytestmark = POSTGRES_MARKS
 
 SINK_TABLES = ("article_entities", "articles", "dead_letters", "alembic_version")
 

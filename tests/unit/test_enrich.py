@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,6 +11,7 @@ from newsflow.core.enrich import categorize, enrich_article, extract_keywords
 from newsflow.core.ner import extract_entities
 from newsflow.core.routing import ROUTES
 from newsflow.core.types import ArticleDict
+from tests.articles import make_article
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "000_13aa7759e27f0578.txt"
 NOW = datetime(2024, 3, 19, 12, 0, tzinfo=UTC)
@@ -22,37 +22,6 @@ ENGLISH = (
     "crude gained 2% and the dollar weakened against the euro as markets priced in slower "
     "growth. Saudi Arabia and Russia back the cuts, the oil ministers said in Vienna."
 )
-
-
-def make_article(**overrides: Any) -> ArticleDict:
-    article: ArticleDict = {
-        "schema_version": 1,
-        "id": "a1",
-        "url": "https://example.test/a1",
-        "canonical_url": "https://example.test/a1",
-        "site": "example.test",
-        "site_name": None,
-        "source": "test",
-        "language": None,
-        "title": None,
-        "lead": None,
-        "body": "",
-        "published_at": None,
-        "published_raw": None,
-        "published_tz_source": None,
-        "calendar": None,
-        "date_note": None,
-        "modified_at": None,
-        "authors": [],
-        "tags": [],
-        "section": None,
-        "external_id": None,
-        "images": [],
-        "fetched_at": None,
-        "content_hash": "h",
-    }
-    article.update(overrides)  # type: ignore[typeddict-item]
-    return article
 
 
 def seed_article() -> ArticleDict:

@@ -22,6 +22,7 @@ from newsflow.core.ner import text_mentions, text_windows
 from newsflow.core.parse import parse_page
 from newsflow.core.types import ArticleDict
 from schemas.records import EnrichedArticle
+from tests.articles import make_article
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
 NOW = datetime(2024, 3, 19, 12, 0, tzinfo=UTC)
@@ -188,32 +189,7 @@ def test_parse_tree_builds_the_same_tree_from_text_and_bytes() -> None:
 
 
 def article(body: str, language: str = "en", title: str = "Oil prices rise") -> ArticleDict:
-    return {
-        "schema_version": 1,
-        "id": "a1",
-        "url": "https://example.test/a1",
-        "canonical_url": "https://example.test/a1",
-        "site": "example.test",
-        "site_name": None,
-        "source": "test",
-        "language": language,
-        "title": title,
-        "lead": None,
-        "body": body,
-        "published_at": None,
-        "published_raw": None,
-        "published_tz_source": None,
-        "calendar": None,
-        "date_note": None,
-        "modified_at": None,
-        "authors": [],
-        "tags": [],
-        "section": None,
-        "external_id": None,
-        "images": [],
-        "fetched_at": None,
-        "content_hash": "h",
-    }
+    return make_article(body=body, language=language, title=title)
 
 
 STORY = (
