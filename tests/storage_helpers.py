@@ -5,11 +5,16 @@ Both suites check the same behaviours on two databases; they build the same rows
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from newsflow.core.types import DeadLetterDict, EnrichedArticleDict, EntityDict
@@ -104,6 +109,35 @@ POSTGRES_MARKS = [
         "(start a server with: export NEWSFLOW_TEST_POSTGRES_URL=$(dev/postgres.sh start))",
     ),
 ]
+
+
+async def _autocommit(server_url: str, sql: str) -> bool:
+    """Run ``sql`` outside a transaction; False when the role may not (no CREATEDB)."""
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql(sql)
+        return True
+    except sa.exc.DBAPIError as exc:
+        if "permission denied" not in str(exc):
+            raise
+        return False
+    finally:
+        await engine.dispose()
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the test server (dropped after), so a shared server and
+    parallel jobs are fine; the server's own database when the role may not create one."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    if not asyncio.run(_autocommit(POSTGRES_URL, f'CREATE DATABASE "{name}"')):
+        yield POSTGRES_URL
+        return
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_autocommit(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def fetch(url: str, query: sa.Executable) -> list[sa.Row[Any]]:

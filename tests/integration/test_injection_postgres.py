@@ -9,48 +9,35 @@ in the named one after dropping the sink's tables).
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from newsflow.core.storage import Store
 from tests.injection_pages import check_injection_round_trip
-from tests.storage_helpers import POSTGRES_MARKS, POSTGRES_URL
+from tests.storage_helpers import POSTGRES_MARKS, POSTGRES_URL, postgres_database
 
 PG_URL = POSTGRES_URL
 pytestmark = POSTGRES_MARKS
 
 
-async def _autocommit(server_url: str, sql: str) -> bool:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(sql)
-        return True
-    except sa.exc.DBAPIError as exc:
-        if "permission denied" not in str(exc):
-            raise
-        return False
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    name = f"newsflow_injection_{uuid.uuid4().hex[:12]}"
-    if asyncio.run(_autocommit(PG_URL, f'CREATE DATABASE "{name}"')):
-        try:
-            yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        finally:
-            asyncio.run(_autocommit(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        return
-    for table in ("article_entities", "articles", "dead_letters", "alembic_version"):
-        asyncio.run(_autocommit(PG_URL, f"DROP TABLE IF EXISTS {table} CASCADE"))
-    yield PG_URL
+    with postgres_database("newsflow_injection") as url:
+        if url == PG_URL:  # no database of our own: start from an empty sink
+            asyncio.run(_drop_sink_tables(url))
+        yield url
+
+
+async def _drop_sink_tables(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in ("article_entities", "articles", "dead_letters", "alembic_version"):
+                await conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    finally:
+        await engine.dispose()
 
 
 async def test_injections_are_stored_verbatim_in_postgres(database_url: str) -> None:

@@ -40,6 +40,7 @@ from tests.storage_helpers import (
     fetch,
     make_article,
     make_dead_letter,
+    postgres_database,
 )
 
 PG_URL = POSTGRES_URL
@@ -48,41 +49,11 @@ pytestmark = POSTGRES_MARKS
 SINK_TABLES = ("article_entities", "articles", "dead_letters", "alembic_version")
 
 
-async def _create_database(server_url: str, name: str) -> bool:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        return True
-    except sa.exc.DBAPIError as exc:
-        if "permission denied" not in str(exc):
-            raise
-        return False
-    finally:
-        await engine.dispose()
-
-
-async def _drop_database(server_url: str, name: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    """A database for this module alone, so a shared server and parallel jobs are fine."""
-    name = f"newsflow_test_{uuid.uuid4().hex[:12]}"
-    given = make_url(PG_URL)
-    if not asyncio.run(_create_database(PG_URL, name)):
-        yield PG_URL
-        return
-    try:
-        yield given.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_drop_database(PG_URL, name))
+    """A database for this module alone."""
+    with postgres_database("newsflow_test") as url:
+        yield url
 
 
 @pytest.fixture
