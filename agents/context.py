@@ -338,4 +338,3 @@ def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
                 item = data.get(name)
                 out[name] = item if isinstance(item, str) else None
     return out
-
