@@ -1,23 +1,34 @@
-"""Entity benchmark: span-exact NER scores on the dev splits of ``../shared/ner``, and the
-enrich stage's articles per second on one core.
+"""Entity benchmark: span-exact NER scores on the evaluation parts of ``../shared/ner``,
+an ablation of the merge rules, and the enrich stage's articles per second on one core.
 
-Why: issue #4 is judged on two numbers per language (span F1 on text the training never
-saw, and enrich throughput), and every layer of the extractor (gazetteer, tagger, the
-layered whole) must be measured the same way so their rows are comparable. Run from the
-repository root::
+Why: the extractor is judged on span F1 on text the training never saw, and on enrich
+throughput; every layer (gazetteer, tagger, the layered whole) and every merge rule must
+be measured the same way so their rows are comparable. Run from the repository root::
 
     .venv/bin/python bench/entities.py                     # Markdown tables
     .venv/bin/python bench/entities.py --json var/entities.json
-    .venv/bin/python bench/entities.py --no-speed          # scores only
+    .venv/bin/python bench/entities.py --no-speed --no-ablation   # scores only
+    .venv/bin/python bench/entities.py --split legacy      # the old sentence split (leaks)
+
+Rows: every evaluation part of every corpus of ``bench.nercorpus.CORPORA`` (the Arabic
+dev blocks, ParsTwiNER dev and test, PEYMA's dev file, Arman whole, UNER English-EWT dev
+blocks and test). Before scoring, ``bench.nercorpus.check_leaks`` proves that no training
+part shares a normalized 6-gram with any evaluation part, or the run stops.
 
 Scoring (CoNLL, as conlleval): gold and predicted spans are (type, first token, one past
 the last token) over the corpus tokens; a prediction is a true positive only when type
 and both ends match. Precision, recall and F1 per type (PER, LOC with GPE folded in,
-ORG) and micro-averaged over the three. Each system sees one dev sentence at a time as
-its tokens joined by single spaces; its character spans are mapped back to the tokens
-they touch (``bench.nercorpus.char_to_token_span``), so a span that leaves a clitic
-outside still covers that token. Entity types outside PER/LOC/ORG are ignored. Dev
-sentences are those for which ``bench.nercorpus.is_dev`` is true.
+ORG) and micro-averaged over the three. Each system sees one sentence at a time as its
+tokens joined by single spaces; its character spans are mapped back to the tokens they
+touch (``bench.nercorpus.char_to_token_span``), so a span that leaves a clitic outside
+still covers that token. Entity types outside PER/LOC/ORG are ignored. The tagger row
+exists where the extractor runs the tagger (``TAGGER_LANGUAGES``).
+
+Ablation: the layered system with each rule of ``newsflow.core.ner.RULES`` switched off
+alone (``off=``), on the Arabic dev blocks and ParsTwiNER dev; once sentence by sentence
+as above, and once with each dev block read as one text (sentences joined by line breaks,
+so the tagger sees the same sentences) because document consistency and coreference only
+act across sentences of one text.
 
 Speed: ``enrich_article`` per article over every page of ``../shared/corpus`` that
 ``parse_page`` turns into an article (parsing is done beforehand, outside the timed
@@ -33,6 +44,7 @@ per system.
 from __future__ import annotations
 
 import argparse
+import bisect
 import functools
 import gc
 import json
@@ -54,15 +66,18 @@ from bench.nercorpus import (
     CORPORA,
     DEFAULT_NER_DIR,
     TYPES,
+    Corpus,
     Sentence,
     Span,
     char_to_token_span,
+    check_leaks,
+    legacy_sentence_split,
     token_offsets,
 )
 from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import TAGGER_LANGUAGES, text_mentions
+from newsflow.core.ner import RULES, TAGGER_LANGUAGES, text_mentions
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
@@ -112,11 +127,14 @@ def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
     return tagger_spans(_tagger(), text, language)
 
 
-def layered_system(text: str, language: str) -> list[tuple[str, int, int]]:
+def layered_system(
+    text: str, language: str, off: frozenset[str] = frozenset()
+) -> list[tuple[str, int, int]]:
     """The whole extractor as enrich runs it (gazetteer, tagger where the language has
-    one, merge rules, document consistency, coreference), through the CLI contract."""
+    one, merge rules, document consistency, coreference), through the CLI contract;
+    ``off`` switches rules of ``newsflow.core.ner.RULES`` off (the ablation)."""
     out: list[tuple[str, int, int]] = []
-    for m in text_mentions(text, language):
+    for m in text_mentions(text, language, off=off):
         kind = TYPE_MAP.get(m["type"])
         if kind is not None:
             out.append((kind, m["start"], m["end"]))
@@ -128,6 +146,12 @@ SYSTEMS: dict[str, System] = {
     "tagger": tagger_system,
     "layered": layered_system,
 }
+
+
+def applies(system: str, language: str) -> bool:
+    """Whether a system is part of the extractor for a language (the tagger runs only
+    on ``TAGGER_LANGUAGES``)."""
+    return system != "tagger" or language in TAGGER_LANGUAGES
 
 
 # --- scoring ---------------------------------------------------------------------------
@@ -186,18 +210,44 @@ def predicted_token_spans(sentence: Sentence, chars: Sequence[tuple[str, int, in
     return spans
 
 
+def _count(score: Score, gold: set[Span], pred: set[Span]) -> None:
+    for kind, counts in score.by_type.items():
+        g = {s for s in gold if s[0] == kind}
+        p = {s for s in pred if s[0] == kind}
+        counts.tp += len(g & p)
+        counts.fp += len(p - g)
+        counts.fn += len(g - p)
+
+
 def score_sentences(system: System, sentences: Sequence[Sentence], language: str) -> Score:
-    """Span-exact counts of one system over sentences."""
+    """Span-exact counts of one system over sentences, each read as a text of its own."""
     score = Score()
     for sent in sentences:
-        gold = set(sent.spans)
-        pred = predicted_token_spans(sent, system(sent.text, language))
-        for kind, counts in score.by_type.items():
-            g = {s for s in gold if s[0] == kind}
-            p = {s for s in pred if s[0] == kind}
-            counts.tp += len(g & p)
-            counts.fp += len(p - g)
-            counts.fn += len(g - p)
+        _count(score, set(sent.spans), predicted_token_spans(sent, system(sent.text, language)))
+    return score
+
+
+def score_documents(
+    system: System, documents: Sequence[Sequence[Sentence]], language: str
+) -> Score:
+    """Span-exact counts of one system over documents, each read as one text (its
+    sentences joined by line breaks); a span across a line break matches no gold span."""
+    score = Score()
+    for doc in documents:
+        starts: list[int] = []
+        pos = 0
+        for sent in doc:
+            starts.append(pos)
+            pos += len(sent.text) + 1
+        per_sentence: list[list[tuple[str, int, int]]] = [[] for _ in doc]
+        for kind, a, b in system("\n".join(s.text for s in doc), language):
+            i = max(bisect.bisect_right(starts, a) - 1, 0)
+            if b <= starts[i] + len(doc[i].text):
+                per_sentence[i].append((kind, a - starts[i], b - starts[i]))
+            elif kind in score.by_type:
+                score.by_type[kind].fp += 1
+        for sent, chars in zip(doc, per_sentence, strict=True):
+            _count(score, set(sent.spans), predicted_token_spans(sent, chars))
     return score
 
 
@@ -261,20 +311,43 @@ def _cell(d: dict[str, float]) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The scores as one Markdown table (F1, then precision/recall), then the speed."""
+    """The scores as one Markdown table (F1, then precision/recall), the ablation, then
+    the speed."""
     lines = [
-        "| corpus | lang | system | dev sentences | gold spans "
+        "| corpus | part | lang | system | sentences | gold spans "
         + "".join(f"| {t} F1 (P/R) " for t in TYPES)
         + "| micro F1 (P/R) |",
-        "|---|---|---|---:|---:" + "|---:" * (len(TYPES) + 1) + "|",
+        "|---|---|---|---|---:|---:" + "|---:" * (len(TYPES) + 1) + "|",
     ]
-    for name, res in results["corpora"].items():
+    for res in results["corpora"].values():
         for system, score in res["systems"].items():
             cells = "".join(f"| {_cell(score[t])} " for t in (*TYPES, "micro"))
             lines.append(
-                f"| {name} | {res['language']} | {system} | {res['sentences']} "
-                f"| {res['gold_spans']} {cells}|"
+                f"| {res['corpus']} | {res['part']} | {res['language']} | {system} "
+                f"| {res['sentences']} | {res['gold_spans']} {cells}|"
             )
+    ablation = results.get("ablation")
+    if ablation:
+        columns = list(ablation["columns"])
+        lines += [
+            "",
+            "| layered, rule off (micro F1, change) | "
+            + " | ".join(c.replace("|", "/") for c in columns)
+            + " |",
+            "|---" + "|---:" * len(columns) + "|",
+        ]
+        base = ablation["rows"]["none"]
+        for rule, row in ablation["rows"].items():
+            marks: list[str] = []
+            for col in columns:
+                if col not in row:
+                    marks.append("n/a")
+                elif rule == "none":
+                    marks.append(f"{row[col]:.3f}")
+                else:
+                    marks.append(f"{row[col]:.3f} ({row[col] - base[col]:+.3f})")
+            label = "none (as shipped)" if rule == "none" else rule
+            lines.append(f"| {label} | " + " | ".join(marks) + " |")
     speed = results.get("speed")
     if speed:
         lines += [
@@ -295,6 +368,61 @@ def markdown(results: dict[str, Any]) -> str:
             f"{speed['pages_failed_to_parse']} corpus page(s) failed to parse and are not timed.",
         ]
     return "\n".join(lines)
+
+
+# Where the ablation runs: the Arabic dev blocks (the rules of merge_spans act there) and
+# ParsTwiNER dev (fill_gaps acts there); which rules act in which language's path.
+ABLATION_PARTS: tuple[tuple[str, str], ...] = (
+    ("anercorp", "dev"),
+    ("newsfane", "dev"),
+    ("aqmar", "dev"),
+    ("parstwiner", "dev"),
+)
+ABLATION_RULES: dict[str, tuple[str, ...]] = {
+    "ar": tuple(r for r in RULES if r != "fill.blocked"),  # fill_gaps is not Arabic's path
+    "fa": ("fill.blocked", "propagate", "coref"),  # Persian: fill_gaps, then these
+}
+
+
+def ablation(root: Path, parts: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Micro F1 of the layered system with each rule off alone (``rows[rule][column]``;
+    rule ``none`` is the extractor as shipped). Columns: each part read sentence by
+    sentence; for Arabic also the parts together, sentence by sentence and with each
+    dev block read as one text (document consistency and coreference act only within a
+    text)."""
+    rows: dict[str, dict[str, float]] = {"none": {}}
+    for language in ("ar", "fa"):
+        for rule in ABLATION_RULES[language]:
+            rows.setdefault(rule, {})
+    columns: list[str] = []
+    for language in ("ar", "fa"):
+        chosen = [(CORPORA[c], p) for c, p in parts if CORPORA[c].language == language]
+        if not chosen:
+            continue
+        units: list[tuple[str, list[tuple[Corpus, str]], bool]] = [
+            (f"{c.name} {p}", [(c, p)], False) for c, p in chosen
+        ]
+        if language == "ar" and len(chosen) > 1:
+            units.append(("ar together", chosen, False))
+            units.append(("ar together, block as one text", chosen, True))
+        for column, members, as_text in units:
+            columns.append(column)
+            for rule in ("none", *ABLATION_RULES[language]):
+                off = frozenset() if rule == "none" else frozenset({rule})
+
+                def system(text: str, lang: str, off: frozenset[str] = off) -> list[Any]:
+                    return layered_system(text, lang, off)
+
+                total = Score()
+                for corpus, part in members:
+                    if as_text:
+                        got = score_documents(system, corpus.texts(part, root), language)
+                    else:
+                        got = score_sentences(system, corpus.sentences(part, root), language)
+                    for kind, counts in got.by_type.items():
+                        total.by_type[kind].add(counts)
+                rows[rule][column] = total.as_dict()["micro"]["f1"]
+    return {"columns": columns, "rows": rows}
 
 
 def speed_rows(articles: Sequence[ArticleDict], rounds: int) -> list[dict[str, Any]]:
@@ -324,37 +452,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="pages for speed")
     ap.add_argument("--corpora", nargs="+", choices=sorted(CORPORA), default=list(CORPORA))
     ap.add_argument("--systems", nargs="+", choices=sorted(SYSTEMS), default=list(SYSTEMS))
+    ap.add_argument(
+        "--split",
+        choices=("blocks", "legacy"),
+        default="blocks",
+        help="legacy: the old sentence-hash dev split of the Arabic corpora, which leaks "
+        "(only to show by how much); no leak check, no ablation, no floors",
+    )
     ap.add_argument("--rounds", type=int, default=5, help="timed passes over the pages")
     ap.add_argument("--no-speed", action="store_true", help="skip the enrich timing")
+    ap.add_argument("--no-ablation", action="store_true", help="skip the merge-rule ablation")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument(
         "--floors",
         type=Path,
         help="quality gate: exit 1 when a micro F1 listed in this JSON file "
-        "({corpus: {system: floor}}) is below its floor or was not measured",
+        '({"corpus/part": {system: floor}}) is below its floor or was not measured',
     )
     args = ap.parse_args(argv)
+    if args.split == "legacy" and args.floors:
+        ap.error("--floors applies to the block split only")
 
-    results: dict[str, Any] = {"newsflow_dir": str(NEWSFLOW_DIR), "corpora": {}}
+    results: dict[str, Any] = {
+        "newsflow_dir": str(NEWSFLOW_DIR),
+        "split": args.split,
+        "corpora": {},
+    }
+    if args.split == "blocks":
+        checked = check_leaks(root=args.ner_dir)  # raises LeakError: no score on leaked text
+        dropped = {
+            c.name: len(c.dropped(args.ner_dir)) for c in CORPORA.values() if "train" in c.parts
+        }
+        results["leak_check"] = {"train_sentences": checked, "dropped_from_train": dropped}
+        print(
+            f"leak check: {checked} training sentences share no 6-gram with evaluation text "
+            f"(left out of training for sharing one: {dropped})",
+            file=sys.stderr,
+        )
     t0 = time.perf_counter()
     gazetteer()  # first use: built (or read from its cache) here, not inside a score
     results["gazetteer_first_use_s"] = round(time.perf_counter() - t0, 3)
     for name in args.corpora:
         corpus = CORPORA[name]
-        if not (args.ner_dir / corpus.path).is_file():
+        if not corpus.available(args.ner_dir):
             print(f"warning: {name} not found under {args.ner_dir}, skipped", file=sys.stderr)
             continue
-        dev = corpus.load("dev", args.ner_dir)
-        results["corpora"][name] = {
-            "language": corpus.language,
-            "sentences": len(dev),
-            "tokens": sum(len(s.tokens) for s in dev),
-            "gold_spans": sum(len(s.spans) for s in dev),
-            "systems": {
-                system: score_sentences(SYSTEMS[system], dev, corpus.language).as_dict()
-                for system in args.systems
-            },
-        }
+        parts: dict[str, list[Sentence]]
+        if args.split == "legacy":
+            legacy = legacy_sentence_split(corpus, args.ner_dir)
+            if corpus.language != "ar" or not legacy["dev"]:
+                continue
+            parts = {"dev (legacy sentence hash)": legacy["dev"]}
+        else:
+            parts = {p: corpus.sentences(p, args.ner_dir) for p in corpus.evaluation_parts}
+        for part, sents in parts.items():
+            results["corpora"][f"{name}/{part}"] = {
+                "corpus": name,
+                "part": part,
+                "language": corpus.language,
+                "sentences": len(sents),
+                "tokens": sum(len(s.tokens) for s in sents),
+                "gold_spans": sum(len(s.spans) for s in sents),
+                "systems": {
+                    system: score_sentences(SYSTEMS[system], sents, corpus.language).as_dict()
+                    for system in args.systems
+                    if applies(system, corpus.language)
+                },
+            }
+    if args.split == "blocks" and not args.no_ablation and "layered" in args.systems:
+        chosen = [(c, p) for c, p in ABLATION_PARTS if c in args.corpora]
+        results["ablation"] = ablation(args.ner_dir, chosen)
     if not args.no_speed:
         results["cpu"] = pin_one_core()
         articles, failed = load_articles(args.corpus)
@@ -377,7 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def below_floors(results: dict[str, Any], floors: dict[str, dict[str, float]]) -> list[str]:
-    """Every floored micro F1 that is missing or lower than its floor."""
+    """Every floored micro F1 that is missing or lower than its floor (floors are keyed
+    by ``"corpus/part"``, then system)."""
     out: list[str] = []
     for corpus, systems in floors.items():
         for system, floor in systems.items():

@@ -44,6 +44,7 @@ from newsflow.core.types import EntityDict
 
 __all__ = [
     "NON_LATIN_LANGUAGES",
+    "RULES",
     "TAGGER_LANGUAGES",
     "TEXT_WINDOW_CHARS",
     "TRAINED_LANGUAGES",
@@ -169,6 +170,30 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
 # Bump when the merge, consistency or tokenisation rules here change what comes out.
 NER_RULES = 1
 
+# The rules applied after tagging, by name. For measurement only: bench/entities.py
+# switches them off one at a time (``off=`` of `text_mentions`, `extract_entities`,
+# `entity_spans`, `merge_spans`, `fill_gaps`) to see what each costs or earns; the
+# enrich stage never passes ``off``, so by default every rule applies.
+RULES: tuple[str, ...] = (
+    "merge.blocked",  # merge_spans: a tagger span on a blocked phrase is dropped
+    "merge.curated_wins",  # merge_spans: `_curated_wins` keeps the table's name and type
+    "merge.split_known",  # merge_spans: a tagger span over two known names gives way to them
+    "merge.inside_known",  # merge_spans: a known name inside a gazetteer span stays itself
+    "merge.link",  # merge_spans: a tagger span takes the id and type of the one it overlaps
+    "merge.drop_long_tail",  # entity_spans: unconfirmed GeoNames places are dropped
+    "merge.tagger_decides",  # entity_spans: merge_spans, not fill_gaps, where trained
+    "fill.blocked",  # fill_gaps: a tagger span on a blocked phrase is dropped
+    "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
+    "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
+)
+_NO_RULES_OFF: frozenset[str] = frozenset()
+
+
+def _check_off(off: frozenset[str]) -> None:
+    unknown = off - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rules {sorted(unknown)} (known: {', '.join(RULES)})")
+
 
 @functools.cache
 def _tagger() -> Tagger:
@@ -280,7 +305,13 @@ def _curated_wins(g: Span, tsp: Span) -> bool:
     return g.source == "context" or (g.start == tsp.start and g.end == tsp.end)
 
 
-def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -> list[Span]:
+def merge_spans(
+    gaz: Sequence[Span],
+    tagged: Sequence[Span],
+    *,
+    keep: int = 0,
+    off: frozenset[str] = _NO_RULES_OFF,
+) -> list[Span]:
     """One non-overlapping span list from the two layers: the tagger decides extents and
     types where it spoke, the gazetteer links and fills in where it was silent.
 
@@ -299,7 +330,9 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     Gazetteer spans no tagger span touches are kept when their source priority is at
     least `keep` (`PRIORITY_COUNTRY`: curated names and countries, not the long tail of
     GeoNames places, whose one-word names collide with common words: "وجيزة", "لولا").
+    ``off``: `RULES` named ``merge.*`` not applied (measurement only).
     """
+    _check_off(off)
     by_field: dict[str, list[Span]] = {}
     for sp in gaz:
         by_field.setdefault(sp.field, []).append(sp)
@@ -311,7 +344,7 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     out: list[Span] = []
     gaz_index = gazetteer()
     for tsp in tagged:
-        if tsp.key in gaz_index.blocked:
+        if tsp.key in gaz_index.blocked and "merge.blocked" not in off:
             continue  # "فيروس كورونا": never a name, whatever the tagger thought
         field_spans = by_field.get(tsp.field, [])
         hits = []
@@ -319,17 +352,18 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
             if g.start >= tsp.end:
                 break
             hits.append(g)
-        if len(hits) == 1 and _curated_wins(hits[0], tsp):
+        if len(hits) == 1 and "merge.curated_wins" not in off and _curated_wins(hits[0], tsp):
             continue
-        if sum(not g.weak and g.entity is not None for g in hits) > 1:
+        known = sum(not g.weak and g.entity is not None for g in hits)
+        if known > 1 and "merge.split_known" not in off:
             continue  # "منظمة شنغهاي للتعاون وبريكس": two known names the tagger ran together
         dropped.update(id(g) for g in hits)
         if len(hits) == 1:
             g = hits[0]
             inside = g.start <= tsp.start and tsp.end <= g.end
-            if inside and tsp.key in gazetteer().strong_keys:
+            if inside and tsp.key in gazetteer().strong_keys and "merge.inside_known" not in off:
                 pass  # a name of its own ("الأمم المتحدة" in "الجمعية العامة للأمم المتحدة")
-            elif _compatible(tsp.type, g.type):
+            elif _compatible(tsp.type, g.type) and "merge.link" not in off:
                 tsp = Span(
                     field=tsp.field,
                     start=tsp.start,
@@ -350,10 +384,14 @@ def merge_spans(gaz: Sequence[Span], tagged: Sequence[Span], *, keep: int = 0) -
     return out
 
 
-def fill_gaps(gaz: Sequence[Span], tagged: Sequence[Span]) -> list[Span]:
+def fill_gaps(
+    gaz: Sequence[Span], tagged: Sequence[Span], *, off: frozenset[str] = _NO_RULES_OFF
+) -> list[Span]:
     """Every gazetteer span, plus the tagger spans that touch none: for a language the
     model was not trained on, its extents and types are less reliable than the table's
-    (Persian: "ولادیمیر" alone where the table has "ولادیمیر پوتین")."""
+    (Persian: "ولادیمیر" alone where the table has "ولادیمیر پوتین"). ``off``:
+    ``"fill.blocked"`` keeps tagger spans on blocked phrases (measurement only)."""
+    _check_off(off)
     taken: dict[str, list[tuple[int, int]]] = {}
     for g in gaz:
         taken.setdefault(g.field, []).append((g.start, g.end))
@@ -361,7 +399,7 @@ def fill_gaps(gaz: Sequence[Span], tagged: Sequence[Span]) -> list[Span]:
     coverage = {field: _Coverage(spans) for field, spans in taken.items()}
     out = list(gaz)
     for t in tagged:
-        if t.key in blocked:
+        if t.key in blocked and "fill.blocked" not in off:
             continue
         covered = coverage.get(t.field)
         if covered is None or not covered.overlaps(t.start, t.end):
@@ -465,11 +503,31 @@ def _base(language: str | None) -> str:
     return (language or "").replace("_", "-").split("-")[0].lower()
 
 
+def _positions_only(spans: Sequence[Span]) -> list[Span]:
+    """`resolve_spans` without its linking (the ``coref`` ablation): one span per
+    position, a linked one if any; unlinked spans stay unlinked."""
+    by_position: dict[tuple[str, int, int], Span] = {}
+    for sp in spans:
+        held = by_position.get((sp.field, sp.start, sp.end))
+        if held is None or (held.entity is None and sp.entity is not None):
+            by_position[(sp.field, sp.start, sp.end)] = sp
+    for sp in by_position.values():
+        sp.key = sp.key or mention_key(sp.text)
+    return list(by_position.values())
+
+
 def entity_spans(
-    fields: Mapping[str, str], language: str | None, *, tagger: bool = True
+    fields: Mapping[str, str],
+    language: str | None,
+    *,
+    tagger: bool = True,
+    off: frozenset[str] = _NO_RULES_OFF,
 ) -> list[Span]:
     """Every mention of the article from all layers, linked where possible (`resolve_spans`
-    has run), before grouping into entities.  `tagger=False` is the gazetteer alone."""
+    has run), before grouping into entities.  `tagger=False` is the gazetteer alone;
+    ``off`` names `RULES` not to apply (measurement only)."""
+    _check_off(off)
+    resolve = _positions_only if "coref" in off else resolve_spans
     gaz = gazetteer_spans(fields, language)
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
@@ -477,27 +535,33 @@ def entity_spans(
         tagged = _tagger_spans(present, gaz, lang)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
-        if lang in TRAINED_LANGUAGES:
-            merged = merge_spans(gaz, tagged, keep=PRIORITY_COUNTRY)
+        if lang in TRAINED_LANGUAGES and "merge.tagger_decides" not in off:
+            keep = 0 if "merge.drop_long_tail" in off else PRIORITY_COUNTRY
+            merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps
-            merged = fill_gaps(gaz, tagged)
-        return resolve_spans(_propagate(present, merged))
+            merged = fill_gaps(gaz, tagged, off=off)
+        return resolve(merged if "propagate" in off else _propagate(present, merged))
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
-        merged = merge_spans(gaz, _latin_spans(present, lang))
-        return resolve_spans(merged)
-    return resolve_spans(gaz)
+        merged = merge_spans(gaz, _latin_spans(present, lang), off=off)
+        return resolve(merged)
+    return resolve(gaz)
 
 
 def extract_entities(
-    fields: Mapping[str, str], language: str | None, *, tagger: bool = True
+    fields: Mapping[str, str],
+    language: str | None,
+    *,
+    tagger: bool = True,
+    off: frozenset[str] = _NO_RULES_OFF,
 ) -> list[EntityDict]:
     """Entities of one article, one record per canonical id, most salient first.
 
     `fields` maps "title"/"lead"/"body" to the original text; mention offsets index that
     text (end exclusive), so `fields[m["field"]][m["start"]:m["end"]] == m["text"]`.
+    ``off``: `RULES` not to apply (measurement only).
     """
-    return build_entities(entity_spans(fields, language, tagger=tagger), language)
+    return build_entities(entity_spans(fields, language, tagger=tagger, off=off), language)
 
 
 # Longest text read as one document by `text_mentions`; a longer one is read in windows
@@ -526,17 +590,24 @@ def text_windows(text: str, size: int = TEXT_WINDOW_CHARS) -> Iterator[tuple[int
     yield start, text[start:]
 
 
-def text_mentions(text: str, language: str | None, *, tagger: bool = True) -> list[dict[str, Any]]:
+def text_mentions(
+    text: str,
+    language: str | None,
+    *,
+    tagger: bool = True,
+    off: frozenset[str] = _NO_RULES_OFF,
+) -> list[dict[str, Any]]:
     """Every mention in one plain text as ``{"start", "end", "type", "id", "text"}``
     (offsets into ``text``, end exclusive), in text order: the ``newsflow entities``
     contract, so anyone can score the extractor against their own gold spans.
 
     A text longer than `TEXT_WINDOW_CHARS` is read in windows (`text_windows`), so time
     stays linear and memory bounded (5 MB of Arabic in one piece took 95 s and 730 MB);
-    document consistency and coreference then work within each window."""
+    document consistency and coreference then work within each window. ``off``: `RULES`
+    not to apply (measurement only)."""
     out: list[dict[str, Any]] = []
     for offset, window in text_windows(text, TEXT_WINDOW_CHARS):
-        for ent in extract_entities({"body": window}, language, tagger=tagger):
+        for ent in extract_entities({"body": window}, language, tagger=tagger, off=off):
             for m in ent["mentions"]:
                 out.append(
                     {
