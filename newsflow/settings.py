@@ -82,6 +82,22 @@ def _site_timezones(env: Mapping[str, str]) -> dict[str, str]:
     return zones
 
 
+def _tagger_models(env: Mapping[str, str]) -> dict[str, str]:
+    """Parse ``lang=path,lang=path`` (models trained with `newsflow tagger train`)."""
+    models: dict[str, str] = {}
+    raw = env.get(ENV_PREFIX + "TAGGER_MODELS", "")
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        lang, sep, path = item.partition("=")
+        if not sep or not lang.strip() or not path.strip():
+            raise SettingsError(
+                f"{ENV_PREFIX}TAGGER_MODELS item {item!r} is not of the form lang=/path/model"
+            )
+        if not Path(path.strip()).is_file():
+            raise SettingsError(f"{ENV_PREFIX}TAGGER_MODELS: no model file at {path.strip()}")
+        models[lang.strip().lower()] = path.strip()
+    return models
+
+
 def mask_url(url: str) -> str:
     """Hide the password in a URL so settings can be logged and printed."""
     parts = urlsplit(url)
@@ -193,6 +209,14 @@ class Settings:
             "doc": "host=Area/City pairs, comma separated, added to the built-in list.",
         },
     )
+    tagger_models: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "env": "TAGGER_MODELS",
+            "doc": "lang=/path/model.crfsuite pairs, comma separated: entity models trained "
+            "with `newsflow tagger train`, used instead of the shipped ones.",
+        },
+    )
     local_broker: str = field(
         default="tansu",
         metadata={
@@ -236,6 +260,7 @@ class Settings:
             "sink_batch_size": _int(env, "SINK_BATCH_SIZE", cls.sink_batch_size, minimum=1),
             "sink_flush_seconds": _float(env, "SINK_FLUSH_SECONDS", cls.sink_flush_seconds),
             "site_timezones": _site_timezones(env),
+            "tagger_models": _tagger_models(env),
             "local_broker": _str(env, "LOCAL_BROKER", cls.local_broker).lower(),
             "session_timeout": _float(env, "SESSION_TIMEOUT", cls.session_timeout),
             "log_level": _str(env, "LOG_LEVEL", cls.log_level).lower(),
@@ -292,7 +317,7 @@ class Settings:
         env = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "site_timezones":
+            if f.name in ("site_timezones", "tagger_models"):
                 value = ",".join(f"{k}={v}" for k, v in value.items())
             env[ENV_PREFIX + f.metadata["env"]] = str(value)
         return env
@@ -304,7 +329,7 @@ class Settings:
             value = getattr(self, f.name)
             text = (
                 ",".join(f"{k}={v}" for k, v in value.items())
-                if f.name == "site_timezones"
+                if f.name in ("site_timezones", "tagger_models")
                 else str(value)
             )
             if "url" in f.name or f.name == "broker":
@@ -319,5 +344,7 @@ def env_table() -> list[tuple[str, str, str]]:
     rows = []
     for f in dataclasses.fields(Settings):
         default = f.default if f.default is not dataclasses.MISSING else "(built-in list)"
+        if f.name == "tagger_models":
+            default = "(the shipped models)"
         rows.append((ENV_PREFIX + f.metadata["env"], str(default), f.metadata["doc"]))
     return rows

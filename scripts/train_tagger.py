@@ -41,7 +41,7 @@ from bench.nercorpus import (
     check_leaks,
     evaluation_sets,
 )
-from newsflow.core.ner import TAGGER_LANGUAGES
+from newsflow.core.ner import tagger_languages
 from newsflow.core.tagger import (
     FEATURE_GROUPS,
     MODEL_PATH,
@@ -197,7 +197,7 @@ def main() -> None:
     dev = {
         name: corpus.sentences("dev", args.ner)
         for name, corpus in CORPORA.items()
-        if corpus.shippable and "dev" in corpus.parts and corpus.language in TAGGER_LANGUAGES
+        if corpus.shippable and "dev" in corpus.parts and corpus.language in tagger_languages()
     }
     print(
         f"train {len(train_set)} sentences, {sum(len(s.tokens) for s, _ in train_set)} tokens "

@@ -12,10 +12,12 @@ wrong extent.  So each layer does what it is good at::
            --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
            --build_entities--> one EntityDict per canonical id
 
-The CRF tagger runs for languages in `TAGGER_LANGUAGES` (where the benchmark shows it
-adds more than it costs); Latin-script languages get the capital-letter rules of
-`newsflow.core.names_latin` in its place (no labelled English data may be trained on);
-other languages (Persian, Russian) have the gazetteer layer alone.
+A CRF model tags a language when one exists for it (`tagger_languages`): its own model
+(``newsflow/data/tagger-<lang>.crfsuite``, or one a user trained and configured with
+NEWSFLOW_TAGGER_MODELS), which then decides extents and types, or a borrowed one
+(`BORROWED_MODELS`) that only fills the gazetteer's gaps. Other Latin-script languages
+get the capital-letter rules of `newsflow.core.names_latin`; the rest (Russian…) have
+the gazetteer layer alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from newsflow.core.entities import (
@@ -39,15 +42,21 @@ from newsflow.core.entities import (
     resolve_spans,
 )
 from newsflow.core.names_latin import latin_name_spans
-from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans, span_iob
+from newsflow.core.tagger import (
+    Tagger,
+    configured_languages,
+    iob_to_spans,
+    model_path,
+    span_iob,
+    use_models,
+)
 from newsflow.core.types import EntityDict
 
 __all__ = [
+    "BORROWED_MODELS",
     "NON_LATIN_LANGUAGES",
     "RULES",
-    "TAGGER_LANGUAGES",
     "TEXT_WINDOW_CHARS",
-    "TRAINED_LANGUAGES",
     "Token",
     "entity_spans",
     "extract_entities",
@@ -55,19 +64,20 @@ __all__ = [
     "fill_gaps",
     "merge_spans",
     "sentences",
+    "tagger_languages",
+    "tagger_model",
     "text_mentions",
     "text_windows",
     "tokenize",
+    "trained_languages",
     "warm_up",
 ]
 
-# Languages the shipped model helps (bench/entities.py, layered row with and without it):
-# Arabic, on which it is trained, and Persian, where its language-independent features
-# (name lexicons, word frequencies, triggers, gazetteer hits) still lift the gazetteer
-# alone (arman dev micro F1 0.345 -> 0.401).
-TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar", "fa"})
-# ...of which the model is trained on these: there it decides extents and types.
-TRAINED_LANGUAGES: frozenset[str] = frozenset({"ar"})
+# A language without a model of its own may borrow another's: the Arabic model's
+# language-independent features (name lexicons, word frequencies, triggers, gazetteer
+# hits) still lift the gazetteer alone on Persian (arman micro F1 0.331 -> 0.390). A
+# borrowed model only fills the gazetteer's gaps; a language's own model decides.
+BORROWED_MODELS: Mapping[str, str] = {"fa": "ar"}
 # Languages not written in the Latin alphabet: the capital-letter rules of
 # `names_latin` do not apply; every other language gets them (English fully, the rest
 # only organisations with a legal-form suffix).
@@ -195,26 +205,68 @@ def _check_off(off: frozenset[str]) -> None:
         raise ValueError(f"unknown rules {sorted(unknown)} (known: {', '.join(RULES)})")
 
 
+_KNOWN_LANGUAGES = ("ar", "fa", "en")  # languages a model may be shipped for
+
+
+def tagger_model(language: str) -> tuple[Path, bool] | None:
+    """The model that tags ``language`` and whether it was trained on it; None: no model."""
+    own = model_path(language)
+    if own is not None:
+        return own, True
+    donor = BORROWED_MODELS.get(language)
+    borrowed = model_path(donor) if donor else None
+    return (borrowed, False) if borrowed is not None else None
+
+
+def tagger_languages() -> frozenset[str]:
+    """Languages a CRF model tags (their own model, or a borrowed one)."""
+    langs = {*_KNOWN_LANGUAGES, *BORROWED_MODELS, *configured_languages()}
+    return frozenset(lang for lang in langs if tagger_model(lang) is not None)
+
+
+def trained_languages() -> frozenset[str]:
+    """Languages with a model of their own: there it decides extents and types."""
+    return frozenset(lang for lang in tagger_languages() if model_path(lang) is not None)
+
+
 @functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
+def _tagger(path: Path) -> Tagger:
+    return Tagger(path)
+
+
+def use_tagger_models(paths: Mapping[str, str | Path]) -> None:
+    """Tag these languages with these model files (NEWSFLOW_TAGGER_MODELS); see
+    `newsflow.core.tagger.use_models`."""
+    use_models(paths)
+    _tagger.cache_clear()
+    extractor_version.cache_clear()
 
 
 @functools.cache
 def extractor_version() -> str:
-    """``g<gazetteer>.t<model>.r<rules>``: changes whenever any layer could give other
-    entities for the same text (carried by every enriched record)."""
-    model = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:8]
-    return f"g{gazetteer_version()}.t{model}.r{NER_RULES}"
+    """``g<gazetteer>.t<models>.r<rules>``: changes whenever any layer could give other
+    entities for the same text (carried by every enriched record). The model part hashes
+    every model in use, per language, so a retrained or user-trained model shows."""
+    digest = hashlib.sha256()
+    for lang in sorted(tagger_languages()):
+        found = tagger_model(lang)
+        if found is not None:
+            digest.update(lang.encode() + b"=" + found[0].read_bytes())
+    return f"g{gazetteer_version()}.t{digest.hexdigest()[:8]}.r{NER_RULES}"
 
 
 def warm_up() -> None:
-    """Build (or load) the gazetteer and open the model now, not on the first article."""
+    """Build (or load) the gazetteer and open the models now, not on the first article."""
     gazetteer()
-    _tagger()
+    for lang in tagger_languages():
+        found = tagger_model(lang)
+        if found is not None:
+            _tagger(found[0])
 
 
-def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str) -> list[Span]:
+def _tagger_spans(
+    model: Path, fields: Mapping[str, str], gaz: Sequence[Span], language: str
+) -> list[Span]:
     """The tagger's spans over every sentence of every field, decoded in one pass."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
@@ -230,7 +282,7 @@ def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str)
             where.append((field, text, tokens[first:end]))
     out: list[Span] = []
     for (field, text, sent), tags in zip(
-        where, _tagger().tag_many(batch, language, batch_gaz), strict=True
+        where, _tagger(model).tag_many(batch, language, batch_gaz), strict=True
     ):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
@@ -531,11 +583,13 @@ def entity_spans(
     gaz = gazetteer_spans(fields, language)
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
-    if tagger and lang in TAGGER_LANGUAGES:
-        tagged = _tagger_spans(present, gaz, lang)
+    found = tagger_model(lang) if tagger and lang else None
+    if found is not None:
+        model, own = found
+        tagged = _tagger_spans(model, present, gaz, lang)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
-        if lang in TRAINED_LANGUAGES and "merge.tagger_decides" not in off:
+        if own and "merge.tagger_decides" not in off:
             keep = 0 if "merge.drop_long_tail" in off else PRIORITY_COUNTRY
             merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps

@@ -43,17 +43,57 @@ __all__ = [
     "FeatureExtractor",
     "Lexicon",
     "Tagger",
+    "configured_languages",
     "gazetteer_tags",
     "iob_to_spans",
     "lexicon",
+    "model_path",
     "sentence_features",
+    "shipped_model",
     "span_iob",
     "strip_clitics",
+    "use_models",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
 MODEL_PATH = _DATA / "tagger-ar.crfsuite"
 LEXICON_PATH = _DATA / "tagger-lexicon.json.gz"
+# Models a user trained (`newsflow tagger train`), by language, set once per process by
+# `use_models` (from NEWSFLOW_TAGGER_MODELS); they win over the shipped ones.
+_configured: dict[str, Path] = {}
+
+
+def shipped_model(language: str) -> Path:
+    """Where the model shipped for ``language`` lives (it may not exist)."""
+    return _DATA / f"tagger-{language}.crfsuite"
+
+
+def use_models(paths: Mapping[str, str | Path]) -> None:
+    """Use these model files for these languages instead of the shipped ones.
+
+    Checked here, at start-up, so a wrong path fails the worker with a clear message
+    instead of every article.
+    """
+    for language, path in paths.items():
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"tagger model for {language!r} not found: {path}")
+    _configured.clear()
+    _configured.update({lang: Path(path) for lang, path in paths.items()})
+
+
+def configured_languages() -> frozenset[str]:
+    """Languages a user model was configured for."""
+    return frozenset(_configured)
+
+
+def model_path(language: str) -> Path | None:
+    """The model that tags ``language``: a configured one, else the shipped one, else None."""
+    configured = _configured.get(language)
+    if configured is not None:
+        return configured
+    shipped = shipped_model(language)
+    return shipped if shipped.is_file() else None
+
 
 # Proclitic sequences, longest first, so "وبال" is tried before "و".  They are
 # combinations of conjunction (و ف), preposition (ب ل ك) and article (ال);
