@@ -68,33 +68,29 @@ def _str(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
-def _site_timezones(env: Mapping[str, str]) -> dict[str, str]:
-    """Parse ``host=Zone,host=Zone`` and lay it over the built-in defaults."""
-    zones = dict(DEFAULT_SITE_TIMEZONES)
-    raw = env.get(ENV_PREFIX + "SITE_TIMEZONES", "")
+def _pairs(env: Mapping[str, str], name: str, form: str) -> dict[str, str]:
+    """Parse ``key=value,key=value`` (keys lower-cased); ``form`` names the shape in errors."""
+    pairs: dict[str, str] = {}
+    raw = env.get(ENV_PREFIX + name, "")
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        host, sep, zone = item.partition("=")
-        if not sep or not host.strip() or not zone.strip():
-            raise SettingsError(
-                f"{ENV_PREFIX}SITE_TIMEZONES item {item!r} is not of the form host=Area/City"
-            )
-        zones[host.strip().lower()] = zone.strip()
-    return zones
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{ENV_PREFIX}{name} item {item!r} is not of the form {form}")
+        pairs[key.strip().lower()] = value.strip()
+    return pairs
+
+
+def _site_timezones(env: Mapping[str, str]) -> dict[str, str]:
+    """``host=Zone,host=Zone`` laid over the built-in defaults."""
+    return {**DEFAULT_SITE_TIMEZONES, **_pairs(env, "SITE_TIMEZONES", "host=Area/City")}
 
 
 def _tagger_models(env: Mapping[str, str]) -> dict[str, str]:
-    """Parse ``lang=path,lang=path`` (models trained with `newsflow tagger train`)."""
-    models: dict[str, str] = {}
-    raw = env.get(ENV_PREFIX + "TAGGER_MODELS", "")
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        lang, sep, path = item.partition("=")
-        if not sep or not lang.strip() or not path.strip():
-            raise SettingsError(
-                f"{ENV_PREFIX}TAGGER_MODELS item {item!r} is not of the form lang=/path/model"
-            )
-        if not Path(path.strip()).is_file():
-            raise SettingsError(f"{ENV_PREFIX}TAGGER_MODELS: no model file at {path.strip()}")
-        models[lang.strip().lower()] = path.strip()
+    """``lang=path,lang=path`` (models trained with `newsflow tagger train`), checked now."""
+    models = _pairs(env, "TAGGER_MODELS", "lang=/path/model")
+    for path in models.values():
+        if not Path(path).is_file():
+            raise SettingsError(f"{ENV_PREFIX}TAGGER_MODELS: no model file at {path}")
     return models
 
 
