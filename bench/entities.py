@@ -123,7 +123,14 @@ def _tagger() -> Tagger:
 
 
 def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
-    """The shipped CRF model alone (with its gazetteer token features, as trained)."""
+    """The shipped CRF model alone (with its gazetteer token features, as trained).
+    English: its own model, reading the text as enrich does (its tokenizer and sentence
+    cuts, which it was trained on), not the corpus tokens."""
+    if language == "en":  # LOCAL (issue 10 part 4): until per-language loading lands
+        from newsflow.core.ner import _tagger_spans
+
+        spans = _tagger_spans({"body": text}, gazetteer_spans({"body": text}, language), language)
+        return [(TYPE_MAP[s.type], s.start, s.end) for s in spans if s.type in TYPE_MAP]
     return tagger_spans(_tagger(), text, language)
 
 

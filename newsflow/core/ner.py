@@ -40,6 +40,7 @@ from newsflow.core.entities import (
 )
 from newsflow.core.names_latin import latin_name_spans
 from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans, span_iob
+from newsflow.core.tagger_en import abbreviation_dot
 from newsflow.core.types import EntityDict
 
 __all__ = [
@@ -65,9 +66,12 @@ __all__ = [
 # Arabic, on which it is trained, and Persian, where its language-independent features
 # (name lexicons, word frequencies, triggers, gazetteer hits) still lift the gazetteer
 # alone (arman dev micro F1 0.345 -> 0.401).
-TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar", "fa"})
+TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar", "fa", "en"})
 # ...of which the model is trained on these: there it decides extents and types.
-TRAINED_LANGUAGES: frozenset[str] = frozenset({"ar"})
+TRAINED_LANGUAGES: frozenset[str] = frozenset({"ar", "en"})
+# LOCAL (issue 10 part 4, to drop when per-language model loading lands): the model
+# file of each language; a language not listed uses the Arabic model.
+_MODEL_PATHS = {"en": MODEL_PATH.with_name("tagger-en.crfsuite")}
 # Languages not written in the Latin alphabet: the capital-letter rules of
 # `names_latin` do not apply; every other language gets them (English fully, the rest
 # only organisations with a legal-form suffix).
@@ -150,13 +154,19 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
-def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+def sentences(
+    text: str, tokens: Sequence[Token], language: str | None = None
+) -> list[tuple[int, int]]:
     """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
-    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence."""
+    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence.
+    English: not after the full stop of an abbreviation or initial ("Mr. Smith")."""
     out: list[tuple[int, int]] = []
     first = 0
+    words = [t.text for t in tokens] if language == "en" else None
     for i, tok in enumerate(tokens):
         cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
+        if cut and words is not None and i - first + 1 < _MAX_SENTENCE:
+            cut = not abbreviation_dot(words, i)
         if not cut and i + 1 < len(tokens):
             cut = "\n" in text[tok.end : tokens[i + 1].start]
         if cut:
@@ -183,6 +193,7 @@ RULES: tuple[str, ...] = (
     "merge.drop_long_tail",  # entity_spans: unconfirmed GeoNames places are dropped
     "merge.tagger_decides",  # entity_spans: merge_spans, not fill_gaps, where trained
     "fill.blocked",  # fill_gaps: a tagger span on a blocked phrase is dropped
+    "en.rules",  # entity_spans: English: the Latin rules' spans fill the tagger's gaps
     "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
     "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
 )
@@ -196,15 +207,18 @@ def _check_off(off: frozenset[str]) -> None:
 
 
 @functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
+def _tagger(language: str | None = None) -> Tagger:
+    return Tagger(_MODEL_PATHS.get(language or "", MODEL_PATH))
 
 
 @functools.cache
 def extractor_version() -> str:
     """``g<gazetteer>.t<model>.r<rules>``: changes whenever any layer could give other
     entities for the same text (carried by every enriched record)."""
-    model = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:8]
+    digest = hashlib.sha256(MODEL_PATH.read_bytes())
+    for path in sorted(_MODEL_PATHS.values()):
+        digest.update(path.read_bytes())
+    model = digest.hexdigest()[:8]
     return f"g{gazetteer_version()}.t{model}.r{NER_RULES}"
 
 
@@ -212,6 +226,8 @@ def warm_up() -> None:
     """Build (or load) the gazetteer and open the model now, not on the first article."""
     gazetteer()
     _tagger()
+    for language in _MODEL_PATHS:
+        _tagger(language)
 
 
 def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str) -> list[Span]:
@@ -224,13 +240,13 @@ def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str)
         if not tokens:
             continue
         gaz_tags = span_iob(tokens, [g for g in gaz if g.field == field])
-        for first, end in sentences(text, tokens):
+        for first, end in sentences(text, tokens, language):
             batch.append([t.text for t in tokens[first:end]])
             batch_gaz.append(gaz_tags[first:end])
             where.append((field, text, tokens[first:end]))
     out: list[Span] = []
     for (field, text, sent), tags in zip(
-        where, _tagger().tag_many(batch, language, batch_gaz), strict=True
+        where, _tagger(language).tag_many(batch, language, batch_gaz), strict=True
     ):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
@@ -540,6 +556,10 @@ def entity_spans(
             merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps
             merged = fill_gaps(gaz, tagged, off=off)
+        if lang == "en" and "en.rules" not in off:
+            # the rules read the whole article (a surname after the full name, acronyms
+            # the text defines): where the model said nothing, they may still speak
+            merged = fill_gaps(merged, _latin_spans(present, lang), off=off)
         return resolve(merged if "propagate" in off else _propagate(present, merged))
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
