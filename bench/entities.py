@@ -127,9 +127,11 @@ def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
     English: its own model, reading the text as enrich does (its tokenizer and sentence
     cuts, which it was trained on), not the corpus tokens."""
     if language == "en":  # LOCAL (issue 10 part 4): until per-language loading lands
-        from newsflow.core.ner import _tagger_spans
+        from newsflow.core.ner import _latin_spans, _tagger_spans
 
-        spans = _tagger_spans({"body": text}, gazetteer_spans({"body": text}, language), language)
+        fields = {"body": text}
+        gaz, rules = gazetteer_spans(fields, language), _latin_spans(fields, language)
+        spans = _tagger_spans(fields, gaz, language, rules)
         return [(TYPE_MAP[s.type], s.start, s.end) for s in spans if s.type in TYPE_MAP]
     return tagger_spans(_tagger(), text, language)
 

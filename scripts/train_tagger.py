@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +57,10 @@ from bench.nercorpus import (
     evaluation_sets,
     is_dev_block,
 )
+from newsflow.core import ner
+from newsflow.core.entities import Span as EntitySpan
 from newsflow.core.entities import gazetteer_spans
-from newsflow.core.ner import TAGGER_LANGUAGES, sentences, tokenize
+from newsflow.core.ner import TAGGER_LANGUAGES, _latin_spans, _tagger_spans, sentences, tokenize
 from newsflow.core.tagger import (
     FEATURE_GROUPS,
     MODEL_PATH,
@@ -64,7 +68,6 @@ from newsflow.core.tagger import (
     FeatureExtractor,
     Tagger,
     gazetteer_tags,
-    iob_to_spans,
     span_iob,
 )
 
@@ -152,13 +155,33 @@ def table(rows: list[tuple[str, dict[str, dict[str, Any]]]]) -> str:
 
 # --- English ---------------------------------------------------------------------------
 
-Sequence3 = tuple[list[str], list[str], list[str]]  # runtime tokens, gold tags, gazetteer tags
+# runtime tokens, gold tags, gazetteer tags, Latin rule tags
+Sequence4 = tuple[list[str], list[str], list[str], list[str]]
 
 
-def english_sequences(sent: Sentence) -> list[Sequence3]:
-    """One corpus sentence as the enrich stage reads it: its text re-tokenized and cut into
-    sentences by ``newsflow.core.ner``, each gold tag carried onto the pieces of its token
-    (B- on the first piece of a B- token, I- on the others), gazetteer tags of the text."""
+def english_sequences(doc: Sequence[Sentence]) -> list[Sequence4]:
+    """A corpus document's sentences as the enrich stage reads them: the Latin rules over
+    the whole document (sentences joined by line breaks), then each sentence's text
+    re-tokenized and cut into sentences by ``newsflow.core.ner``, each gold tag carried
+    onto the pieces of its token (B- on the first piece of a B- token, I- on the
+    others), gazetteer tags of the sentence text."""
+    joined = "\n".join(s.text for s in doc)
+    rules = _latin_spans({"body": joined}, "en")
+    out: list[Sequence4] = []
+    pos = 0
+    for sent in doc:
+        end = pos + len(sent.text)
+        mine = [
+            replace(r, start=r.start - pos, end=r.end - pos)
+            for r in rules
+            if pos <= r.start and r.end <= end
+        ]
+        out += _sentence_sequences(sent, mine)
+        pos = end + 1
+    return out
+
+
+def _sentence_sequences(sent: Sentence, rules: Sequence[EntitySpan]) -> list[Sequence4]:
     text = sent.text
     starts: list[int] = []
     pos = 0
@@ -179,53 +202,69 @@ def english_sequences(sent: Sentence) -> list[Sequence3]:
             tags.append("I-" + gold[2:])
         seen.add(k)
     gaz = span_iob(toks, gazetteer_spans({"body": text}, "en"))
+    rule_tags = span_iob(toks, rules)
     return [
-        ([t.text for t in toks[a:b]], tags[a:b], gaz[a:b]) for a, b in sentences(text, toks, "en")
+        ([t.text for t in toks[a:b]], tags[a:b], gaz[a:b], rule_tags[a:b])
+        for a, b in sentences(text, toks, "en")
     ]
+
+
+_TYPES = {"PERSON": "PER", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
+
+
+@contextlib.contextmanager
+def _model(tagger: Tagger) -> Iterator[None]:
+    """``newsflow.core.ner`` tagging English with ``tagger`` for a while (a model being
+    cross-validated is not the shipped file)."""
+    saved = ner._tagger
+    ner._tagger = lambda language=None: tagger  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ner._tagger = saved
 
 
 def english_system(tagger: Tagger) -> Callable[[str, str], list[tuple[str, int, int]]]:
     """The English model alone as the enrich stage runs it on a text (its tokenizer and
-    sentence cuts, gazetteer tags), for bench.entities' scoring."""
+    sentence cuts, gazetteer and Latin rule tags), for bench.entities' scoring."""
 
     def system(text: str, language: str) -> list[tuple[str, int, int]]:
-        toks = tokenize(text)
-        gaz = span_iob(toks, gazetteer_spans({"body": text}, language))
-        cuts = sentences(text, toks, language)
-        batch = [[t.text for t in toks[a:b]] for a, b in cuts]
-        tagged = tagger.tag_many(batch, language, [gaz[a:b] for a, b in cuts])
-        out: list[tuple[str, int, int]] = []
-        for (a, _), tags in zip(cuts, tagged, strict=True):
-            for kind, i, j in iob_to_spans(tags):
-                out.append((kind, toks[a + i].start, toks[a + j - 1].end))
-        return out
+        fields = {"body": text}
+        gaz, rules = gazetteer_spans(fields, language), _latin_spans(fields, language)
+        with _model(tagger):
+            spans = _tagger_spans(fields, gaz, language, rules)
+        return [(_TYPES[s.type], s.start, s.end) for s in spans if s.type in _TYPES]
 
     return system
 
 
-def english_train_blocks(root: Path) -> list[tuple[int, Sentence]]:
-    """(block, sentence) for every training sentence of the English corpus: the dev file's
-    training blocks less the sentences left out for sharing a 6-gram with evaluation text."""
+def english_train_blocks(root: Path) -> list[tuple[int, list[Sentence]]]:
+    """(block, document) for every training document of the English corpus: the dev
+    file's training blocks less the sentences left out for sharing a 6-gram with
+    evaluation text."""
     corpus = CORPORA[EN_CORPUS]
     kept = set(corpus.sentences("train", root))
-    out: list[tuple[int, Sentence]] = []
+    out: list[tuple[int, list[Sentence]]] = []
     for src in corpus.sources:
         if src.part != BLOCKS:
             continue
         for doc, block in zip(corpus.documents(src, root), corpus.blocks(src, root), strict=True):
-            if not is_dev_block(block):
-                out += [(block, s) for s in doc if s in kept]
+            if not is_dev_block(block) and (mine := [s for s in doc if s in kept]):
+                out.append((block, mine))
     return out
 
 
 def train_english(
-    sents: Sequence[Sentence], features: FeatureExtractor, out: Path, params: dict[str, Any]
+    docs: Sequence[Sequence[Sentence]],
+    features: FeatureExtractor,
+    out: Path,
+    params: dict[str, Any],
 ) -> float:
-    """Train an English model on corpus sentences read as `english_sequences` reads them."""
+    """Train an English model on corpus documents read as `english_sequences` reads them."""
     trainer = pycrfsuite.Trainer(verbose=False)
-    for sent in sents:
-        for toks, tags, gaz in english_sequences(sent):
-            trainer.append(features.sentence(toks, gaz, "en"), tags)
+    for doc in docs:
+        for toks, tags, gaz, rules in english_sequences(doc):
+            trainer.append(features.sentence(toks, gaz, "en", extra=rules), tags)
     trainer.set_params({**params, "feature.possible_transitions": True})
     start = time.perf_counter()
     trainer.train(str(out))
@@ -235,7 +274,8 @@ def train_english(
 def main_english(args: argparse.Namespace) -> None:
     """``--language en``: cross-validate the parameter grid, train the model, score dev."""
     blocks = english_train_blocks(args.ner)
-    train = [s for _, s in blocks]
+    docs = [d for _, d in blocks]
+    train = [s for d in docs for s in d]
     check_leaks({f"{EN_CORPUS}/train": train}, evaluation_sets(args.ner), args.ner)
     dev = CORPORA[EN_CORPUS].sentences("dev", args.ner)
     print(
@@ -253,8 +293,8 @@ def main_english(args: argparse.Namespace) -> None:
         if args.cv > 1:
             total = Score()
             for fold in range(args.cv):
-                held = [s for b, s in blocks if b % args.cv == fold]
-                rest = [s for b, s in blocks if b % args.cv != fold]
+                held = [s for b, d in blocks if b % args.cv == fold for s in d]
+                rest = [d for b, d in blocks if b % args.cv != fold]
                 tmp = args.out.with_name(f"{args.out.stem}.cv{fold}{args.out.suffix}")
                 features = FeatureExtractor()
                 train_english(rest, features, tmp, params)
@@ -274,7 +314,7 @@ def main_english(args: argparse.Namespace) -> None:
         c1, c2 = grid[0]
     params = {"c1": c1, "c2": c2, "max_iterations": args.iterations}
     features = FeatureExtractor()
-    secs = train_english(train, features, args.out, params)
+    secs = train_english(docs, features, args.out, params)
     tagger = Tagger(args.out)
     start = time.perf_counter()
     score = score_sentences(english_system(tagger), dev, "en").as_dict()

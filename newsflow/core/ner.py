@@ -40,7 +40,7 @@ from newsflow.core.entities import (
 )
 from newsflow.core.names_latin import latin_name_spans
 from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans, span_iob
-from newsflow.core.tagger_en import abbreviation_dot
+from newsflow.core.tagger_en import abbreviation_dot, organisation_end
 from newsflow.core.types import EntityDict
 
 __all__ = [
@@ -72,6 +72,10 @@ TRAINED_LANGUAGES: frozenset[str] = frozenset({"ar", "en"})
 # LOCAL (issue 10 part 4, to drop when per-language model loading lands): the model
 # file of each language; a language not listed uses the Arabic model.
 _MODEL_PATHS = {"en": MODEL_PATH.with_name("tagger-en.crfsuite")}
+# How much of each field the tagger reads, by language (the rest: the gazetteer, the
+# rules and document consistency). English pages are long (median 843 tokens on the
+# corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
+TAGGER_CHARS: dict[str, int] = {"en": 6000}
 # Languages not written in the Latin alphabet: the capital-letter rules of
 # `names_latin` do not apply; every other language gets them (English fully, the rest
 # only organisations with a legal-form suffix).
@@ -230,29 +234,55 @@ def warm_up() -> None:
         _tagger(language)
 
 
-def _tagger_spans(fields: Mapping[str, str], gaz: Sequence[Span], language: str) -> list[Span]:
-    """The tagger's spans over every sentence of every field, decoded in one pass."""
+def _tagger_spans(
+    fields: Mapping[str, str],
+    gaz: Sequence[Span],
+    language: str,
+    rules: Sequence[Span] | None = None,
+) -> list[Span]:
+    """The tagger's spans over every sentence of every field, decoded in one pass.
+    ``rules``: spans of the Latin rules, a second tag channel for the English model."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
+    batch_rules: list[list[str]] = []
     where: list[tuple[str, str, list[Token]]] = []
+    limit = TAGGER_CHARS.get(language)
     for field, text in fields.items():
-        tokens = tokenize(text)
+        tokens = tokenize(text if limit is None else _head(text, limit))
         if not tokens:
             continue
         gaz_tags = span_iob(tokens, [g for g in gaz if g.field == field])
+        rule_tags = span_iob(tokens, [r for r in rules or () if r.field == field])
         for first, end in sentences(text, tokens, language):
             batch.append([t.text for t in tokens[first:end]])
             batch_gaz.append(gaz_tags[first:end])
+            batch_rules.append(rule_tags[first:end])
             where.append((field, text, tokens[first:end]))
     out: list[Span] = []
-    for (field, text, sent), tags in zip(
-        where, _tagger(language).tag_many(batch, language, batch_gaz), strict=True
-    ):
+    tagged = _tagger(language).tag_many(
+        batch, language, batch_gaz, batch_rules if rules is not None else None
+    )
+    for (field, text, sent), tags in zip(where, tagged, strict=True):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
+            if etype == "ORG" and language == "en":
+                cut = organisation_end([t.text for t in sent[a:b]])
+                b = a + cut if cut is not None else b
             if etype is not None:
                 out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
     return out
+
+
+def _head(text: str, limit: int) -> str:
+    """The text up to ``limit`` characters, cut after its last line break or sentence end
+    (else space) before that: the part of a long field the tagger reads."""
+    if len(text) <= limit:
+        return text
+    for pattern in _WINDOW_BREAKS:
+        ends = [m.end() for m in pattern.finditer(text, limit // 2, limit)]
+        if ends:
+            return text[: ends[-1]]
+    return text[:limit]
 
 
 def _unclitic(first: str) -> Iterator[tuple[str, int]]:
@@ -548,7 +578,8 @@ def entity_spans(
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
     if tagger and lang in TAGGER_LANGUAGES:
-        tagged = _tagger_spans(present, gaz, lang)
+        latin = _latin_spans(present, lang) if lang == "en" else None
+        tagged = _tagger_spans(present, gaz, lang, latin)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
         if lang in TRAINED_LANGUAGES and "merge.tagger_decides" not in off:
@@ -556,10 +587,10 @@ def entity_spans(
             merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps
             merged = fill_gaps(gaz, tagged, off=off)
-        if lang == "en" and "en.rules" not in off:
-            # the rules read the whole article (a surname after the full name, acronyms
-            # the text defines): where the model said nothing, they may still speak
-            merged = fill_gaps(merged, _latin_spans(present, lang), off=off)
+        if latin is not None and "en.rules" not in off:
+            # where the model said nothing (it saw the rules' spans), the rules may still
+            # speak: they read the whole article (a surname after the full name)
+            merged = fill_gaps(merged, latin, off=off)
         return resolve(merged if "propagate" in off else _propagate(present, merged))
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay

@@ -128,7 +128,8 @@ TRANSFER_LANGUAGES: frozenset[str] = frozenset()
 # Per-language feature hooks: a language listed here takes its word features and its
 # tokens' context strings (in place of the bare gazetteer tag) from a module of its own.
 _WordFeatures = Callable[[str], tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
-_ContextTags = Callable[[Sequence[str], Sequence[str] | None], list[str]]
+# (tokens, gazetteer tags or None, the caller's second tag channel or None) -> contexts
+_ContextTags = Callable[[Sequence[str], Sequence[str] | None, Sequence[str] | None], list[str]]
 _ContextAttrs = Callable[[str], Mapping[int, Sequence[str]]]
 
 
@@ -421,16 +422,19 @@ class FeatureExtractor:
         gaz: Sequence[str] | None = None,
         language: str | None = None,
         delex: bool | None = None,
+        extra: Sequence[str] | None = None,
     ) -> list[list[str]]:
         """Feature names (each with value 1) for each token, the form crfsuite takes.
 
         ``delex``: leave the word forms out (default: for the ``transfer`` languages).
+        ``extra``: a second tag per token for a language hook (English: the Latin rules'
+        IOB tags on the whole text).
         """
         if delex is None:
             delex = language in self.transfer
         hook = _language_hook(language)
         if hook is not None:  # the hook's context strings stand in for the gazetteer tags
-            gaz = hook[1](tokens, gaz)
+            gaz = hook[1](tokens, gaz, extra)
         cache = self._cache
         words = [_EDGE, _EDGE]
         for t in tokens:
@@ -581,8 +585,10 @@ class Tagger:
         sentences: Sequence[Sequence[str]],
         language: str | None = None,
         gaz: Sequence[Sequence[str]] | None = None,
+        extra: Sequence[Sequence[str]] | None = None,
     ) -> list[list[str]]:
-        """`tag` for all sentences of an article at once (one decoding pass)."""
+        """`tag` for all sentences of an article at once (one decoding pass). ``extra``:
+        per sentence, the second tag channel of a language hook (`FeatureExtractor.sentence`)."""
         if not self.use_gazetteer:
             gaz = None
         elif gaz is None:
@@ -590,7 +596,11 @@ class Tagger:
         hook = _language_hook(language)
         if hook is not None:  # context strings in place of the gazetteer tags
             gaz = [
-                hook[1](tokens, gaz[k] if gaz is not None else None)
+                hook[1](
+                    tokens,
+                    gaz[k] if gaz is not None else None,
+                    extra[k] if extra is not None else None,
+                )
                 for k, tokens in enumerate(sentences)
             ]
         return self._crf.tag_many(sentences, gaz, language)

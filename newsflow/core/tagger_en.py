@@ -41,8 +41,8 @@ __all__ = [
     "abbreviation_dot",
     "context_attrs",
     "context_tags",
-    "detokenize",
     "english_lexicon",
+    "organisation_end",
     "word_features",
 ]
 
@@ -62,10 +62,10 @@ _CLASSES: dict[str, frozenset[str]] = {
     "lochead": frozenset(w.lower().rstrip(".") for w in nl._LOC_HEADS),
     "placenoun": nl._PLACE_NOUNS,
     "cal": frozenset(w.lower() for w in nl._CALENDAR),
-    "said": frozenset(
-        "said says say told added explained wrote insisted tweeted according announced".split()
+    "said": nl._wordset(
+        "said says say told added explained wrote insisted tweeted according announced"
     ),
-    "prep": frozenset("in at from to near of into across via".split()),
+    "prep": nl._wordset("in at from to near of into across via"),
 }
 _URL_RE = re.compile(r"^(?:https?|www|ftp)\b|\.(?:com|org|net|gov|edu|uk|de)\b", re.IGNORECASE)
 
@@ -182,58 +182,65 @@ def word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ..
 
 
 def _line_style(tokens: Sequence[str]) -> str:
-    """"A" for a sentence in capitals, "T" for one in title case (most words of four
+    """ "A" for a sentence in capitals, "T" for one in title case (most words of four
     letters or more capitalised: a headline), "" otherwise."""
-    words = [t for t in tokens if len(t) > 1 and t.isalpha()]
-    if len(words) >= 2 and all(t.isupper() for t in words):
+    upper = lower = title = long = 0
+    for t in tokens:
+        if len(t) > 1 and t[0].isalpha():
+            if t.isupper():
+                upper += 1
+            elif len(t) > 3:
+                long += 1
+                if t[0].isupper():
+                    title += 1
+                else:
+                    lower += 1
+                    if lower > 1 and upper == 0 and 4 * title < 3 * long:
+                        return ""  # (most sentences: give up at the second lower-case word)
+    if upper >= 2 and long == 0:
         return "A"
-    long = [t for t in words if len(t) > 3]
-    if len(long) >= 3 and sum(t[0].isupper() for t in long) >= 0.75 * len(long):
+    if long >= 3 and 4 * title >= 3 * long:
         return "T"
     return ""
 
 
-def _rule_tags(tokens: Sequence[str]) -> list[str]:
-    """IOB tags of the Latin-script rules (``latin_name_spans``) on the sentence read as
-    `detokenize` rejoins its tokens."""
-    text = detokenize(tokens)
-    bounds: list[tuple[int, int]] = []
-    pos = 0
-    for tok in tokens:
-        pos = text.index(tok, pos)
-        bounds.append((pos, pos + len(tok)))
-        pos += len(tok)
-    tags = ["O"] * len(tokens)
-    j = 0
-    for kind, start, end in nl.latin_name_spans(text, "en"):
-        label = "PER" if kind == "PERSON" else "ORG" if kind == "ORG" else "LOC"
-        while j < len(bounds) and bounds[j][1] <= start:
-            j += 1
-        k, first = j, True
-        while k < len(bounds) and bounds[k][0] < end:
-            tags[k] = ("B-" if first else "I-") + label
-            first = False
-            k += 1
-    return tags
-
-
-def context_tags(tokens: Sequence[str], gaz: Sequence[str] | None) -> list[str]:
+def context_tags(
+    tokens: Sequence[str], gaz: Sequence[str] | None, rules: Sequence[str] | None
+) -> list[str]:
     """One context string per token: ``en|<gazetteer tag>|<rule tag>|<flag>``, the flag
     saying whether the token is the sentence's first word ("i") or in a capitals ("A") or
     title-case ("T") sentence, with its case class and Zipf bucket (what a capital means
-    depends on where it stands). ``gaz`` None: no gazetteer (every tag "O")."""
-    rules = _rule_tags(tokens)
+    depends on where it stands). ``gaz``: the gazetteer's IOB tags, ``rules`` those of
+    the Latin rules (``latin_name_spans`` over the whole text, so they keep what the text
+    says elsewhere about a name); None: every tag "O"."""
     style = _line_style(tokens)
-    first = next((i for i, t in enumerate(tokens) if any(ch.isalnum() for ch in t)), -1)
+    first = _first_word(tokens)
+    n = len(tokens)
+    gaz = gaz if gaz is not None else ("O",) * n
+    rules = rules if rules is not None else ("O",) * n
     out: list[str] = []
     for i, tok in enumerate(tokens):
-        g = gaz[i] if gaz is not None else "O"
+        g, r = gaz[i], rules[i]
         flag = "i" if i == first else style
         if flag:
             case, zf = _word_class(tok)
-            flag = f"{flag}:{case}:{min(zf, 6)}"
-        out.append(f"{CONTEXT_PREFIX}{g}|{rules[i]}|{flag}")
+            out.append(f"{CONTEXT_PREFIX}{g}|{r}|{flag}:{case}:{min(zf, 6)}")
+        elif g == "O" and r == "O":
+            out.append(_PLAIN)  # (most tokens)
+        else:
+            out.append(f"{CONTEXT_PREFIX}{g}|{r}|")
     return out
+
+
+_PLAIN = CONTEXT_PREFIX + "O|O|"
+
+
+def _first_word(tokens: Sequence[str]) -> int:
+    """The index of the sentence's first token with a letter or digit (-1: none)."""
+    for i, t in enumerate(tokens):
+        if t[0].isalnum() or any(ch.isalnum() for ch in t):
+            return i
+    return -1
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -258,11 +265,25 @@ def context_attrs(tag: str) -> dict[int, tuple[str, ...]]:
     }
 
 
+_LEGAL_FORMS = frozenset(w.rstrip(".") for w in nl._LEGAL_FORMS)
+
+
+def organisation_end(words: Sequence[str]) -> int | None:
+    """Where an organisation's name must end: one past its first legal form ("Siemens AG
+    will" -> 2), None when it has none. A legal form closes a company's name; the model
+    saw few of them in its web text and sometimes runs on."""
+    for i, w in enumerate(words):
+        if i and w in _LEGAL_FORMS:
+            return i + 1
+    return None
+
+
 # Words whose full stop ends no sentence ("Mr. Smith", "Siemens Inc. said"); a single
 # capital before a full stop is an initial ("U.S.", "John F. Kennedy").
 ABBREVIATIONS: frozenset[str] = frozenset(
     [w.rstrip(".") for w in nl._ABBREV_WORDS]
-    + "Mt Ft Inc Corp Co Ltd Bros No Nos Vol vs etc al approx Ave Blvd Rd Univ Dept".split()
+    + list(nl._wordset("Mt Ft Inc Corp Co Ltd Bros No Nos Vol vs etc al approx Ave Blvd Rd"))
+    + ["Univ", "Dept"]
     + [w for w in nl._CALENDAR if len(w) <= 4]
 )
 
@@ -274,20 +295,3 @@ def abbreviation_dot(tokens: Sequence[str], i: int) -> bool:
         return False
     prev = tokens[i - 1]
     return prev in ABBREVIATIONS or (len(prev) == 1 and prev.isupper())
-
-
-_ATTACH_BEFORE = frozenset(".,;:!?)]}%'’-/")
-_ATTACH_AFTER = frozenset("([{$#@'’-/")
-
-
-def detokenize(tokens: Sequence[str]) -> str:
-    """The runtime tokens rejoined the way English text writes them ("Mr . Smith 's" ->
-    "Mr. Smith's"), so the Latin rules read them as text."""
-    out: list[str] = []
-    for i, tok in enumerate(tokens):
-        if i and tok[0] not in _ATTACH_BEFORE and tokens[i - 1][-1] not in _ATTACH_AFTER:
-            initials = len(tok) == 1 and tokens[i - 1] == "." and len(tokens[i - 2]) == 1
-            if not (initials and tok.isupper() and tokens[i - 2].isupper()):  # U.S.
-                out.append(" ")
-        out.append(tok)
-    return "".join(out)
