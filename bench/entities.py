@@ -77,7 +77,14 @@ from bench.nercorpus import (
 from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import RULES, tagger_languages, tagger_model, text_mentions
+from newsflow.core.ner import (
+    NON_LATIN_LANGUAGES,
+    RULES,
+    model_spans,
+    tagger_languages,
+    tagger_model,
+    text_mentions,
+)
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.tagger import Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
@@ -124,10 +131,15 @@ def _tagger(path: Path) -> Tagger:
 
 def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
     """The CRF model that tags ``language`` alone (its own or a borrowed one, with its
-    gazetteer token features, as trained)."""
+    gazetteer token features, as trained). Latin script: read as enrich reads it (its
+    tokenizer, sentence cuts and rules channel, which the English model was trained on),
+    not the corpus tokens."""
     found = tagger_model(language)
     if found is None:
         return []
+    if language not in NON_LATIN_LANGUAGES:
+        spans = model_spans({"body": text}, language)
+        return [(TYPE_MAP[s.type], s.start, s.end) for s in spans if s.type in TYPE_MAP]
     return tagger_spans(_tagger(found[0]), text, language)
 
 

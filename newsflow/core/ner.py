@@ -50,6 +50,7 @@ from newsflow.core.tagger import (
     span_iob,
     use_models,
 )
+from newsflow.core.tagger_en import abbreviation_dot, organisation_end
 from newsflow.core.types import EntityDict
 
 __all__ = [
@@ -62,7 +63,9 @@ __all__ = [
     "extract_entities",
     "extractor_version",
     "fill_gaps",
+    "latin_spans",
     "merge_spans",
+    "model_spans",
     "sentences",
     "tagger_languages",
     "tagger_model",
@@ -78,6 +81,10 @@ __all__ = [
 # hits) still lift the gazetteer alone on Persian (arman micro F1 0.331 -> 0.390). A
 # borrowed model only fills the gazetteer's gaps; a language's own model decides.
 BORROWED_MODELS: Mapping[str, str] = {"fa": "ar"}
+# How much of each field the tagger reads, by language (the rest: the gazetteer, the
+# rules and document consistency). English pages are long (median 843 tokens on the
+# corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
+TAGGER_CHARS: dict[str, int] = {"en": 6000}
 # Languages not written in the Latin alphabet: the capital-letter rules of
 # `names_latin` do not apply; every other language gets them (English fully, the rest
 # only organisations with a legal-form suffix).
@@ -160,13 +167,19 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
-def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+def sentences(
+    text: str, tokens: Sequence[Token], language: str | None = None
+) -> list[tuple[int, int]]:
     """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
-    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence."""
+    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence.
+    English: not after the full stop of an abbreviation or initial ("Mr. Smith")."""
     out: list[tuple[int, int]] = []
     first = 0
+    words = [t.text for t in tokens] if language == "en" else None
     for i, tok in enumerate(tokens):
         cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
+        if cut and words is not None and i - first + 1 < _MAX_SENTENCE:
+            cut = not abbreviation_dot(words, i)
         if not cut and i + 1 < len(tokens):
             cut = "\n" in text[tok.end : tokens[i + 1].start]
         if cut:
@@ -193,6 +206,8 @@ RULES: tuple[str, ...] = (
     "merge.drop_long_tail",  # entity_spans: unconfirmed GeoNames places are dropped
     "merge.tagger_decides",  # entity_spans: merge_spans, not fill_gaps, where trained
     "fill.blocked",  # fill_gaps: a tagger span on a blocked phrase is dropped
+    "en.rules",  # entity_spans: Latin script: the rules' spans fill the model's gaps
+    "model",  # entity_spans: no CRF model at all (Latin script: the rules instead)
     "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
     "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
 )
@@ -265,30 +280,71 @@ def warm_up() -> None:
 
 
 def _tagger_spans(
-    model: Path, fields: Mapping[str, str], gaz: Sequence[Span], language: str
+    model: Tagger,
+    fields: Mapping[str, str],
+    gaz: Sequence[Span],
+    language: str,
+    rules: Sequence[Span] | None = None,
 ) -> list[Span]:
-    """The tagger's spans over every sentence of every field, decoded in one pass."""
+    """The tagger's spans over every sentence of every field, decoded in one pass.
+    ``rules``: spans of the Latin rules, a second tag channel for the English model."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
+    batch_rules: list[list[str]] = []
     where: list[tuple[str, str, list[Token]]] = []
+    limit = TAGGER_CHARS.get(language)
     for field, text in fields.items():
-        tokens = tokenize(text)
+        tokens = tokenize(text if limit is None else _head(text, limit))
         if not tokens:
             continue
         gaz_tags = span_iob(tokens, [g for g in gaz if g.field == field])
-        for first, end in sentences(text, tokens):
+        rule_tags = span_iob(tokens, [r for r in rules or () if r.field == field])
+        for first, end in sentences(text, tokens, language):
             batch.append([t.text for t in tokens[first:end]])
             batch_gaz.append(gaz_tags[first:end])
+            batch_rules.append(rule_tags[first:end])
             where.append((field, text, tokens[first:end]))
     out: list[Span] = []
-    for (field, text, sent), tags in zip(
-        where, _tagger(model).tag_many(batch, language, batch_gaz), strict=True
-    ):
+    tagged = model.tag_many(batch, language, batch_gaz, batch_rules if rules is not None else None)
+    for (field, text, sent), tags in zip(where, tagged, strict=True):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
+            if etype == "ORG" and language == "en":
+                cut = organisation_end([t.text for t in sent[a:b]])
+                b = a + cut if cut is not None else b
             if etype is not None:
                 out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
     return out
+
+
+def model_spans(
+    fields: Mapping[str, str], language: str, model: Tagger | None = None
+) -> list[Span]:
+    """The CRF layer alone, reading the text as enrich does (its tokens, sentence cuts,
+    read limit and, for Latin script, the rules channel): for benchmarks and training.
+    ``model``: a model under training instead of the one that tags ``language``."""
+    lang = _base(language)
+    if model is None:
+        found = tagger_model(lang)
+        if found is None:
+            return []
+        model = _tagger(found[0])
+    present = {k: v for k, v in fields.items() if v}
+    gaz = gazetteer_spans(present, lang)
+    latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
+    return _tagger_spans(model, present, gaz, lang, latin)
+
+
+def _head(text: str, limit: int) -> str:
+    """The text up to ``limit`` characters, cut after its last line break or sentence end
+    (else space) before that: the part of a long field the tagger reads."""
+    if len(text) <= limit:
+        return text
+    for pattern in _WINDOW_BREAKS:
+        ends = [m.end() for m in pattern.finditer(text, limit // 2, limit)]
+        if ends:
+            return text[: ends[-1]]
+    return text[:limit]
 
 
 def _unclitic(first: str) -> Iterator[tuple[str, int]]:
@@ -519,7 +575,7 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
     return spans + extra
 
 
-def _latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
+def latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
     """`latin_name_spans` over the article's fields read as one text (so a surname in the
     headline meets the full name in the body), split back into per-field spans."""
     parts: list[tuple[str, int, int]] = []
@@ -583,10 +639,12 @@ def entity_spans(
     gaz = gazetteer_spans(fields, language)
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
-    found = tagger_model(lang) if tagger and lang else None
+    found = tagger_model(lang) if tagger and lang and "model" not in off else None
     if found is not None:
         model, own = found
-        tagged = _tagger_spans(model, present, gaz, lang)
+        # Latin-script text: the rules' spans are a second channel the model reads
+        latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
+        tagged = _tagger_spans(_tagger(model), present, gaz, lang, latin)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
         if own and "merge.tagger_decides" not in off:
@@ -594,10 +652,14 @@ def entity_spans(
             merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps
             merged = fill_gaps(gaz, tagged, off=off)
+        if latin is not None and "en.rules" not in off:
+            # where the model said nothing (it saw the rules' spans), the rules may still
+            # speak: they read the whole article (a surname after the full name)
+            merged = fill_gaps(merged, latin, off=off)
         return resolve(merged if "propagate" in off else _propagate(present, merged))
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
-        merged = merge_spans(gaz, _latin_spans(present, lang), off=off)
+        merged = merge_spans(gaz, latin_spans(present, lang), off=off)
         return resolve(merged)
     return resolve(gaz)
 
