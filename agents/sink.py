@@ -31,6 +31,7 @@ import faust
 from faust.types import TP, EventT
 
 from agents.context import AgentContext, Stopping, peek
+from agents.fetching import pause_fetching, resume_fetching
 from agents.outcome import Failure
 from newsflow.core.errors import PipelineError
 from newsflow.core.storage import Store, StoreUnavailable, WriteResult
@@ -75,18 +76,15 @@ class Writer:
         self.paused: set[TP] = set()
         self.what = f"sink ({topic})"
 
-    def _pause(self) -> None:
-        consumer = self.ctx.app.consumer
-        tps = {tp for tp in consumer.assignment() if tp.topic == self.topic} - self.paused
-        if tps:
-            consumer.pause_partitions(tps)
-            self.paused |= tps
+    async def _pause(self) -> None:
+        # Every retry: partitions assigned by a rebalance meanwhile are paused too.
+        tps = {tp for tp in self.ctx.app.consumer.assignment() if tp.topic == self.topic}
+        self.paused |= await pause_fetching(self.ctx.app, tps)
 
-    def _resume(self) -> None:
+    async def _resume(self) -> None:
         if self.paused:
-            assigned = self.ctx.app.consumer.assignment()
-            self.ctx.app.consumer.resume_partitions(self.paused & set(assigned))
-            self.paused.clear()
+            paused, self.paused = self.paused, set()
+            await resume_fetching(self.ctx.app, paused)
 
     async def run(self, fn: Callable[[Store], Awaitable[T]]) -> T:
         """``fn(store)``, retried while the database is away or misconfigured.
@@ -101,11 +99,11 @@ class Writer:
             except (PipelineError, Stopping, asyncio.CancelledError):
                 raise
             except StoreUnavailable as exc:
-                self._pause()
+                await self._pause()
                 await self.ctx.pause(self.what, attempt, f"database unavailable: {exc}")
                 attempt += 1
             except Exception as exc:  # noqa: BLE001 - systematic: hold, never dead-letter rows
-                self._pause()
+                await self._pause()
                 log.critical(
                     "%s: the database refuses every write (%r); the sink holds its partitions "
                     "until this is fixed, nothing is dead-lettered",
@@ -117,7 +115,7 @@ class Writer:
                 await self.ctx.pause(self.what, max(attempt, 5), f"sink halted: {exc!r}")
                 attempt += 1
             else:
-                self._resume()
+                await self._resume()
                 self.ctx.health.release(self.what)
                 return result
 
