@@ -123,7 +123,7 @@ def publish(
     """
     from newsflow.core.errors import PipelineError
     from newsflow.publishing import publish_paths
-    from streams import RAW, topic_name
+    from newsflow.streams import RAW, topic_name
 
     settings = _settings(ctx)
     try:
@@ -226,7 +226,7 @@ def tail(
     TOPIC is a name from the registry (news.raw, news.enriched, news.dlq,
     news.topic.<route>…); the deployment's topic prefix is added for you.
     """
-    from streams import all_specs, spec_by_name, topic_name
+    from newsflow.streams import all_specs, spec_by_name, topic_name
 
     settings = _settings(ctx)
     spec = spec_by_name(topic, settings.topic_prefix)
@@ -357,7 +357,7 @@ def schemas() -> None:
 )
 def schemas_export(out: Path | None) -> None:
     """Write one <Record>.schema.json per pipeline record."""
-    from schemas.codec import SCHEMA_DIR, export_schemas
+    from newsflow.schemas.codec import SCHEMA_DIR, export_schemas
 
     for path in export_schemas(out or SCHEMA_DIR):
         click.echo(str(path))

@@ -21,9 +21,9 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from agents.enrich import handle as enrich
-from agents.outcome import Outcome
-from agents.parse import handle as parse
+from newsflow.agents.enrich import handle as enrich
+from newsflow.agents.outcome import Outcome
+from newsflow.agents.parse import handle as parse
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions

@@ -30,7 +30,7 @@ from newsflow.core.pipeline import process_page
 from newsflow.core.urls import article_id
 from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.settings import Settings
-from streams import ENRICHED, RAW, topic_name
+from newsflow.streams import ENRICHED, RAW, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
 

@@ -20,8 +20,8 @@ from newsflow.core.pipeline import process_page
 from newsflow.inputs import iter_inputs, url_for
 from newsflow.kafka import ensure_topics, producer
 from newsflow.publishing import publish_paths
+from newsflow.streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from newsflow.workers import kill_group
-from streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
 

@@ -38,15 +38,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents.outcome import Outcome
-from agents.parse import handle
+from newsflow.agents.outcome import Outcome
+from newsflow.agents.parse import handle
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import RawPageDict
 from newsflow.isolation import StagePool
-from schemas.codec import decode, encode, validate
-from schemas.records import Article, DeadLetter
+from newsflow.schemas.codec import decode, encode, validate
+from newsflow.schemas.records import Article, DeadLetter
 from tests.conftest import CORPUS, EXAMPLES
 
 pytestmark = pytest.mark.timeout(600)

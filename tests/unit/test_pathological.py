@@ -21,7 +21,7 @@ from newsflow.core.markup import MarkupStats, check_markup, markup_stats, markup
 from newsflow.core.ner import text_mentions, text_windows
 from newsflow.core.parse import parse_page
 from newsflow.core.types import ArticleDict
-from schemas.records import EnrichedArticle
+from newsflow.schemas.records import EnrichedArticle
 from tests.articles import make_article
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"

@@ -7,8 +7,16 @@ import pytest
 
 from newsflow.core import types
 from newsflow.core.errors import PipelineError
-from schemas.codec import decode, encode, render_schema, schema_path, validate
-from schemas.records import RECORDS, Article, DeadLetter, EnrichedArticle, Entity, Mention, RawPage
+from newsflow.schemas.codec import decode, encode, render_schema, schema_path, validate
+from newsflow.schemas.records import (
+    RECORDS,
+    Article,
+    DeadLetter,
+    EnrichedArticle,
+    Entity,
+    Mention,
+    RawPage,
+)
 
 PAIRS = [
     (RawPage, types.RawPageDict),
