@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.storage import (
+from newsflow.core.types import EntityDict
+from newsflow.store import (
     Store,
     StoreUnavailable,
     WriteResult,
@@ -31,7 +32,6 @@ from newsflow.core.storage import (
     metadata,
     migrate,
 )
-from newsflow.core.types import EntityDict
 from tests.storage_helpers import (
     POSTGRES_MARKS,
     POSTGRES_URL,
@@ -175,7 +175,7 @@ async def test_published_at_is_timestamptz_and_orders_recent(store: Store, url: 
 
 
 async def test_migrate_twice_and_concurrently(url: str) -> None:
-    code = "import asyncio, sys; from newsflow.core.storage import migrate; " + (
+    code = "import asyncio, sys; from newsflow.store import migrate; " + (
         "asyncio.run(migrate(sys.argv[1]))"
     )
     procs = [

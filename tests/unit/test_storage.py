@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.storage import (
+from newsflow.core.types import EntityDict
+from newsflow.store import (
     Store,
     StoreUnavailable,
     WriteResult,
@@ -30,7 +31,6 @@ from newsflow.core.storage import (
     metadata,
     migrate,
 )
-from newsflow.core.types import EntityDict
 from tests.storage_helpers import RIYADH, TEHRAN, fetch, make_article, make_dead_letter
 
 pytestmark = pytest.mark.timeout(120)
@@ -289,7 +289,7 @@ async def test_migrate_twice_is_a_no_op(url: str) -> None:
 
 
 async def test_concurrent_migrations_in_separate_processes(url: str) -> None:
-    code = "import asyncio, sys; from newsflow.core.storage import migrate; " + (
+    code = "import asyncio, sys; from newsflow.store import migrate; " + (
         "asyncio.run(migrate(sys.argv[1]))"
     )
     procs = [
