@@ -9,6 +9,8 @@ collide with other distributions in a user's environment.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -56,3 +58,16 @@ def test_no_code_imports_the_layout_folders_as_top_level_packages() -> None:
                     if name.split(".", 1)[0] in LAYOUT:
                         offenders.append(f"{path.relative_to(ROOT)}: {name}")
     assert offenders == []
+
+
+def test_the_worker_does_not_import_local_development_tooling() -> None:
+    code = (
+        "import sys, newsflow.app, newsflow.agents\n"
+        "from newsflow.agents import PIPELINE_MODULES, STATS_MODULES, modules\n"
+        "modules(PIPELINE_MODULES + STATS_MODULES)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('newsflow.brokers')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
