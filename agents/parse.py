@@ -11,7 +11,7 @@ import faust
 from newsflow.agents.context import AgentContext, peek
 from newsflow.agents.outcome import Outcome, Output
 from newsflow.agents.runner import Stage, register_stage
-from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.schemas.codec import decode, encode
 from newsflow.schemas.records import RawPage
 

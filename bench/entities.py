@@ -85,9 +85,9 @@ from newsflow.core.ner import (
     tagger_model,
     text_mentions,
 )
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.tagger import Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
+from newsflow.extraction.parse import ParseOptions, parse_page
 
 NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
 # The extractor's types onto the corpora's coarse ones; anything else is not scored.

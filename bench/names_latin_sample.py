@@ -42,7 +42,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `newsflow` im
 from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages
 from newsflow.core.errors import PipelineError
 from newsflow.core.names_latin import latin_name_spans
-from newsflow.core.parse import parse_page
+from newsflow.extraction.parse import parse_page
 
 SAMPLE_SIZE = 30
 MIN_BODY = 800

@@ -16,7 +16,7 @@ from newsflow.agents import enrich as enrich_stage
 from newsflow.agents import parse as parse_stage
 from newsflow.agents.outcome import Failure, Outcome
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
+from newsflow.extraction.parse import ParseOptions
 from newsflow.inputs import InputItem
 from newsflow.isolation import StagePool
 from newsflow.schemas.codec import encode

@@ -22,7 +22,7 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from tqdm import tqdm
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.urls import article_id, page_url
+from newsflow.extraction.urls import article_id, page_url
 from newsflow.inputs import iter_inputs
 from newsflow.kafka import BIG_RECORD_BYTES, ensure_topics, producer
 from newsflow.schemas.codec import encode

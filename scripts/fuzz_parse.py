@@ -97,7 +97,7 @@ def make_target(atheris: Any) -> Callable[[bytes], None]:
     """The function libFuzzer calls, with newsflow's modules instrumented for coverage."""
     with atheris.instrument_imports(include=["newsflow"]):
         from newsflow.agents.parse import handle
-        from newsflow.core.parse import ParseOptions
+        from newsflow.extraction.parse import ParseOptions
         from newsflow.schemas.codec import decode
         from newsflow.schemas.records import Article
 

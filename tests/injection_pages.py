@@ -26,8 +26,8 @@ from newsflow.agents.outcome import Outcome
 from newsflow.agents.parse import handle as parse
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
 from newsflow.core.types import ArticleDict, DeadLetterDict, EnrichedArticleDict
+from newsflow.extraction.parse import ParseOptions
 from newsflow.store import Store, article_entities, articles, dead_letters
 from tests.storage_helpers import fetch, make_article
 

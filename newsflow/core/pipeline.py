@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 from newsflow.core.enrich import enrich_article
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, RawPageDict
+from newsflow.extraction.parse import ParseOptions, parse_page
 
 Stage = Literal["parse", "enrich"]
 

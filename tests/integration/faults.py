@@ -25,9 +25,9 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
 from newsflow.core.pipeline import process_page
-from newsflow.core.urls import article_id
+from newsflow.extraction.parse import ParseOptions
+from newsflow.extraction.urls import article_id
 from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.settings import Settings
 from newsflow.streams import ENRICHED, RAW, topic_name

@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
 from newsflow.core.pipeline import process_page
+from newsflow.extraction.parse import ParseOptions
 from newsflow.inputs import iter_inputs, url_for
 from newsflow.kafka import ensure_topics, producer
 from newsflow.publishing import publish_paths

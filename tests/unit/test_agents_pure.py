@@ -19,7 +19,7 @@ from newsflow.agents.sink import _last_copies
 from newsflow.agents.stats import apply, fold
 from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
+from newsflow.extraction.parse import ParseOptions
 from newsflow.schemas.codec import decode, validate
 from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle
 from tests.conftest import EXAMPLES

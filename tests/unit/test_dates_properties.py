@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core import dates
-from newsflow.core.dates import AmbiguousDate, parse_printed
+from newsflow.extraction import dates
+from newsflow.extraction.dates import AmbiguousDate, parse_printed
 
 ASCII = "0123456789"
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.language import detect_language
-from newsflow.core.parse import parse_page
-from newsflow.core.urls import article_id, canonicalize_url, site_of
+from newsflow.extraction import extract as ex
+from newsflow.extraction.language import detect_language
+from newsflow.extraction.parse import parse_page
+from newsflow.extraction.urls import article_id, canonicalize_url, site_of
 from newsflow.inputs import raw_page
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from newsflow.core import extract as ex
-from newsflow.core import selectors as sel
 from newsflow.core.normalize import normalize_for_matching
+from newsflow.extraction import extract as ex
+from newsflow.extraction import selectors as sel
 
 
 def _old_heading_words(text: str) -> list[str]:

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborNode
 
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.extraction import extract as ex
+from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.inputs import raw_page
 
 pytestmark = pytest.mark.skipif(

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsflow import inputs
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.core.urls import article_id
+from newsflow.extraction import extract as ex
+from newsflow.extraction.parse import ParseOptions, parse_page
+from newsflow.extraction.urls import article_id
 
 PAGES = Path(__file__).parents[2] / "examples" / "pages"
 SEED_DIR = Path(__file__).parents[2] / ".." / "shared" / "seeds"
@@ -299,7 +299,7 @@ def test_timeout_is_enforced(counting_deadline: type[_CountingDeadline]) -> None
 
 
 def test_unexpected_exception_is_wrapped_as_internal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsflow.core import extract
+    from newsflow.extraction import extract
 
     def boom(*_a: Any, **_k: Any) -> None:
         raise KeyError("boom")
@@ -479,6 +479,6 @@ def _hash_digits_first(title: str | None, body: str) -> str:
     st.text(alphabet="aBß \t\n\u00a0\u2003١٢۳۴5ـپ\u0640ﬁ①", max_size=40),
 )
 def test_content_hash_keeps_its_definition(title: str | None, body: str) -> None:
-    from newsflow.core import parse
+    from newsflow.extraction import parse
 
     assert parse._content_hash(title, body) == _hash_digits_first(title, body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.core.parse import _squash_spaces
+from newsflow.extraction.parse import _squash_spaces
 
 _PIECES = [
     "word", "Wort", "كلمة", " ", "  ", "\n", "\n\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f",

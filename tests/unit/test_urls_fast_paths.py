@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.core.urls import join_url
+from newsflow.extraction.urls import join_url
 
 _BASES = ["https://news.example.org/a/b.html?x=1#f", "http://h/", "", "ftp://f/d/", "//h/p"]
 _PIECES = [

@@ -39,7 +39,7 @@ from newsflow.core.errors import PipelineError
 
 _markup: Any = None
 try:
-    _markup = importlib.import_module("newsflow.core._markup")
+    _markup = importlib.import_module("newsflow.extraction._markup")
 except ImportError:  # not built: the Python scan, same numbers
     _markup = None
 COMPILED_AVAILABLE = _markup is not None

@@ -44,9 +44,9 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from newsflow.core import dates
-from newsflow.core import extract as ex
-from newsflow.core import selectors as sel
+from newsflow.extraction import dates
+from newsflow.extraction import extract as ex
+from newsflow.extraction import selectors as sel
 
 
 @dataclass(frozen=True)

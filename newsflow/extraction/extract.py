@@ -48,19 +48,19 @@ import ahocorasick_rs
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from newsflow.core import selectors as sel
 from newsflow.core.errors import PipelineError
 from newsflow.core.keywords import KeywordScan
-from newsflow.core.markup import check_markup
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
-from newsflow.core.urls import join_url
+from newsflow.extraction import selectors as sel
+from newsflow.extraction.markup import check_markup
+from newsflow.extraction.urls import join_url
 
 # The compiled passes (``_lexwalk.pyx``, built by ``pip install``) when present. Callers
 # may still ask for the Python ones (``compiled=False``, from ``ParseOptions``), which
 # give the same results: the switch is for debugging and for the equivalence tests.
 _lexwalk: Any = None
 try:
-    _lexwalk = importlib.import_module("newsflow.core._lexwalk")
+    _lexwalk = importlib.import_module("newsflow.extraction._lexwalk")
 except ImportError:  # not built (no compiler, other selectolax): the Python passes
     _lexwalk = None
 COMPILED_AVAILABLE = _lexwalk is not None

@@ -31,14 +31,14 @@ from types import MappingProxyType
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from newsflow.core import dates, pubdate
-from newsflow.core import extract as ex
-from newsflow.core.decode import Decoded, decode_html
 from newsflow.core.errors import PipelineError
-from newsflow.core.language import detect_language
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
-from newsflow.core.urls import article_id, canonicalize_url, join_url, page_url, site_of
+from newsflow.extraction import dates, pubdate
+from newsflow.extraction import extract as ex
+from newsflow.extraction.decode import Decoded, decode_html
+from newsflow.extraction.language import detect_language
+from newsflow.extraction.urls import article_id, canonicalize_url, join_url, page_url, site_of
 
 SCHEMA_VERSION = 1
 
