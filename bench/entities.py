@@ -77,7 +77,13 @@ from bench.nercorpus import (
 from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import RULES, TAGGER_LANGUAGES, text_mentions
+from newsflow.core.ner import (
+    MODEL_PATHS,
+    RULES,
+    TAGGER_LANGUAGES,
+    TRAINED_LANGUAGES,
+    text_mentions,
+)
 from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
@@ -118,13 +124,14 @@ def tagger_spans(tagger: Tagger, text: str, language: str) -> list[tuple[str, in
 
 
 @functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
+def _tagger(language: str) -> Tagger:
+    return Tagger(MODEL_PATHS.get(language, MODEL_PATH))
 
 
 def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
-    """The shipped CRF model alone (with its gazetteer token features, as trained)."""
-    return tagger_spans(_tagger(), text, language)
+    """The shipped CRF model of the language alone (with its gazetteer token features,
+    as trained)."""
+    return tagger_spans(_tagger(language), text, language)
 
 
 def layered_system(
@@ -378,9 +385,13 @@ ABLATION_PARTS: tuple[tuple[str, str], ...] = (
     ("aqmar", "dev"),
     ("parstwiner", "dev"),
 )
+# A language with a model of its own goes through merge_spans (fill_gaps only when
+# merge.tagger_decides is off); one without, through fill_gaps.
 ABLATION_RULES: dict[str, tuple[str, ...]] = {
-    "ar": tuple(r for r in RULES if r != "fill.blocked"),  # fill_gaps is not Arabic's path
-    "fa": ("fill.blocked", "propagate", "coref"),  # Persian: fill_gaps, then these
+    lang: tuple(r for r in RULES if r != "fill.blocked")
+    if lang in TRAINED_LANGUAGES
+    else ("fill.blocked", "propagate", "coref")
+    for lang in ("ar", "fa")
 }
 
 

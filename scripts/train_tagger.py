@@ -1,4 +1,4 @@
-"""Train the Arabic CRF tagger from ../shared/ner and measure it on the held-out dev parts.
+"""Train a CRF tagger (Arabic, Persian) from ../shared/ner; measure it on held-out dev parts.
 
 The corpora are read by bench/nercorpus.py (one tag mapping, one sentence cutting, one
 split: training reads only each corpus's ``train`` part, the train blocks less every
@@ -9,12 +9,17 @@ the numbers printed here are the benchmark's, on the ``dev`` parts only: tune on
 never on a test part.  Reproducible: fixed corpus order, crfsuite's L-BFGS is
 deterministic.
 
-The shipped model trains on the CC BY-SA Arabic corpora (anercorp, newsfane, aqmar).
+The shipped Arabic model (``--lang ar``, the default) trains on the CC BY-SA Arabic
+corpora (anercorp, newsfane, aqmar) and is written to ``newsflow/data/tagger-ar.crfsuite``;
+the Persian one (``--lang fa``) on ParsTwiNER's train part (MIT) and is written to
+``newsflow/data/tagger-fa.crfsuite``, tuned on ParsTwiNER dev only (PEYMA and Arman are
+measured by bench/entities.py, never tuned on).
 A corpus that may not ship (``Corpus.shippable`` false) may only train a throwaway model
 written outside newsflow/ (the script refuses); Arman and PEYMA have no train part at
 all: they are measured, never trained on.
 
-    python scripts/train_tagger.py                      # train the shipped model
+    python scripts/train_tagger.py                      # train the shipped Arabic model
+    python scripts/train_tagger.py --lang fa            # train the shipped Persian model
     python scripts/train_tagger.py --variant all --variant none --variant all,-freq \\
         --out /tmp/tagger.crfsuite                      # compare feature groups
 """
@@ -41,8 +46,8 @@ from bench.nercorpus import (
     check_leaks,
     evaluation_sets,
 )
-from newsflow.core.ner import TAGGER_LANGUAGES
 from newsflow.core.tagger import (
+    FA_MODEL_PATH,
     FEATURE_GROUPS,
     MODEL_PATH,
     TRANSFER_LANGUAGES,
@@ -53,6 +58,12 @@ from newsflow.core.tagger import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's corpora
+# Per language: the corpora its shipped model trains on and where the model is written.
+LANG_CORPORA: dict[str, tuple[str, ...]] = {"ar": SHIPPABLE, "fa": ("parstwiner",)}
+LANG_MODEL: dict[str, Path] = {"ar": MODEL_PATH, "fa": FA_MODEL_PATH}
+# L1 penalty of each shipped model, chosen on its dev parts (fa: ParsTwiNER dev, micro F1,
+# features still being written: 0.737 at 0.05, 0.738 at 0.1, 0.731 at 0.3, 0.720 at 1.0).
+LANG_C1: dict[str, float] = {"ar": 0.3, "fa": 0.1}
 
 
 def parse_groups(spec: str) -> frozenset[str]:
@@ -138,8 +149,19 @@ def main() -> None:
         epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
     )
     ap.add_argument("--ner", type=Path, default=DEFAULT_NER_DIR, help="the corpora directory")
-    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where the model is written")
-    ap.add_argument("--c1", type=float, default=0.3, help="L1 penalty")
+    ap.add_argument(
+        "--lang",
+        choices=sorted(LANG_CORPORA),
+        default="ar",
+        help="the model's language: its default training corpora, output file and dev parts",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where the model is written (default: the shipped model of --lang)",
+    )
+    ap.add_argument("--c1", type=float, default=None, help="L1 penalty (default: 0.3 ar, 0.1 fa)")
     ap.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
     ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--no-gazetteer", action="store_true", help="no gazetteer features")
@@ -147,8 +169,8 @@ def main() -> None:
         "--train-corpora",
         nargs="+",
         choices=sorted(n for n, c in CORPORA.items() if "train" in c.parts),
-        default=list(SHIPPABLE),
-        help="corpora to train on (their train part only)",
+        default=None,
+        help="corpora to train on (their train part only; default: those of --lang)",
     )
     ap.add_argument(
         "--train-language",
@@ -170,8 +192,17 @@ def main() -> None:
         help="languages tagged without word-form features (the model then also trains on "
         f"delexicalised copies); default: {' '.join(sorted(TRANSFER_LANGUAGES)) or 'none'}",
     )
+    ap.add_argument(
+        "--delex-copies",
+        action="store_true",
+        help="also train on copies of the sentences without word-form features (the "
+        "classes then learn to decide alone; tagging still uses the word forms)",
+    )
     ap.add_argument("--report", type=Path, default=None, help="also write the table here")
     args = ap.parse_args()
+    args.out = args.out or LANG_MODEL[args.lang]
+    args.c1 = LANG_C1[args.lang] if args.c1 is None else args.c1
+    args.train_corpora = args.train_corpora or list(LANG_CORPORA[args.lang])
 
     private = [n for n in args.train_corpora if not CORPORA[n].shippable]
     if private and args.out.resolve().is_relative_to(ROOT / "newsflow"):
@@ -193,11 +224,11 @@ def main() -> None:
         )
     check_leaks(training, evaluation_sets(args.ner), args.ner)  # raises LeakError
     # tune on dev parts only: those of the corpora that may train a model, in the
-    # languages the tagger runs on
+    # model's language
     dev = {
         name: corpus.sentences("dev", args.ner)
         for name, corpus in CORPORA.items()
-        if corpus.shippable and "dev" in corpus.parts and corpus.language in TAGGER_LANGUAGES
+        if corpus.shippable and "dev" in corpus.parts and corpus.language == args.lang
     }
     print(
         f"train {len(train_set)} sentences, {sum(len(s.tokens) for s, _ in train_set)} tokens "
@@ -223,7 +254,8 @@ def main() -> None:
             out = args.out.with_name(f"{args.out.stem}.{name.replace(',', '+')}{args.out.suffix}")
         features = FeatureExtractor(groups, transfer=args.transfer)
         sents = [s for s, _ in train_set]
-        secs = train(sents, gaz, features, train_language, out, params, bool(args.transfer))
+        delex = bool(args.transfer) or args.delex_copies
+        secs = train(sents, gaz, features, train_language, out, params, delex)
         res = evaluate(Tagger(out, use_gazetteer=gaz is not None, features=features), dev)
         speed = ", ".join(f"{k} {v.pop('tokens_per_s'):.0f}" for k, v in res.items())
         print(
