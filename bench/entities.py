@@ -377,8 +377,9 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# Where the ablation runs: the Arabic dev blocks (the rules of merge_spans act there) and
-# ParsTwiNER dev (fill_gaps acts there); which rules act in which language's path.
+# Where the ablation runs: the Arabic dev blocks and ParsTwiNER dev (each language has a
+# model of its own, so the rules of merge_spans act in both); which rules act in which
+# language's path.
 ABLATION_PARTS: tuple[tuple[str, str], ...] = (
     ("anercorp", "dev"),
     ("newsfane", "dev"),
