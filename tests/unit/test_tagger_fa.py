@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from newsflow.core import tagger_fa
-from newsflow.core.ner import TRAINED_LANGUAGES, extract_entities
+from newsflow.core.ner import extract_entities, tagger_model, trained_languages
 from newsflow.core.parse import parse_page
-from newsflow.core.tagger import FA_MODEL_PATH, Tagger, gazetteer_tags, lexicon
+from newsflow.core.tagger import Tagger, gazetteer_tags, lexicon, shipped_model
 from newsflow.core.types import ArticleDict
 from newsflow.inputs import raw_page
 
 ROOT = Path(__file__).resolve().parents[2]
+FA_MODEL = shipped_model("fa")
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
@@ -94,7 +95,7 @@ def test_persian_features_only_for_persian() -> None:
     assert not any("fa_" in f for toks in ar for f in toks)
 
 
-needs_model = pytest.mark.skipif(not FA_MODEL_PATH.exists(), reason="Persian model not trained")
+needs_model = pytest.mark.skipif(not FA_MODEL.exists(), reason="Persian model not trained")
 
 
 @needs_model
@@ -103,8 +104,9 @@ def test_persian_model_is_used_and_decodes_as_crfsuite() -> None:
     labels on every ParsTwiNER dev sentence."""
     from bench.nercorpus import CORPORA, DEFAULT_NER_DIR
 
-    assert "fa" in TRAINED_LANGUAGES
-    tagger = Tagger(FA_MODEL_PATH)
+    assert "fa" in trained_languages()
+    assert tagger_model("fa") == (FA_MODEL, True)  # its own model, no longer the Arabic one
+    tagger = Tagger(FA_MODEL)
     corpus = CORPORA["parstwiner"]
     if not corpus.available(DEFAULT_NER_DIR):
         pytest.skip("ParsTwiNER not present")
