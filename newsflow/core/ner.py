@@ -12,7 +12,8 @@ wrong extent.  So each layer does what it is good at::
            --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
            --build_entities--> one EntityDict per canonical id
 
-A CRF model tags a language when one exists for it (`tagger_languages`): its own model
+A CRF model tags a language when one exists for it (`tagger_languages`; shipped: Arabic,
+Persian, English): its own model
 (``newsflow/data/tagger-<lang>.crfsuite``, or one a user trained and configured with
 NEWSFLOW_TAGGER_MODELS), which then decides extents and types, or a borrowed one
 (`BORROWED_MODELS`) that only fills the gazetteer's gaps. Other Latin-script languages
@@ -76,11 +77,12 @@ __all__ = [
     "warm_up",
 ]
 
-# A language without a model of its own may borrow another's: the Arabic model's
-# language-independent features (name lexicons, word frequencies, triggers, gazetteer
-# hits) still lift the gazetteer alone on Persian (arman micro F1 0.331 -> 0.390). A
-# borrowed model only fills the gazetteer's gaps; a language's own model decides.
-BORROWED_MODELS: Mapping[str, str] = {"fa": "ar"}
+# A language without a model of its own may borrow another's (language -> donor): a
+# borrowed model only fills the gazetteer's gaps; a language's own model decides. None
+# is borrowed now: Persian did borrow the Arabic model (its language-independent
+# features lifted the gazetteer alone, ParsTwiNER dev layered micro F1 0.40 -> 0.46)
+# until it got one of its own, `tagger-fa.crfsuite` (0.74).
+BORROWED_MODELS: Mapping[str, str] = {}
 # How much of each field the tagger reads, by language (the rest: the gazetteer, the
 # rules and document consistency). English pages are long (median 843 tokens on the
 # corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
@@ -150,6 +152,9 @@ _MIN_PROPAGATE = 3  # folded characters a name needs before it is propagated
 _MIN_STEM = 2  # folded characters left after clitics are cut from a tagger span
 # Persian endings joined by a zero-width non-joiner: plural, ezafe, adjective, indefinite
 _PERSIAN_TRAIL = re.compile(r"\u200c(?:های|ها|ای|ی|ایی|اش|شان)$")
+# ...and the same endings written without one, in matching spelling, longest first: cut
+# from a Persian tagger span only when what remains is a known name
+_PERSIAN_SUFFIXES = ("هاي", "ها", "اي", "ي")
 _MIN_ARTICLE_STEM = 5  # "ال" + three letters: shorter "وال…" words are whole words
 
 
@@ -191,7 +196,7 @@ def sentences(
 
 
 # Bump when the merge, consistency or tokenisation rules here change what comes out.
-NER_RULES = 1
+NER_RULES = 2
 
 # The rules applied after tagging, by name. For measurement only: bench/entities.py
 # switches them off one at a time (``off=`` of `text_mentions`, `extract_entities`,
@@ -313,7 +318,8 @@ def _tagger_spans(
                 cut = organisation_end([t.text for t in sent[a:b]])
                 b = a + cut if cut is not None else b
             if etype is not None:
-                out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
+                start, end = sent[a].start, sent[b - 1].end
+                out.append(_tagger_span(field, text, start, end, etype, language))
     return out
 
 
@@ -362,14 +368,27 @@ def _unclitic(first: str) -> Iterator[tuple[str, int]]:
             yield rest, len(pre)
 
 
-def _tagger_span(field: str, text: str, start: int, end: int, etype: str) -> Span:
+def _tagger_span(
+    field: str, text: str, start: int, end: int, etype: str, language: str = ""
+) -> Span:
     """A tagger span, its leading clitics dropped when what remains is a known name
-    ("وبوتين" → "بوتين"), as gazetteer mentions are (the corpora tag the whole token)."""
+    ("وبوتين" → "بوتين"), as gazetteer mentions are (the corpora tag the whole token);
+    in Persian also a suffix written without a ZWNJ ("آمریکای" → "آمریکا")."""
     trail = _PERSIAN_TRAIL.search(text, start, end)
     if trail is not None and trail.start() > start:  # "روسیه‌ای": the suffix is no name
         end = trail.start()
     key = mention_key(text[start:end])
     strong = gazetteer().strong_keys
+    if language == "fa" and key not in strong:
+        for suffix in _PERSIAN_SUFFIXES:
+            if key.endswith(suffix) and key[: -len(suffix)] in strong:
+                cut = end
+                left = len(suffix)
+                while cut > start and left:  # marks the folding removed are skipped
+                    cut -= 1
+                    left -= len(mention_key(text[cut]))
+                end, key = cut, key[: -len(suffix)]
+                break
     if key not in strong:
         first, sep, rest = key.partition(" ")
         for stem, cut in _unclitic(first):
@@ -468,7 +487,11 @@ def merge_spans(
         dropped.update(id(g) for g in hits)
         if len(hits) == 1:
             g = hits[0]
-            inside = g.start <= tsp.start and tsp.end <= g.end
+            # a context alias with the tagger's very extent is no name inside a match: the
+            # table chose it by its context ("شانگهای" beside "بریکس" is the SCO), which the
+            # bare key resolve_spans would link later does not know (the city)
+            by_context = g.source == "context" and (g.start, g.end) == (tsp.start, tsp.end)
+            inside = g.start <= tsp.start and tsp.end <= g.end and not by_context
             if inside and tsp.key in gazetteer().strong_keys and "merge.inside_known" not in off:
                 pass  # a name of its own ("الأمم المتحدة" in "الجمعية العامة للأمم المتحدة")
             elif _compatible(tsp.type, g.type) and "merge.link" not in off:

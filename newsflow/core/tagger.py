@@ -31,6 +31,7 @@ from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 
+from newsflow.core import tagger_fa
 from newsflow.core.crf import DecomposedCRF
 from newsflow.core.entities import Span, gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
@@ -159,7 +160,11 @@ _TRIGGERS: dict[str, str] = {
 # Which feature groups a FeatureExtractor computes (for measuring what each one brings).
 # "words" are the word forms and affixes (what a model learns its training vocabulary
 # from); a model without them keeps only classes that carry over to another language.
-FEATURE_GROUPS: frozenset[str] = frozenset({"words", "lexicon", "freq", "trigger", "smartstrip"})
+# The ``fa_*`` groups are Persian morphology and word lists (`newsflow.core.tagger_fa`),
+# computed for Persian tokens only.
+FEATURE_GROUPS: frozenset[str] = (
+    frozenset({"words", "lexicon", "freq", "trigger", "smartstrip"}) | tagger_fa.FA_GROUPS
+)
 # Languages the shipped model tags without word-form features (it is trained on Arabic
 # only, with delexicalised copies of its sentences for these).
 TRANSFER_LANGUAGES: frozenset[str] = frozenset()
@@ -200,15 +205,20 @@ class Lexicon:
     surname: frozenset[str]
     zipf_ar: Mapping[str, int]  # Zipf frequency x 2, rounded down (6..16)
     zipf_fa: Mapping[str, int]
+    given_ar: frozenset[str] = frozenset()  # the two sources of `given`, apart
+    given_fa: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
         data = json.loads(gzip.decompress(path.read_bytes()))
+        given_ar, given_fa = frozenset(data["given_ar"]), frozenset(data["given_fa"])
         return cls(
-            given=frozenset(data["given_ar"]) | frozenset(data["given_fa"]),
+            given=given_ar | given_fa,
             surname=frozenset(data["surname_ar"]),
             zipf_ar=data["zipf_ar"],
             zipf_fa=data["zipf_fa"],
+            given_ar=given_ar,
+            given_fa=given_fa,
         )
 
     def zipf2(self, word: str, language: str | None = None) -> int:
@@ -430,6 +440,11 @@ class FeatureExtractor:
             trig = _TRIGGERS.get(norm) or _TRIGGERS.get(stem)
             if trig:
                 classes.append("trig=" + trig)
+        far: list[str] = []  # given to the ±2 neighbours
+        if language == "fa" and (fa_groups := g & tagger_fa.FA_GROUPS):
+            fa_own, fa_classes, far = tagger_fa.word_features(word, lex, fa_groups)
+            own += fa_own
+            classes += fa_classes
         own += classes
         ctx: list[tuple[str, ...]] = []
         for d in _OFFSETS:
@@ -437,8 +452,10 @@ class FeatureExtractor:
             if abs(d) == 1:
                 feats.append(f"{d}:shape={shape}")
                 feats += [f"{d}:{c}" for c in classes]
-            elif "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
-                feats.append(f"{d}:trig={trig}")
+            else:
+                if "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
+                    feats.append(f"{d}:trig={trig}")
+                feats += [f"{d}:{c}" for c in far]
             ctx.append(tuple(feats))
         if (known := self.known) is not None:
             own = [f for f in own if f in known]

@@ -109,6 +109,19 @@ def test_two_names_the_tagger_ran_together_stay_two() -> None:
     assert sorted(m.text for m in merged) == sorted(g.text for g in gaz)
 
 
+def test_a_context_alias_the_tagger_confirms_keeps_the_entity_its_context_chose() -> None:
+    text = "حضور ایران و روسیه در سازمان‌های منطقه‌ای مانند شانگهای و بریکس"
+    gaz = gazetteer_spans({"body": text}, "fa")
+    sco = [g for g in gaz if g.text == "شانگهای"]
+    assert len(sco) == 1 and sco[0].source == "context"  # the SCO, by its neighbour بریکس
+    merged = merge_spans(gaz, [tagger_span(text, "شانگهای", "ORG")])
+    assert [(m.type, m.entity) for m in merged if m.text == "شانگهای"] == [
+        ("ORG", sco[0].entity)
+    ]  # not left unlinked for resolve_spans to give it the city of that name
+    ids = {m["id"] for m in text_mentions(text, "fa") if m["text"] == "شانگهای"}
+    assert ids == {"nf:sco"}
+
+
 def test_unconfirmed_long_tail_places_are_dropped_curated_names_kept() -> None:
     text = "زار بوتين جيزة"
     gaz = gazetteer_spans({"body": text}, "ar")
