@@ -43,6 +43,7 @@ from bench.nercorpus import (
 )
 from newsflow.core.ner import TAGGER_LANGUAGES
 from newsflow.core.tagger import (
+    DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
     MODEL_PATH,
     TRANSFER_LANGUAGES,
@@ -56,12 +57,13 @@ SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's c
 
 
 def parse_groups(spec: str) -> frozenset[str]:
-    """``all``, ``none``, ``lexicon,freq`` or ``all,-freq`` → a set of feature groups."""
+    """``all`` (the shipped model's groups), ``none``, ``lexicon,freq``, ``all,-freq`` or
+    ``all,clusters`` → a set of feature groups."""
     groups: set[str] = set()
     for part in spec.split(","):
         part = part.strip()
         if part == "all":
-            groups |= FEATURE_GROUPS
+            groups |= DEFAULT_FEATURE_GROUPS
         elif part in ("none", ""):
             continue
         elif part.startswith("-"):
@@ -176,7 +178,7 @@ def main() -> None:
     private = [n for n in args.train_corpora if not CORPORA[n].shippable]
     if private and args.out.resolve().is_relative_to(ROOT / "newsflow"):
         ap.error(f"a model trained on {', '.join(private)} must not be written under newsflow/")
-    variants: list[frozenset[str]] = args.variant or [FEATURE_GROUPS]
+    variants: list[frozenset[str]] = args.variant or [DEFAULT_FEATURE_GROUPS]
 
     train_set: list[tuple[Sentence, str]] = []
     training: dict[str, list[Sentence]] = {}

@@ -8,10 +8,13 @@ import pytest
 
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.tagger import (
+    DEFAULT_FEATURE_GROUPS,
+    FEATURE_GROUPS,
     MODEL_PATH,
     FeatureExtractor,
     Lexicon,
     Tagger,
+    clusters,
     gazetteer_tags,
     iob_to_spans,
     lexicon,
@@ -98,7 +101,7 @@ def test_features_cut_to_a_models_attributes() -> None:
     fx = FeatureExtractor(known={"n=بوتين", "-1:n=قال", "trig=PER"})
     feats = fx.sentence(["قال", "بوتين"], language="ar")
     assert sorted(feats[1]) == sorted(
-        ["bias", "n=بوتين", "-1:n=قال", "-2:edge", "1:edge", "2:edge", "EOS"]
+        ["bias", "n=بوتين", "-1:n=قال", "-3:edge", "-2:edge", "1:edge", "2:edge", "3:edge", "EOS"]
     )
     assert "trig=PER" not in feats[0] and "n=قال" not in feats[0]
 
@@ -197,3 +200,43 @@ def test_decoder_matches_crfsuite_on_every_dev_sentence() -> None:
         assert tagger.tag_many(sentences, corpus.language, gaz) == want, corpus.path
         compared += len(sentences)
     assert compared > 1500
+
+
+# --- Arabic features (issue 10) --------------------------------------------------------
+
+
+def test_arabic_name_pattern_classes() -> None:
+    fx = FeatureExtractor()
+    toks = ["محمد", "بن", "عبدالله", "الأيوبي", "صلاح", "الدين"]
+    feats = fx.sentence(toks, language="ar")
+    assert "np=link" in feats[1]  # بن
+    assert "np=abd" in feats[2]  # عبد + a divine name
+    assert "np=nisba" in feats[3]  # ال…ي
+    assert "-1:np=link" in feats[2] and "1:np=abd" in feats[1]
+    assert "np=second" in feats[5]  # the second half of "صلاح الدين"
+    assert "np=rarename" in feats[0] or "np=commonname" in feats[0]
+
+
+def test_arabic_features_stay_out_of_other_languages() -> None:
+    fx = FeatureExtractor(FEATURE_GROUPS)
+    fa = fx.sentence(["محمد", "بن", "عبدالله"], language="fa")
+    assert not any(
+        f.split(":")[-1].startswith(("np=", "cc=", "atrig=", "cl")) for s in fa for f in s
+    )
+
+
+def test_triggers_reach_three_tokens_and_the_gazetteer_two() -> None:
+    fx = FeatureExtractor()
+    toks = ["قال", "المتحدث", "باسم", "وزارة", "الخارجية", "في", "موسكو"]
+    feats = fx.sentence(toks, gazetteer_tags(toks, "ar"), language="ar")
+    assert "-2:trig=PER" in feats[3]  # المتحدث, two before وزارة
+    assert "-3:trig=PER" in feats[4]  # and three before الخارجية
+    assert "2:gaz=B-LOC" in feats[4]  # موسكو, two after الخارجية
+
+
+def test_word_clusters_are_an_optional_group() -> None:
+    assert "clusters" not in DEFAULT_FEATURE_GROUPS
+    fx = FeatureExtractor(DEFAULT_FEATURE_GROUPS | {"clusters"})
+    feats = fx.sentence(["قال", "محمد"], language="ar")
+    if clusters():  # the data file is built by scripts/build_tagger_clusters.py
+        assert any(f.startswith("cl4=") for f in feats[1])
