@@ -6,6 +6,7 @@ the tagger once when it starts (`warm`), under the enrich time limit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -16,16 +17,18 @@ from agents.outcome import Outcome, Output
 from agents.runner import Stage, register_stage
 from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import use_cache_dir
-from newsflow.core.ner import warm_up
+from newsflow.core.ner import use_tagger_models, warm_up
 from schemas.codec import decode, encode
 from schemas.records import Article
 
 STAGE = "enrich"
 
 
-def warm(cache_dir: Path) -> None:
-    """Load the gazetteer (built once per version into ``cache_dir``) and the tagger."""
+def warm(cache_dir: Path, tagger_models: Mapping[str, str]) -> None:
+    """Load the gazetteer (built once per version into ``cache_dir``) and the tagger
+    models (the shipped ones, or those NEWSFLOW_TAGGER_MODELS names)."""
     use_cache_dir(cache_dir)
+    use_tagger_models(tagger_models)
     warm_up()
 
 
@@ -54,6 +57,6 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             args=lambda: (utcnow(),),
             time_limit=settings.hard_time_limit(settings.enrich_timeout),
             warm=warm,
-            warm_args=(settings.cache_dir,),
+            warm_args=(settings.cache_dir, dict(settings.tagger_models)),
         ),
     )

@@ -22,7 +22,7 @@ ORG) and micro-averaged over the three. Each system sees one sentence at a time 
 tokens joined by single spaces; its character spans are mapped back to the tokens they
 touch (``bench.nercorpus.char_to_token_span``), so a span that leaves a clitic outside
 still covers that token. Entity types outside PER/LOC/ORG are ignored. The tagger row
-exists where the extractor runs the tagger (``TAGGER_LANGUAGES``).
+exists where the extractor runs the tagger (``tagger_languages()``).
 
 Ablation: the layered system with each rule of ``newsflow.core.ner.RULES`` switched off
 alone (``off=``), on the Arabic dev blocks and ParsTwiNER dev; once sentence by sentence
@@ -77,9 +77,16 @@ from bench.nercorpus import (
 from newsflow.core.enrich import enrich_article
 from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import RULES, TAGGER_LANGUAGES, text_mentions
+from newsflow.core.ner import (
+    NON_LATIN_LANGUAGES,
+    RULES,
+    model_spans,
+    tagger_languages,
+    tagger_model,
+    text_mentions,
+)
 from newsflow.core.parse import ParseOptions, parse_page
-from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans
+from newsflow.core.tagger import Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
 
 NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
@@ -118,13 +125,22 @@ def tagger_spans(tagger: Tagger, text: str, language: str) -> list[tuple[str, in
 
 
 @functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
+def _tagger(path: Path) -> Tagger:
+    return Tagger(path)
 
 
 def tagger_system(text: str, language: str) -> list[tuple[str, int, int]]:
-    """The shipped CRF model alone (with its gazetteer token features, as trained)."""
-    return tagger_spans(_tagger(), text, language)
+    """The CRF model that tags ``language`` alone (its own or a borrowed one, with its
+    gazetteer token features, as trained). Latin script: read as enrich reads it (its
+    tokenizer, sentence cuts and rules channel, which the English model was trained on),
+    not the corpus tokens."""
+    found = tagger_model(language)
+    if found is None:
+        return []
+    if language not in NON_LATIN_LANGUAGES:
+        spans = model_spans({"body": text}, language)
+        return [(TYPE_MAP[s.type], s.start, s.end) for s in spans if s.type in TYPE_MAP]
+    return tagger_spans(_tagger(found[0]), text, language)
 
 
 def layered_system(
@@ -150,8 +166,8 @@ SYSTEMS: dict[str, System] = {
 
 def applies(system: str, language: str) -> bool:
     """Whether a system is part of the extractor for a language (the tagger runs only
-    on ``TAGGER_LANGUAGES``)."""
-    return system != "tagger" or language in TAGGER_LANGUAGES
+    on ``tagger_languages()``)."""
+    return system != "tagger" or language in tagger_languages()
 
 
 # --- scoring ---------------------------------------------------------------------------
@@ -428,11 +444,11 @@ def ablation(root: Path, parts: Sequence[tuple[str, str]]) -> dict[str, Any]:
 def speed_rows(articles: Sequence[ArticleDict], rounds: int) -> list[dict[str, Any]]:
     """Enrich throughput on all pages and on the pages in a tagger language, each with
     the gazetteer-only baseline of the same pages and the layered/baseline ratio."""
-    tagged = [a for a in articles if (a.get("language") or "").split("-")[0] in TAGGER_LANGUAGES]
+    tagged = [a for a in articles if (a.get("language") or "").split("-")[0] in tagger_languages()]
     rows: list[dict[str, Any]] = []
     groups = [("all corpus pages", articles)]
     if tagged:
-        groups.append((f"pages in {'/'.join(sorted(TAGGER_LANGUAGES))}", tagged))
+        groups.append((f"pages in {'/'.join(sorted(tagger_languages()))}", tagged))
     for label, group in groups:
         timed = time_enrich(group, rounds)
         base, full = timed["gazetteer only"], timed["layered"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -375,9 +376,11 @@ def entities(source: Any) -> None:
     {"id", "error": ...} for a line that is not such an object.
     """
     from newsflow.core.entities import use_cache_dir
-    from newsflow.core.ner import text_mentions
+    from newsflow.core.ner import text_mentions, use_tagger_models
 
-    use_cache_dir(_settings(click.get_current_context()).cache_dir)
+    settings = _settings(click.get_current_context())
+    use_cache_dir(settings.cache_dir)
+    use_tagger_models(settings.tagger_models)
     failed = 0
     for number, raw in enumerate(source, start=1):
         if not raw.strip():
@@ -396,6 +399,119 @@ def entities(source: Any) -> None:
         _json_line({"id": item.get("id"), "entities": text_mentions(item["text"], lang)})
     if failed:
         click.echo(f"{failed} line(s) could not be read", err=True)
+
+
+# ------------------------------------------------------------------ tagger
+
+
+def _class_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    from newsflow.core.tagger_training import DEFAULT_CLASSES, TYPES
+
+    classes = dict(DEFAULT_CLASSES)
+    for pair in pairs:
+        name, sep, kind = pair.partition("=")
+        if not sep or kind.upper() not in (*TYPES, "O"):
+            raise click.BadParameter(f"{pair!r}: use CLASS=PER|LOC|ORG|O", param_hint="--map")
+        classes[name.strip().upper()] = kind.upper() if kind.upper() != "O" else ""
+    return classes
+
+
+_CONLL = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+_LANG = click.option("--lang", required=True, help="Language of the text: ar, fa, en…")
+_MAP = click.option(
+    "--map",
+    "class_map",
+    multiple=True,
+    help="Map a corpus class onto a type, e.g. --map POG=ORG --map EVE=O (repeatable).",
+)
+
+
+@main.group()
+def tagger() -> None:
+    """Train and measure entity taggers on your own labelled corpora.
+
+    Files are CoNLL-style: a token and its tag per line (B-PER, I_ORG, BIOES…), a
+    blank line between sentences. Use the model with NEWSFLOW_TAGGER_MODELS=LANG=PATH.
+    """
+
+
+@tagger.command("train")
+@_CONLL
+@_LANG
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model (.crfsuite).",
+)
+@_MAP
+@click.option(
+    "--dev",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help=("Held-out CoNLL file(s) to score the model on after training."),
+)
+@click.option("--c1", type=float, default=0.3, show_default=True, help="L1 penalty.")
+@click.option("--c2", type=float, default=0.01, show_default=True, help="L2 penalty.")
+@click.option("--iterations", type=int, default=150, show_default=True)
+def tagger_train(
+    files: tuple[Path, ...],
+    lang: str,
+    out: Path,
+    class_map: tuple[str, ...],
+    dev: tuple[Path, ...],
+    c1: float,
+    c2: float,
+    iterations: int,
+) -> None:
+    """Train a CRF tagger for LANG on FILES, with newsflow's features and gazetteer."""
+    from newsflow.core.tagger_training import read_conll, train
+
+    classes = _class_map(class_map)
+    sentences = [s for f in files for s in read_conll(f, classes)]
+    params = {"c1": c1, "c2": c2, "max_iterations": iterations}
+    seconds = train(sentences, lang.lower(), out, params=params)
+    spans = sum(1 for s in sentences for t in s.tags if t.startswith("B-"))
+    click.echo(f"trained on {len(sentences)} sentences ({spans} names) in {seconds:.0f} s: {out}")
+    if dev:
+        _report(out, dev, lang.lower(), classes)
+    click.echo(f"use it with NEWSFLOW_TAGGER_MODELS={lang.lower()}={out.resolve()}")
+
+
+@tagger.command("eval")
+@_CONLL
+@_LANG
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The model to score (default: the one newsflow uses for LANG).",
+)
+@_MAP
+def tagger_eval(
+    files: tuple[Path, ...], lang: str, model: Path | None, class_map: tuple[str, ...]
+) -> None:
+    """Span-exact precision, recall and F1 of a tagger on labelled FILES."""
+    from newsflow.core.ner import tagger_model, use_tagger_models
+
+    use_tagger_models(_settings(click.get_current_context()).tagger_models)
+    if model is None:
+        found = tagger_model(lang.lower())
+        if found is None:
+            raise click.UsageError(f"no tagger model for {lang!r}: pass --model")
+        model = found[0]
+    _report(model, files, lang.lower(), _class_map(class_map))
+
+
+def _report(model: Path, files: Sequence[Path], lang: str, classes: dict[str, str]) -> None:
+    from newsflow.core.tagger_training import TYPES, evaluate, read_conll
+
+    scores = evaluate(model, (s for f in files for s in read_conll(f, classes)), lang)
+    for kind in (*TYPES, None):
+        p, r, f1 = scores.prf(kind)
+        gold = sum(scores.gold.values()) if kind is None else scores.gold[kind]
+        click.echo(f"{kind or 'micro':5} P {p:.3f}  R {r:.3f}  F1 {f1:.3f}  ({gold} gold)")
 
 
 # ------------------------------------------------------------------ config

@@ -47,7 +47,7 @@ def process_items(
         memory_mb=settings.stage_memory_mb,
         log_level=settings.log_level,
         warm=enrich_stage.warm,
-        warm_args=(settings.cache_dir,),
+        warm_args=(settings.cache_dir, dict(settings.tagger_models)),
     )
     try:
         for item in items:

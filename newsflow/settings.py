@@ -68,18 +68,30 @@ def _str(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
-def _site_timezones(env: Mapping[str, str]) -> dict[str, str]:
-    """Parse ``host=Zone,host=Zone`` and lay it over the built-in defaults."""
-    zones = dict(DEFAULT_SITE_TIMEZONES)
-    raw = env.get(ENV_PREFIX + "SITE_TIMEZONES", "")
+def _pairs(env: Mapping[str, str], name: str, form: str) -> dict[str, str]:
+    """Parse ``key=value,key=value`` (keys lower-cased); ``form`` names the shape in errors."""
+    pairs: dict[str, str] = {}
+    raw = env.get(ENV_PREFIX + name, "")
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        host, sep, zone = item.partition("=")
-        if not sep or not host.strip() or not zone.strip():
-            raise SettingsError(
-                f"{ENV_PREFIX}SITE_TIMEZONES item {item!r} is not of the form host=Area/City"
-            )
-        zones[host.strip().lower()] = zone.strip()
-    return zones
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{ENV_PREFIX}{name} item {item!r} is not of the form {form}")
+        pairs[key.strip().lower()] = value.strip()
+    return pairs
+
+
+def _site_timezones(env: Mapping[str, str]) -> dict[str, str]:
+    """``host=Zone,host=Zone`` laid over the built-in defaults."""
+    return {**DEFAULT_SITE_TIMEZONES, **_pairs(env, "SITE_TIMEZONES", "host=Area/City")}
+
+
+def _tagger_models(env: Mapping[str, str]) -> dict[str, str]:
+    """``lang=path,lang=path`` (models trained with `newsflow tagger train`), checked now."""
+    models = _pairs(env, "TAGGER_MODELS", "lang=/path/model")
+    for path in models.values():
+        if not Path(path).is_file():
+            raise SettingsError(f"{ENV_PREFIX}TAGGER_MODELS: no model file at {path}")
+    return models
 
 
 def mask_url(url: str) -> str:
@@ -193,6 +205,14 @@ class Settings:
             "doc": "host=Area/City pairs, comma separated, added to the built-in list.",
         },
     )
+    tagger_models: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "env": "TAGGER_MODELS",
+            "doc": "lang=/path/model.crfsuite pairs, comma separated: entity models trained "
+            "with `newsflow tagger train`, used instead of the shipped ones.",
+        },
+    )
     local_broker: str = field(
         default="tansu",
         metadata={
@@ -236,6 +256,7 @@ class Settings:
             "sink_batch_size": _int(env, "SINK_BATCH_SIZE", cls.sink_batch_size, minimum=1),
             "sink_flush_seconds": _float(env, "SINK_FLUSH_SECONDS", cls.sink_flush_seconds),
             "site_timezones": _site_timezones(env),
+            "tagger_models": _tagger_models(env),
             "local_broker": _str(env, "LOCAL_BROKER", cls.local_broker).lower(),
             "session_timeout": _float(env, "SESSION_TIMEOUT", cls.session_timeout),
             "log_level": _str(env, "LOG_LEVEL", cls.log_level).lower(),
@@ -292,7 +313,7 @@ class Settings:
         env = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "site_timezones":
+            if f.name in ("site_timezones", "tagger_models"):
                 value = ",".join(f"{k}={v}" for k, v in value.items())
             env[ENV_PREFIX + f.metadata["env"]] = str(value)
         return env
@@ -304,7 +325,7 @@ class Settings:
             value = getattr(self, f.name)
             text = (
                 ",".join(f"{k}={v}" for k, v in value.items())
-                if f.name == "site_timezones"
+                if f.name in ("site_timezones", "tagger_models")
                 else str(value)
             )
             if "url" in f.name or f.name == "broker":
@@ -319,5 +340,7 @@ def env_table() -> list[tuple[str, str, str]]:
     rows = []
     for f in dataclasses.fields(Settings):
         default = f.default if f.default is not dataclasses.MISSING else "(built-in list)"
+        if f.name == "tagger_models":
+            default = "(the shipped models)"
         rows.append((ENV_PREFIX + f.metadata["env"], str(default), f.metadata["doc"]))
     return rows

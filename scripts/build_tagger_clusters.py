@@ -87,7 +87,8 @@ def ppmi(counts: _Matrix, alpha: float = 0.75) -> _Matrix:
     with np.errstate(divide="ignore", invalid="ignore"):
         pmi = np.log((counts / total) / ((rows / total) * cols))
     pmi[~np.isfinite(pmi)] = 0.0
-    return np.maximum(pmi, 0.0)
+    out: _Matrix = np.maximum(pmi, 0.0)
+    return out
 
 
 def truncated_svd(x: _Matrix, dims: int, seed: int = 0) -> tuple[_Matrix, _Matrix]:

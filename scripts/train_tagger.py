@@ -17,14 +17,27 @@ all: they are measured, never trained on.
     python scripts/train_tagger.py                      # train the shipped model
     python scripts/train_tagger.py --variant all --variant none --variant all,-freq \\
         --out /tmp/tagger.crfsuite                      # compare feature groups
+    python scripts/train_tagger.py --language en        # the English model (below)
+
+English (``--language en``): trained on the training blocks of UNER English-EWT's dev
+file only (CC BY-SA; never its test file), with the features of
+``newsflow.core.tagger_en``, written to ``newsflow/data/tagger-en.crfsuite``. Each
+sentence is read as the enrich stage reads text: its tokens joined by spaces,
+re-tokenized by ``newsflow.core.ner.tokenize`` and cut by ``ner.sentences`` (gold tags
+carried onto the pieces of a token), gazetteer tags from the sentence text. The 55 gold
+spans of the dev blocks decide little, so ``--cv K`` also prints a K-fold
+cross-validation over the training blocks (fold = block mod K), the figure to tune on;
+``--c1``/``--c2`` take several values to compare.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +45,20 @@ import pycrfsuite  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.entities import score_sentences, tagger_spans
+from bench.entities import Score, score_sentences, tagger_spans
 from bench.nercorpus import (
+    BLOCKS,
     CORPORA,
     DEFAULT_NER_DIR,
     TYPES,
     Sentence,
     check_leaks,
     evaluation_sets,
+    is_dev_block,
 )
-from newsflow.core.ner import TAGGER_LANGUAGES
+from newsflow.core.entities import Span as EntitySpan
+from newsflow.core.entities import gazetteer_spans
+from newsflow.core.ner import latin_spans, model_spans, sentences, tagger_languages, tokenize
 from newsflow.core.tagger import (
     DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
@@ -50,9 +67,12 @@ from newsflow.core.tagger import (
     FeatureExtractor,
     Tagger,
     gazetteer_tags,
+    span_iob,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+EN_MODEL_PATH = ROOT / "newsflow" / "data" / "tagger-en.crfsuite"
+EN_CORPUS = "uner-en-ewt"  # its dev file's training blocks: the only English training text
 SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's corpora
 
 
@@ -133,6 +153,169 @@ def table(rows: list[tuple[str, dict[str, dict[str, Any]]]]) -> str:
     return "\n".join(lines)
 
 
+# --- English ---------------------------------------------------------------------------
+
+# runtime tokens, gold tags, gazetteer tags, Latin rule tags
+Sequence4 = tuple[list[str], list[str], list[str], list[str]]
+
+
+def english_sequences(doc: Sequence[Sentence]) -> list[Sequence4]:
+    """A corpus document's sentences as the enrich stage reads them: the Latin rules over
+    the whole document (sentences joined by line breaks), then each sentence's text
+    re-tokenized and cut into sentences by ``newsflow.core.ner``, each gold tag carried
+    onto the pieces of its token (B- on the first piece of a B- token, I- on the
+    others), gazetteer tags of the sentence text."""
+    joined = "\n".join(s.text for s in doc)
+    rules = latin_spans({"body": joined}, "en")
+    out: list[Sequence4] = []
+    pos = 0
+    for sent in doc:
+        end = pos + len(sent.text)
+        mine = [
+            replace(r, start=r.start - pos, end=r.end - pos)
+            for r in rules
+            if pos <= r.start and r.end <= end
+        ]
+        out += _sentence_sequences(sent, mine)
+        pos = end + 1
+    return out
+
+
+def _sentence_sequences(sent: Sentence, rules: Sequence[EntitySpan]) -> list[Sequence4]:
+    text = sent.text
+    starts: list[int] = []
+    pos = 0
+    for tok in sent.tokens:
+        starts.append(pos)
+        pos += len(tok) + 1
+    toks = tokenize(text)
+    tags: list[str] = []
+    seen: set[int] = set()
+    for t in toks:
+        k = bisect.bisect_right(starts, t.start) - 1
+        gold = sent.tags[k]
+        if gold == "O":
+            tags.append("O")
+        elif gold.startswith("B-") and k not in seen:
+            tags.append(gold)
+        else:
+            tags.append("I-" + gold[2:])
+        seen.add(k)
+    gaz = span_iob(toks, gazetteer_spans({"body": text}, "en"))
+    rule_tags = span_iob(toks, rules)
+    return [
+        ([t.text for t in toks[a:b]], tags[a:b], gaz[a:b], rule_tags[a:b])
+        for a, b in sentences(text, toks, "en")
+    ]
+
+
+_TYPES = {"PERSON": "PER", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
+
+
+def english_system(tagger: Tagger) -> Callable[[str, str], list[tuple[str, int, int]]]:
+    """The English model alone as the enrich stage runs it on a text (its tokenizer and
+    sentence cuts, gazetteer and Latin rule tags), for bench.entities' scoring."""
+
+    def system(text: str, language: str) -> list[tuple[str, int, int]]:
+        spans = model_spans({"body": text}, language, tagger)
+        return [(_TYPES[s.type], s.start, s.end) for s in spans if s.type in _TYPES]
+
+    return system
+
+
+def english_train_blocks(root: Path) -> list[tuple[int, list[Sentence]]]:
+    """(block, document) for every training document of the English corpus: the dev
+    file's training blocks less the sentences left out for sharing a 6-gram with
+    evaluation text."""
+    corpus = CORPORA[EN_CORPUS]
+    kept = set(corpus.sentences("train", root))
+    out: list[tuple[int, list[Sentence]]] = []
+    for src in corpus.sources:
+        if src.part != BLOCKS:
+            continue
+        for doc, block in zip(corpus.documents(src, root), corpus.blocks(src, root), strict=True):
+            if not is_dev_block(block) and (mine := [s for s in doc if s in kept]):
+                out.append((block, mine))
+    return out
+
+
+def train_english(
+    docs: Sequence[Sequence[Sentence]],
+    features: FeatureExtractor,
+    out: Path,
+    params: dict[str, Any],
+) -> float:
+    """Train an English model on corpus documents read as `english_sequences` reads them."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for doc in docs:
+        for toks, tags, gaz, rules in english_sequences(doc):
+            trainer.append(features.sentence(toks, gaz, "en", extra=rules), tags)
+    trainer.set_params({**params, "feature.possible_transitions": True})
+    start = time.perf_counter()
+    trainer.train(str(out))
+    return time.perf_counter() - start
+
+
+def main_english(args: argparse.Namespace) -> None:
+    """``--language en``: cross-validate the parameter grid, train the model, score dev."""
+    blocks = english_train_blocks(args.ner)
+    docs = [d for _, d in blocks]
+    train = [s for d in docs for s in d]
+    check_leaks({f"{EN_CORPUS}/train": train}, evaluation_sets(args.ner), args.ner)
+    dev = CORPORA[EN_CORPUS].sentences("dev", args.ner)
+    print(
+        f"{EN_CORPUS}: train {len(train)} sentences, {sum(len(s.spans) for s in train)} gold "
+        f"spans, {len({b for b, _ in blocks})} blocks; dev {len(dev)} sentences, "
+        f"{sum(len(s.spans) for s in dev)} gold spans; no overlap with evaluation text",
+        flush=True,
+    )
+    grid = [(c1, c2) for c1 in args.c1s for c2 in args.c2s]
+    rows: list[tuple[str, dict[str, dict[str, Any]]]] = []
+    best: tuple[float, float, float] | None = None
+    for c1, c2 in grid:
+        params = {"c1": c1, "c2": c2, "max_iterations": args.iterations}
+        name = f"c1={c1} c2={c2}"
+        if args.cv > 1:
+            total = Score()
+            for fold in range(args.cv):
+                held = [s for b, d in blocks if b % args.cv == fold for s in d]
+                rest = [d for b, d in blocks if b % args.cv != fold]
+                tmp = args.out.with_name(f"{args.out.stem}.cv{fold}{args.out.suffix}")
+                features = FeatureExtractor()
+                train_english(rest, features, tmp, params)
+                got = score_sentences(english_system(Tagger(tmp, features=features)), held, "en")
+                tmp.unlink()
+                for kind, counts in got.by_type.items():
+                    total.by_type[kind].add(counts)
+            cv = total.as_dict()
+            rows.append((f"{name}, {args.cv}-fold CV over training blocks", {EN_CORPUS: cv}))
+            print(table(rows[-1:]), flush=True)
+            if best is None or cv["micro"]["f1"] > best[0]:
+                best = (cv["micro"]["f1"], c1, c2)
+    if best is not None and len(grid) > 1:
+        _, c1, c2 = best
+        print(f"best by cross-validation: c1={c1} c2={c2}", flush=True)
+    else:
+        c1, c2 = grid[0]
+    params = {"c1": c1, "c2": c2, "max_iterations": args.iterations}
+    features = FeatureExtractor()
+    secs = train_english(docs, features, args.out, params)
+    tagger = Tagger(args.out)
+    start = time.perf_counter()
+    score = score_sentences(english_system(tagger), dev, "en").as_dict()
+    speed = sum(len(s.tokens) for s in dev) / max(time.perf_counter() - start, 1e-9)
+    print(
+        f"== trained c1={c1} c2={c2}: {secs:.1f} s, model {args.out.stat().st_size / 1024:.0f} "
+        f"KiB ({args.out}); {speed:.0f} tokens/s on dev (tokenizing and gazetteer included)"
+    )
+    rows.append((f"c1={c1} c2={c2}, dev blocks", {EN_CORPUS: score}))
+    text = f"max_iterations={args.iterations}\n\n" + table(rows)
+    print(text)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(text + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
@@ -173,7 +356,23 @@ def main() -> None:
         f"delexicalised copies); default: {' '.join(sorted(TRANSFER_LANGUAGES)) or 'none'}",
     )
     ap.add_argument("--report", type=Path, default=None, help="also write the table here")
+    ap.add_argument(
+        "--language",
+        choices=("ar", "en"),
+        default="ar",
+        help="en: the English model (UNER English-EWT dev file's training blocks only)",
+    )
+    ap.add_argument("--cv", type=int, default=0, help="English: K-fold cross-validation")
+    ap.add_argument("--c1s", type=float, nargs="+", help="English: L1 penalties to compare")
+    ap.add_argument("--c2s", type=float, nargs="+", help="English: L2 penalties to compare")
     args = ap.parse_args()
+    if args.language == "en":
+        if args.out == MODEL_PATH:
+            args.out = EN_MODEL_PATH
+        args.c1s = args.c1s or [args.c1]
+        args.c2s = args.c2s or [args.c2]
+        main_english(args)
+        return
 
     private = [n for n in args.train_corpora if not CORPORA[n].shippable]
     if private and args.out.resolve().is_relative_to(ROOT / "newsflow"):
@@ -199,7 +398,7 @@ def main() -> None:
     dev = {
         name: corpus.sentences("dev", args.ner)
         for name, corpus in CORPORA.items()
-        if corpus.shippable and "dev" in corpus.parts and corpus.language in TAGGER_LANGUAGES
+        if corpus.shippable and "dev" in corpus.parts and corpus.language in tagger_languages()
     }
     print(
         f"train {len(train_set)} sentences, {sum(len(s.tokens) for s, _ in train_set)} tokens "

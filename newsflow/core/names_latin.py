@@ -732,6 +732,9 @@ class _Reader:
             if after and after.group("region") in gpe:
                 self.spans.append(("LOC", start, end))
                 return
+        if _CAMEL_RE.match(word) and not word.startswith(_NAME_PREFIXES):
+            self.spans.append(("ORG", start, end))  # TotalEnergies, ExxonMobil, BlackRock
+            return
         self.untyped.append((word, start, end))
 
     def second_pass(self, gpe: frozenset[str]) -> None:
@@ -743,6 +746,13 @@ class _Reader:
                 self.spans.append(("PERSON", start, end))
             elif words in acronyms or words in org_names:
                 self.spans.append(("ORG", start, end))
+
+
+# One word with a capital inside after lower-case letters: a company's name written as
+# one word ("TotalEnergies", "ExxonMobil"), unless the inner capital follows a surname
+# prefix ("McDonald", "DeSantis", "LaGuardia", "MacArthur", "VanderBilt").
+_CAMEL_RE = re.compile(r"[A-Z][a-z]{2,}[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*$")
+_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "Fitz", "O")
 
 
 def _n_tokens(words: list[str]) -> int:

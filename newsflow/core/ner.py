@@ -12,10 +12,12 @@ wrong extent.  So each layer does what it is good at::
            --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
            --build_entities--> one EntityDict per canonical id
 
-The CRF tagger runs for languages in `TAGGER_LANGUAGES` (where the benchmark shows it
-adds more than it costs); Latin-script languages get the capital-letter rules of
-`newsflow.core.names_latin` in its place (no labelled English data may be trained on);
-other languages (Persian, Russian) have the gazetteer layer alone.
+A CRF model tags a language when one exists for it (`tagger_languages`): its own model
+(``newsflow/data/tagger-<lang>.crfsuite``, or one a user trained and configured with
+NEWSFLOW_TAGGER_MODELS), which then decides extents and types, or a borrowed one
+(`BORROWED_MODELS`) that only fills the gazetteer's gaps. Other Latin-script languages
+get the capital-letter rules of `newsflow.core.names_latin`; the rest (Russian…) have
+the gazetteer layer alone.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from newsflow.core.entities import (
@@ -41,35 +44,50 @@ from newsflow.core.entities import (
 )
 from newsflow.core.names_latin import latin_name_spans
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.core.tagger import MODEL_PATH, Tagger, iob_to_spans, lexicon, span_iob
+from newsflow.core.tagger import (
+    Tagger,
+    configured_languages,
+    iob_to_spans,
+    lexicon,
+    model_path,
+    span_iob,
+    use_models,
+)
+from newsflow.core.tagger_en import abbreviation_dot, organisation_end
 from newsflow.core.types import EntityDict
 
 __all__ = [
+    "BORROWED_MODELS",
     "NON_LATIN_LANGUAGES",
     "RULES",
-    "TAGGER_LANGUAGES",
     "TEXT_WINDOW_CHARS",
-    "TRAINED_LANGUAGES",
     "Token",
     "entity_spans",
     "extract_entities",
     "extractor_version",
     "fill_gaps",
+    "latin_spans",
     "merge_spans",
+    "model_spans",
     "sentences",
+    "tagger_languages",
+    "tagger_model",
     "text_mentions",
     "text_windows",
     "tokenize",
+    "trained_languages",
     "warm_up",
 ]
 
-# Languages the shipped model helps (bench/entities.py, layered row with and without it):
-# Arabic, on which it is trained, and Persian, where its language-independent features
-# (name lexicons, word frequencies, triggers, gazetteer hits) still lift the gazetteer
-# alone (arman dev micro F1 0.345 -> 0.401).
-TAGGER_LANGUAGES: frozenset[str] = frozenset({"ar", "fa"})
-# ...of which the model is trained on these: there it decides extents and types.
-TRAINED_LANGUAGES: frozenset[str] = frozenset({"ar"})
+# A language without a model of its own may borrow another's: the Arabic model's
+# language-independent features (name lexicons, word frequencies, triggers, gazetteer
+# hits) still lift the gazetteer alone on Persian (arman micro F1 0.331 -> 0.390). A
+# borrowed model only fills the gazetteer's gaps; a language's own model decides.
+BORROWED_MODELS: Mapping[str, str] = {"fa": "ar"}
+# How much of each field the tagger reads, by language (the rest: the gazetteer, the
+# rules and document consistency). English pages are long (median 843 tokens on the
+# corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
+TAGGER_CHARS: dict[str, int] = {"en": 6000}
 # Languages not written in the Latin alphabet: the capital-letter rules of
 # `names_latin` do not apply; every other language gets them (English fully, the rest
 # only organisations with a legal-form suffix).
@@ -153,13 +171,19 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
-def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+def sentences(
+    text: str, tokens: Sequence[Token], language: str | None = None
+) -> list[tuple[int, int]]:
     """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
-    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence."""
+    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence.
+    English: not after the full stop of an abbreviation or initial ("Mr. Smith")."""
     out: list[tuple[int, int]] = []
     first = 0
+    words = [t.text for t in tokens] if language == "en" else None
     for i, tok in enumerate(tokens):
         cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
+        if cut and words is not None and i - first + 1 < _MAX_SENTENCE:
+            cut = not abbreviation_dot(words, i)
         if not cut and i + 1 < len(tokens):
             cut = "\n" in text[tok.end : tokens[i + 1].start]
         if cut:
@@ -186,6 +210,8 @@ RULES: tuple[str, ...] = (
     "merge.drop_long_tail",  # entity_spans: unconfirmed GeoNames places are dropped
     "merge.tagger_decides",  # entity_spans: merge_spans, not fill_gaps, where trained
     "fill.blocked",  # fill_gaps: a tagger span on a blocked phrase is dropped
+    "en.rules",  # entity_spans: Latin script: the rules' spans fill the model's gaps
+    "model",  # entity_spans: no CRF model at all (Latin script: the rules instead)
     "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
     "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
     # Arabic span fixes (`_arabic_span`, `_one_type_per_name`):
@@ -205,52 +231,102 @@ def _check_off(off: frozenset[str]) -> None:
         raise ValueError(f"unknown rules {sorted(unknown)} (known: {', '.join(RULES)})")
 
 
+_KNOWN_LANGUAGES = ("ar", "fa", "en")  # languages a model may be shipped for
+
+
+def tagger_model(language: str) -> tuple[Path, bool] | None:
+    """The model that tags ``language`` and whether it was trained on it; None: no model."""
+    own = model_path(language)
+    if own is not None:
+        return own, True
+    donor = BORROWED_MODELS.get(language)
+    borrowed = model_path(donor) if donor else None
+    return (borrowed, False) if borrowed is not None else None
+
+
+def tagger_languages() -> frozenset[str]:
+    """Languages a CRF model tags (their own model, or a borrowed one)."""
+    langs = {*_KNOWN_LANGUAGES, *BORROWED_MODELS, *configured_languages()}
+    return frozenset(lang for lang in langs if tagger_model(lang) is not None)
+
+
+def trained_languages() -> frozenset[str]:
+    """Languages with a model of their own: there it decides extents and types."""
+    return frozenset(lang for lang in tagger_languages() if model_path(lang) is not None)
+
+
 @functools.cache
-def _tagger() -> Tagger:
-    return Tagger(MODEL_PATH)
+def _tagger(path: Path) -> Tagger:
+    return Tagger(path)
+
+
+def use_tagger_models(paths: Mapping[str, str | Path]) -> None:
+    """Tag these languages with these model files (NEWSFLOW_TAGGER_MODELS); see
+    `newsflow.core.tagger.use_models`."""
+    use_models(paths)
+    _tagger.cache_clear()
+    extractor_version.cache_clear()
 
 
 @functools.cache
 def extractor_version() -> str:
-    """``g<gazetteer>.t<model>.r<rules>``: changes whenever any layer could give other
-    entities for the same text (carried by every enriched record)."""
-    model = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:8]
-    return f"g{gazetteer_version()}.t{model}.r{NER_RULES}"
+    """``g<gazetteer>.t<models>.r<rules>``: changes whenever any layer could give other
+    entities for the same text (carried by every enriched record). The model part hashes
+    every model in use, per language, so a retrained or user-trained model shows."""
+    digest = hashlib.sha256()
+    for lang in sorted(tagger_languages()):
+        found = tagger_model(lang)
+        if found is not None:
+            digest.update(lang.encode() + b"=" + found[0].read_bytes())
+    return f"g{gazetteer_version()}.t{digest.hexdigest()[:8]}.r{NER_RULES}"
 
 
 def warm_up() -> None:
-    """Build (or load) the gazetteer and open the model now, not on the first article."""
+    """Build (or load) the gazetteer and open the models now, not on the first article."""
     gazetteer()
-    _tagger()
+    for lang in tagger_languages():
+        found = tagger_model(lang)
+        if found is not None:
+            _tagger(found[0])
 
 
 def _tagger_spans(
+    model: Tagger,
     fields: Mapping[str, str],
     gaz: Sequence[Span],
     language: str,
+    rules: Sequence[Span] | None = None,
     off: frozenset[str] = _NO_RULES_OFF,
 ) -> list[Span]:
-    """The tagger's spans over every sentence of every field, decoded in one pass."""
+    """The tagger's spans over every sentence of every field, decoded in one pass.
+    ``rules``: spans of the Latin rules, a second tag channel for the English model.
+    Arabic: `_arabic_extent` and `_arabic_proclitic` (``off``: those `RULES` not applied)."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
+    batch_rules: list[list[str]] = []
     where: list[tuple[str, str, list[Token]]] = []
+    limit = TAGGER_CHARS.get(language)
     for field, text in fields.items():
-        tokens = tokenize(text)
+        tokens = tokenize(text if limit is None else _head(text, limit))
         if not tokens:
             continue
         gaz_tags = span_iob(tokens, [g for g in gaz if g.field == field])
-        for first, end in sentences(text, tokens):
+        rule_tags = span_iob(tokens, [r for r in rules or () if r.field == field])
+        for first, end in sentences(text, tokens, language):
             batch.append([t.text for t in tokens[first:end]])
             batch_gaz.append(gaz_tags[first:end])
+            batch_rules.append(rule_tags[first:end])
             where.append((field, text, tokens[first:end]))
     out: list[Span] = []
-    for (field, text, sent), tags in zip(
-        where, _tagger().tag_many(batch, language, batch_gaz), strict=True
-    ):
+    tagged = model.tag_many(batch, language, batch_gaz, batch_rules if rules is not None else None)
+    for (field, text, sent), tags in zip(where, tagged, strict=True):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
             if etype is None:
                 continue
+            if etype == "ORG" and language == "en":
+                legal = organisation_end([t.text for t in sent[a:b]])
+                b = a + legal if legal is not None else b
             if language == "ar":
                 cut = _arabic_extent(sent, a, b, etype, off)
                 if cut is None:
@@ -261,6 +337,36 @@ def _tagger_spans(
                 span = _arabic_proclitic(span, text)
             out.append(span)
     return out
+
+
+def model_spans(
+    fields: Mapping[str, str], language: str, model: Tagger | None = None
+) -> list[Span]:
+    """The CRF layer alone, reading the text as enrich does (its tokens, sentence cuts,
+    read limit and, for Latin script, the rules channel): for benchmarks and training.
+    ``model``: a model under training instead of the one that tags ``language``."""
+    lang = _base(language)
+    if model is None:
+        found = tagger_model(lang)
+        if found is None:
+            return []
+        model = _tagger(found[0])
+    present = {k: v for k, v in fields.items() if v}
+    gaz = gazetteer_spans(present, lang)
+    latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
+    return _tagger_spans(model, present, gaz, lang, latin)
+
+
+def _head(text: str, limit: int) -> str:
+    """The text up to ``limit`` characters, cut after its last line break or sentence end
+    (else space) before that: the part of a long field the tagger reads."""
+    if len(text) <= limit:
+        return text
+    for pattern in _WINDOW_BREAKS:
+        ends = [m.end() for m in pattern.finditer(text, limit // 2, limit)]
+        if ends:
+            return text[: ends[-1]]
+    return text[:limit]
 
 
 def _unclitic(first: str) -> Iterator[tuple[str, int]]:
@@ -702,7 +808,7 @@ def _one_type_per_name(spans: list[Span]) -> list[Span]:
     return spans
 
 
-def _latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
+def latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
     """`latin_name_spans` over the article's fields read as one text (so a surname in the
     headline meets the full name in the body), split back into per-field spans."""
     parts: list[tuple[str, int, int]] = []
@@ -766,23 +872,31 @@ def entity_spans(
     gaz = gazetteer_spans(fields, language)
     lang = _base(language)
     present = {k: v for k, v in fields.items() if v}
-    if tagger and lang in TAGGER_LANGUAGES:
-        tagged = _tagger_spans(present, gaz, lang, off)
+    found = tagger_model(lang) if tagger and lang and "model" not in off else None
+    if found is not None:
+        model, own = found
+        # Latin-script text: the rules' spans are a second channel the model reads
+        latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
+        tagged = _tagger_spans(_tagger(model), present, gaz, lang, latin, off)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
-        if lang in TRAINED_LANGUAGES and "merge.tagger_decides" not in off:
+        if own and "merge.tagger_decides" not in off:
             keep = 0 if "merge.drop_long_tail" in off else PRIORITY_COUNTRY
             merged = merge_spans(gaz, tagged, keep=keep, off=off)
         else:  # a model trained on another language: it only fills the gazetteer's gaps
             merged = fill_gaps(gaz, tagged, off=off)
+        if latin is not None and "en.rules" not in off:
+            # where the model said nothing (it saw the rules' spans), the rules may still
+            # speak: they read the whole article (a surname after the full name)
+            merged = fill_gaps(merged, latin, off=off)
         ar = lang == "ar" and "ar.proclitic" not in off
-        found = merged if "propagate" in off else _propagate(present, merged, ar)
+        spans = merged if "propagate" in off else _propagate(present, merged, ar)
         if lang == "ar" and "ar.one_type" not in off:
-            found = _one_type_per_name(found)
-        return resolve(found)
+            spans = _one_type_per_name(spans)
+        return resolve(spans)
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
-        merged = merge_spans(gaz, _latin_spans(present, lang), off=off)
+        merged = merge_spans(gaz, latin_spans(present, lang), off=off)
         return resolve(merged)
     return resolve(gaz)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,17 +48,57 @@ __all__ = [
     "Lexicon",
     "Tagger",
     "clusters",
+    "configured_languages",
     "gazetteer_tags",
     "iob_to_spans",
     "lexicon",
+    "model_path",
     "sentence_features",
+    "shipped_model",
     "span_iob",
     "strip_clitics",
+    "use_models",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
 MODEL_PATH = _DATA / "tagger-ar.crfsuite"
 LEXICON_PATH = _DATA / "tagger-lexicon.json.gz"
+# Models a user trained (`newsflow tagger train`), by language, set once per process by
+# `use_models` (from NEWSFLOW_TAGGER_MODELS); they win over the shipped ones.
+_configured: dict[str, Path] = {}
+
+
+def shipped_model(language: str) -> Path:
+    """Where the model shipped for ``language`` lives (it may not exist)."""
+    return _DATA / f"tagger-{language}.crfsuite"
+
+
+def use_models(paths: Mapping[str, str | Path]) -> None:
+    """Use these model files for these languages instead of the shipped ones.
+
+    Checked here, at start-up, so a wrong path fails the worker with a clear message
+    instead of every article.
+    """
+    for language, path in paths.items():
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"tagger model for {language!r} not found: {path}")
+    _configured.clear()
+    _configured.update({lang: Path(path) for lang, path in paths.items()})
+
+
+def configured_languages() -> frozenset[str]:
+    """Languages a user model was configured for."""
+    return frozenset(_configured)
+
+
+def model_path(language: str) -> Path | None:
+    """The model that tags ``language``: a configured one, else the shipped one, else None."""
+    configured = _configured.get(language)
+    if configured is not None:
+        return configured
+    shipped = shipped_model(language)
+    return shipped if shipped.is_file() else None
+
 
 # Proclitic sequences, longest first, so "وبال" is tried before "و".  They are
 # combinations of conjunction (و ف), preposition (ب ل ك) and article (ال);
@@ -145,6 +185,33 @@ DEFAULT_FEATURE_GROUPS: frozenset[str] = BASE_FEATURE_GROUPS | frozenset(
 # Languages the shipped model tags without word-form features (it is trained on Arabic
 # only, with delexicalised copies of its sentences for these).
 TRANSFER_LANGUAGES: frozenset[str] = frozenset()
+
+
+# Per-language feature hooks: a language listed here takes its word features and its
+# tokens' context strings (in place of the bare gazetteer tag) from a module of its own.
+_WordFeatures = Callable[[str], tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
+# (tokens, gazetteer tags or None, the caller's second tag channel or None) -> contexts
+_ContextTags = Callable[[Sequence[str], Sequence[str] | None, Sequence[str] | None], list[str]]
+_ContextAttrs = Callable[[str], Mapping[int, Sequence[str]]]
+
+
+@functools.cache
+def _language_hook(language: str | None) -> tuple[_WordFeatures, _ContextTags] | None:
+    """English: ``newsflow.core.tagger_en`` (imported on first use)."""
+    if language == "en":
+        from newsflow.core import tagger_en
+
+        return tagger_en.word_features, tagger_en.context_tags
+    return None
+
+
+def _context_attrs(tag: str) -> Mapping[int, Sequence[str]] | None:
+    """The attributes of a language hook's context string, None for a gazetteer tag."""
+    if tag.startswith("en|"):
+        from newsflow.core.tagger_en import context_attrs
+
+        return context_attrs(tag)
+    return None
 
 
 @dataclass(frozen=True)
@@ -443,6 +510,19 @@ class FeatureExtractor:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
+        hook = _language_hook(language)
+        if hook is not None:
+            own_h, ctx_h = hook[0](word)
+            if self.offsets != _OFFSETS:  # the hook lends to the ±2 neighbours only
+                by_offset = dict(zip(_OFFSETS, ctx_h, strict=True))
+                ctx_h = tuple(by_offset.get(d, ()) for d in self.offsets)
+            if (known_h := self.known) is not None:
+                own_h = tuple(f for f in own_h if f in known_h)
+                ctx_h = tuple(tuple(f for f in fs if f in known_h) for fs in ctx_h)
+            if len(self._cache) >= self._MAX_CACHE:
+                self._cache.clear()
+            self._cache[key] = (own_h, ctx_h)
+            return own_h, ctx_h
         lex = lexicon()
         g = self.groups - {"words"} if delex else self.groups
         norm = normalize_for_matching(word)
@@ -519,8 +599,11 @@ class FeatureExtractor:
         own, ctx = self._word(word, language, language in self.transfer)
         return {0: own, **{d: ctx[k] for k, d in enumerate(self.offsets)}}
 
-    def gaz_attrs(self, tag: str) -> dict[int, Sequence[str]]:
-        """What one gazetteer tag gives its own token and its neighbours (see `sentence`)."""
+    def gaz_attrs(self, tag: str) -> Mapping[int, Sequence[str]]:
+        """What one gazetteer tag (or a language hook's context string) gives its own token
+        and its neighbours (see `sentence`)."""
+        if (attrs := _context_attrs(tag)) is not None:
+            return attrs
         own = ["gaz=" + tag] + (["gaztype=" + tag[2:]] if tag != "O" else [])
         return {0: own, **{d: [f"{d}:gaz={tag}"] for d in self._gaz_offsets}}
 
@@ -539,13 +622,19 @@ class FeatureExtractor:
         gaz: Sequence[str] | None = None,
         language: str | None = None,
         delex: bool | None = None,
+        extra: Sequence[str] | None = None,
     ) -> list[list[str]]:
         """Feature names (each with value 1) for each token, the form crfsuite takes.
 
         ``delex``: leave the word forms out (default: for the ``transfer`` languages).
+        ``extra``: a second tag per token for a language hook (English: the Latin rules'
+        IOB tags on the whole text).
         """
         if delex is None:
             delex = language in self.transfer
+        hook = _language_hook(language)
+        if hook is not None:  # the hook's context strings stand in for the gazetteer tags
+            gaz = hook[1](tokens, gaz, extra)
         cache = self._cache
         reach, offsets = self.reach, self.offsets
         words = [self._edge] * reach
@@ -564,7 +653,13 @@ class FeatureExtractor:
                 feats.append("BOS")
             if i == n - 1:
                 feats.append("EOS")
-            if gaz is not None:
+            if gaz is not None and (attrs := _context_attrs(gaz[i])) is not None:
+                feats += attrs[0]
+                if i > 0:
+                    feats += _context_attrs(gaz[i - 1])[-1]  # type: ignore[index]
+                if i < n - 1:
+                    feats += _context_attrs(gaz[i + 1])[1]  # type: ignore[index]
+            elif gaz is not None:
                 g = gaz[i]
                 feats.append("gaz=" + g)
                 if g != "O":
@@ -647,7 +742,8 @@ class Tagger:
         """
         if not tokens:
             return []
-        return self._crf.tag(tokens, self._gaz(tokens, language, gaz), language)
+        checked = self._gaz(tokens, language, gaz)
+        return self.tag_many([tokens], language, [checked] if checked is not None else None)[0]
 
     def _gaz(
         self, tokens: Sequence[str], language: str | None, gaz: Sequence[str] | None
@@ -667,12 +763,24 @@ class Tagger:
         sentences: Sequence[Sequence[str]],
         language: str | None = None,
         gaz: Sequence[Sequence[str]] | None = None,
+        extra: Sequence[Sequence[str]] | None = None,
     ) -> list[list[str]]:
-        """`tag` for all sentences of an article at once (one decoding pass)."""
+        """`tag` for all sentences of an article at once (one decoding pass). ``extra``:
+        per sentence, the second tag channel of a language hook (`FeatureExtractor.sentence`)."""
         if not self.use_gazetteer:
             gaz = None
         elif gaz is None:
             gaz = [gazetteer_tags(tokens, language) for tokens in sentences]
+        hook = _language_hook(language)
+        if hook is not None:  # context strings in place of the gazetteer tags
+            gaz = [
+                hook[1](
+                    tokens,
+                    gaz[k] if gaz is not None else None,
+                    extra[k] if extra is not None else None,
+                )
+                for k, tokens in enumerate(sentences)
+            ]
         return self._crf.tag_many(sentences, gaz, language)
 
     def tag_crfsuite(

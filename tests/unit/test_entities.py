@@ -237,7 +237,8 @@ def test_weak_surname_needs_a_full_mention() -> None:
     assert extract_entities({"body": "واعتبر رئيسي أن الوضع حساس"}, "ar") == []
     ents = by_id(extract_entities({"body": "Kamala Harris spoke. Harris left."}, "en"))
     assert ents["nf:kamala-harris"]["count"] == 2
-    assert extract_entities({"body": "Harris left."}, "en") == []
+    # alone, the weak alias links nothing (the English model may still call it a person)
+    assert "nf:kamala-harris" not in by_id(extract_entities({"body": "Harris left."}, "en"))
 
 
 def test_sco_needs_context_for_bare_shanghai() -> None:

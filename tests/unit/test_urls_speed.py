@@ -22,9 +22,8 @@ def test_join_url_equals_urljoin(base: str, pieces: list[str]) -> None:
     url = "".join(pieces)
     try:
         want = urljoin(base, url)
-    except ValueError:
-        with pytest.raises(ValueError):
-            join_url(base, url)
+    except ValueError:  # an unparsable link (http://[::1) is ignored, not fatal to the page
+        assert join_url(base, url) == ""
         return
     assert join_url(base, url) == want
 
