@@ -77,8 +77,8 @@ SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's c
 
 
 def parse_groups(spec: str) -> frozenset[str]:
-    """``all`` (the shipped model's groups), ``none``, ``lexicon,freq``, ``all,-freq`` or
-    ``all,clusters`` → a set of feature groups."""
+    """``all`` (the shipped model's groups), ``none``, ``lexicon,freq`` or ``all,-freq`` →
+    a set of feature groups."""
     groups: set[str] = set()
     for part in spec.split(","):
         part = part.strip()

@@ -791,21 +791,29 @@ def _arabic_proclitic(span: Span, text: str) -> Span:
 
 
 def _one_type_per_name(spans: list[Span]) -> list[Span]:
-    """An unlinked name carries one type in an article: the type most of its mentions
-    have (the first mention's on a tie), so "جامعة القاهرة" is not an organisation in
-    one sentence and a place in the next (two entities)."""
+    """A name the tagger found carries one type in an article: the type most of its
+    mentions have (the first mention's on a tie), so "جامعة القاهرة" is not an
+    organisation in one sentence and a place in the next (two entities). Spans the tagger
+    gave an extent to count (unlinked, or ``merged``: linked to a gazetteer name they
+    overlap); one that changes type loses that link ("جامعة القاهرة" as a place had taken
+    Cairo's id). Gazetteer matches keep their table's type."""
     by_key: dict[str, list[Span]] = {}
     for sp in spans:
-        if sp.entity is None and sp.key:
+        if sp.key and (sp.entity is None or sp.source == "merged"):
             by_key.setdefault(sp.key, []).append(sp)
     for group in by_key.values():
-        types = Counter(sp.type for sp in group)
+        types = Counter(_TYPE_CLASS.get(sp.type, sp.type) for sp in group)
         if len(types) > 1:
-            first = min(group, key=lambda sp: (sp.field != "title", sp.start)).type
-            best = max(types.items(), key=lambda kv: (kv[1], kv[0] == first))[0]
+            first = min(group, key=lambda sp: (sp.field != "title", sp.start))
+            head = _TYPE_CLASS.get(first.type, first.type)
+            best = max(types.items(), key=lambda kv: (kv[1], kv[0] == head))[0]
             for sp in group:
-                sp.type = best
+                if _TYPE_CLASS.get(sp.type, sp.type) != best:
+                    sp.type, sp.entity, sp.source = best, None, "tagger"
     return spans
+
+
+_TYPE_CLASS = {"GPE": "LOC"}  # a place is one type here, whichever the table gave it
 
 
 def latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:

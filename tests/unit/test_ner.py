@@ -292,6 +292,29 @@ def test_arabic_name_has_one_type_in_an_article() -> None:
     assert len(ents) == 1 and ents[0]["count"] == 3
 
 
+def test_one_type_per_name_unlinks_a_place_reading_linked_to_a_city_inside_it() -> None:
+    """The demo page: "جامعة القاهرة" tagged as an organisation in the title and as a
+    place in the lead, where merging had linked it to Cairo (a gazetteer name inside it):
+    one organisation, no Cairo entity from it. A gazetteer match keeps its type."""
+    text = "مع جامعة القاهرة. وكلية الهندسة جامعة القاهرة في القاهرة"
+    starts = [m.start() for m in re.finditer("جامعة القاهرة", text)]
+    key = mention_key("جامعة القاهرة")
+    org = Span("title", starts[0], starts[0] + 13, "جامعة القاهرة", "ORG", source="tagger", key=key)
+    loc = Span(
+        "lead",
+        starts[1],
+        starts[1] + 13,
+        "جامعة القاهرة",
+        "LOC",
+        entity=7,
+        source="merged",
+        key=key,
+    )
+    city = Span("lead", len(text) - 7, len(text), "القاهرة", "LOC", entity=7, key="القاهره")
+    out = _one_type_per_name([org, loc, city])
+    assert [(sp.type, sp.entity) for sp in out] == [("ORG", None), ("ORG", None), ("LOC", 7)]
+
+
 def test_a_curated_name_the_tagger_cut_into_pieces_wins() -> None:
     """Type class: "الدولة الإسلامية" (LOC to the tagger) inside the curated
     "الدولة الإسلامية في العراق والشام" is the organisation."""

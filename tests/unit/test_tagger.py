@@ -8,16 +8,17 @@ import pytest
 
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.tagger import (
+    BASE_FEATURE_GROUPS,
     DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
     MODEL_PATH,
     FeatureExtractor,
     Lexicon,
     Tagger,
-    clusters,
     gazetteer_tags,
     iob_to_spans,
     lexicon,
+    model_groups,
     sentence_features,
     strip_clitics,
 )
@@ -234,9 +235,15 @@ def test_triggers_reach_three_tokens_and_the_gazetteer_two() -> None:
     assert "2:gaz=B-LOC" in feats[4]  # موسكو, two after الخارجية
 
 
-def test_word_clusters_are_an_optional_group() -> None:
-    assert "clusters" not in DEFAULT_FEATURE_GROUPS
-    fx = FeatureExtractor(DEFAULT_FEATURE_GROUPS | {"clusters"})
-    feats = fx.sentence(["قال", "محمد"], language="ar")
-    if clusters():  # the data file is built by scripts/build_tagger_clusters.py
-        assert any(f.startswith("cl4=") for f in feats[1])
+def test_a_model_is_tagged_with_the_groups_it_was_trained_with() -> None:
+    """The groups are read off the model's attributes: an older model (no Arabic group)
+    is tagged with the base groups and the ±2 window, the shipped one with all of them."""
+    assert model_groups(["n=x", "-2:trig=PER", "1:gaz=O"]) == BASE_FEATURE_GROUPS
+    assert model_groups(["-3:trig=PER", "np=link", "2:gaz=O"]) == BASE_FEATURE_GROUPS | {
+        "window3",
+        "namepat",
+        "gazwide",
+    }
+    shipped = Tagger()
+    assert shipped.features.groups == DEFAULT_FEATURE_GROUPS
+    assert shipped.features.offsets == (-3, -2, -1, 1, 2, 3)
