@@ -65,6 +65,7 @@ from newsflow.core.entities import Span as EntitySpan
 from newsflow.core.entities import gazetteer_spans
 from newsflow.core.ner import latin_spans, model_spans, sentences, tokenize
 from newsflow.core.tagger import (
+    DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
     TRANSFER_LANGUAGES,
     FeatureExtractor,
@@ -89,12 +90,13 @@ LANG_C1: dict[str, float] = {"ar": 0.3, "fa": 0.1, "en": 0.3}
 
 
 def parse_groups(spec: str) -> frozenset[str]:
-    """``all``, ``none``, ``lexicon,freq`` or ``all,-freq`` → a set of feature groups."""
+    """``all`` (the shipped model's groups), ``none``, ``lexicon,freq`` or ``all,-freq`` →
+    a set of feature groups."""
     groups: set[str] = set()
     for part in spec.split(","):
         part = part.strip()
         if part == "all":
-            groups |= FEATURE_GROUPS
+            groups |= DEFAULT_FEATURE_GROUPS
         elif part in ("none", ""):
             continue
         elif part.startswith("-"):
@@ -405,7 +407,7 @@ def main() -> None:
     private = [n for n in args.train_corpora if not CORPORA[n].shippable]
     if private and args.out.resolve().is_relative_to(ROOT / "newsflow"):
         ap.error(f"a model trained on {', '.join(private)} must not be written under newsflow/")
-    variants: list[frozenset[str]] = args.variant or [FEATURE_GROUPS]
+    variants: list[frozenset[str]] = args.variant or [DEFAULT_FEATURE_GROUPS]
 
     train_set: list[tuple[Sentence, str]] = []
     training: dict[str, list[Sentence]] = {}
