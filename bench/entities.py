@@ -84,6 +84,7 @@ from newsflow.core.ner import (
     tagger_languages,
     tagger_model,
     text_mentions,
+    trained_languages,
 )
 from newsflow.core.tagger import Tagger, iob_to_spans
 from newsflow.core.types import ArticleDict
@@ -386,17 +387,22 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# Where the ablation runs: the Arabic dev blocks (the rules of merge_spans act there) and
-# ParsTwiNER dev (fill_gaps acts there); which rules act in which language's path.
+# Where the ablation runs: the Arabic dev blocks and ParsTwiNER dev (each language has a
+# model of its own, so the rules of merge_spans act in both); which rules act in which
+# language's path.
 ABLATION_PARTS: tuple[tuple[str, str], ...] = (
     ("anercorp", "dev"),
     ("newsfane", "dev"),
     ("aqmar", "dev"),
     ("parstwiner", "dev"),
 )
+# A language with a model of its own goes through merge_spans (fill_gaps only when
+# merge.tagger_decides is off); one without, through fill_gaps.
 ABLATION_RULES: dict[str, tuple[str, ...]] = {
-    "ar": tuple(r for r in RULES if r != "fill.blocked"),  # fill_gaps is not Arabic's path
-    "fa": ("fill.blocked", "propagate", "coref"),  # Persian: fill_gaps, then these
+    lang: tuple(r for r in RULES if r != "fill.blocked")
+    if lang in trained_languages()
+    else ("fill.blocked", "propagate", "coref")
+    for lang in ("ar", "fa")
 }
 
 

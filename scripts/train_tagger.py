@@ -1,4 +1,4 @@
-"""Train the Arabic CRF tagger from ../shared/ner and measure it on the held-out dev parts.
+"""Train a CRF tagger (Arabic, Persian, English) from ../shared/ner; measure it on held-out dev.
 
 The corpora are read by bench/nercorpus.py (one tag mapping, one sentence cutting, one
 split: training reads only each corpus's ``train`` part, the train blocks less every
@@ -9,19 +9,24 @@ the numbers printed here are the benchmark's, on the ``dev`` parts only: tune on
 never on a test part.  Reproducible: fixed corpus order, crfsuite's L-BFGS is
 deterministic.
 
-The shipped model trains on the CC BY-SA Arabic corpora (anercorp, newsfane, aqmar).
+The shipped Arabic model (``--lang ar``, the default) trains on the CC BY-SA Arabic
+corpora (anercorp, newsfane, aqmar) and is written to ``newsflow/data/tagger-ar.crfsuite``;
+the Persian one (``--lang fa``) on ParsTwiNER's train part (MIT) and is written to
+``newsflow/data/tagger-fa.crfsuite``, tuned on ParsTwiNER dev only (PEYMA and Arman are
+measured by bench/entities.py, never tuned on).
 A corpus that may not ship (``Corpus.shippable`` false) may only train a throwaway model
 written outside newsflow/ (the script refuses); Arman and PEYMA have no train part at
 all: they are measured, never trained on.
 
-    python scripts/train_tagger.py                      # train the shipped model
+    python scripts/train_tagger.py                      # train the shipped Arabic model
+    python scripts/train_tagger.py --lang fa            # train the shipped Persian model
     python scripts/train_tagger.py --variant all --variant none --variant all,-freq \\
         --out /tmp/tagger.crfsuite                      # compare feature groups
-    python scripts/train_tagger.py --language en        # the English model (below)
+    python scripts/train_tagger.py --lang en            # the English model (below)
 
-English (``--language en``): trained on the training blocks of UNER English-EWT's dev
-file only (CC BY-SA; never its test file), with the features of
-``newsflow.core.tagger_en``, written to ``newsflow/data/tagger-en.crfsuite``. Each
+English (``--lang en``, also spelt ``--language en``): trained on the training blocks
+of UNER English-EWT's dev file only (CC BY-SA; never its test file), with the features
+of ``newsflow.core.tagger_en``, written to ``newsflow/data/tagger-en.crfsuite``. Each
 sentence is read as the enrich stage reads text: its tokens joined by spaces,
 re-tokenized by ``newsflow.core.ner.tokenize`` and cut by ``ner.sentences`` (gold tags
 carried onto the pieces of a token), gazetteer tags from the sentence text. The 55 gold
@@ -58,30 +63,40 @@ from bench.nercorpus import (
 )
 from newsflow.core.entities import Span as EntitySpan
 from newsflow.core.entities import gazetteer_spans
-from newsflow.core.ner import latin_spans, model_spans, sentences, tagger_languages, tokenize
+from newsflow.core.ner import latin_spans, model_spans, sentences, tokenize
 from newsflow.core.tagger import (
+    DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
-    MODEL_PATH,
     TRANSFER_LANGUAGES,
     FeatureExtractor,
     Tagger,
     gazetteer_tags,
+    shipped_model,
     span_iob,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-EN_MODEL_PATH = ROOT / "newsflow" / "data" / "tagger-en.crfsuite"
+EN_MODEL_PATH = shipped_model("en")
 EN_CORPUS = "uner-en-ewt"  # its dev file's training blocks: the only English training text
 SHIPPABLE = ("anercorp", "newsfane", "aqmar")  # CC BY-SA: the shipped model's corpora
+# Per language: the corpora its shipped model trains on and where the model is written.
+LANG_CORPORA: dict[str, tuple[str, ...]] = {"ar": SHIPPABLE, "fa": ("parstwiner",)}
+# (English trains by its own path, `main_english`, on EN_CORPUS's training blocks.)
+LANG_MODEL: dict[str, Path] = {lang: shipped_model(lang) for lang in ("ar", "fa", "en")}
+# L1 penalty of each shipped model, chosen on its dev parts (fa: ParsTwiNER dev, micro F1,
+# features still being written: 0.737 at 0.05, 0.738 at 0.1, 0.731 at 0.3, 0.720 at 1.0;
+# en: the grid of --c1s by cross-validation, see main_english).
+LANG_C1: dict[str, float] = {"ar": 0.3, "fa": 0.1, "en": 0.3}
 
 
 def parse_groups(spec: str) -> frozenset[str]:
-    """``all``, ``none``, ``lexicon,freq`` or ``all,-freq`` → a set of feature groups."""
+    """``all`` (the shipped model's groups), ``none``, ``lexicon,freq`` or ``all,-freq`` →
+    a set of feature groups."""
     groups: set[str] = set()
     for part in spec.split(","):
         part = part.strip()
         if part == "all":
-            groups |= FEATURE_GROUPS
+            groups |= DEFAULT_FEATURE_GROUPS
         elif part in ("none", ""):
             continue
         elif part.startswith("-"):
@@ -255,7 +270,7 @@ def train_english(
 
 
 def main_english(args: argparse.Namespace) -> None:
-    """``--language en``: cross-validate the parameter grid, train the model, score dev."""
+    """``--lang en``: cross-validate the parameter grid, train the model, score dev."""
     blocks = english_train_blocks(args.ner)
     docs = [d for _, d in blocks]
     train = [s for d in docs for s in d]
@@ -321,8 +336,24 @@ def main() -> None:
         epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
     )
     ap.add_argument("--ner", type=Path, default=DEFAULT_NER_DIR, help="the corpora directory")
-    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where the model is written")
-    ap.add_argument("--c1", type=float, default=0.3, help="L1 penalty")
+    ap.add_argument(
+        "--lang",
+        "--language",
+        dest="lang",
+        choices=sorted(LANG_MODEL),
+        default="ar",
+        help="the model's language: its default training corpora, output file and dev parts "
+        "(en: the English model, UNER English-EWT dev file's training blocks only)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where the model is written (default: the shipped model of --lang)",
+    )
+    ap.add_argument(
+        "--c1", type=float, default=None, help="L1 penalty (default: 0.3 ar and en, 0.1 fa)"
+    )
     ap.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
     ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--no-gazetteer", action="store_true", help="no gazetteer features")
@@ -330,8 +361,8 @@ def main() -> None:
         "--train-corpora",
         nargs="+",
         choices=sorted(n for n, c in CORPORA.items() if "train" in c.parts),
-        default=list(SHIPPABLE),
-        help="corpora to train on (their train part only)",
+        default=None,
+        help="corpora to train on (their train part only; default: those of --lang)",
     )
     ap.add_argument(
         "--train-language",
@@ -353,29 +384,30 @@ def main() -> None:
         help="languages tagged without word-form features (the model then also trains on "
         f"delexicalised copies); default: {' '.join(sorted(TRANSFER_LANGUAGES)) or 'none'}",
     )
-    ap.add_argument("--report", type=Path, default=None, help="also write the table here")
     ap.add_argument(
-        "--language",
-        choices=("ar", "en"),
-        default="ar",
-        help="en: the English model (UNER English-EWT dev file's training blocks only)",
+        "--delex-copies",
+        action="store_true",
+        help="also train on copies of the sentences without word-form features (the "
+        "classes then learn to decide alone; tagging still uses the word forms)",
     )
+    ap.add_argument("--report", type=Path, default=None, help="also write the table here")
     ap.add_argument("--cv", type=int, default=0, help="English: K-fold cross-validation")
     ap.add_argument("--c1s", type=float, nargs="+", help="English: L1 penalties to compare")
     ap.add_argument("--c2s", type=float, nargs="+", help="English: L2 penalties to compare")
     args = ap.parse_args()
-    if args.language == "en":
-        if args.out == MODEL_PATH:
-            args.out = EN_MODEL_PATH
+    args.out = args.out or LANG_MODEL[args.lang]
+    args.c1 = LANG_C1[args.lang] if args.c1 is None else args.c1
+    if args.lang == "en":
         args.c1s = args.c1s or [args.c1]
         args.c2s = args.c2s or [args.c2]
         main_english(args)
         return
+    args.train_corpora = args.train_corpora or list(LANG_CORPORA[args.lang])
 
     private = [n for n in args.train_corpora if not CORPORA[n].shippable]
     if private and args.out.resolve().is_relative_to(ROOT / "newsflow"):
         ap.error(f"a model trained on {', '.join(private)} must not be written under newsflow/")
-    variants: list[frozenset[str]] = args.variant or [FEATURE_GROUPS]
+    variants: list[frozenset[str]] = args.variant or [DEFAULT_FEATURE_GROUPS]
 
     train_set: list[tuple[Sentence, str]] = []
     training: dict[str, list[Sentence]] = {}
@@ -392,11 +424,11 @@ def main() -> None:
         )
     check_leaks(training, evaluation_sets(args.ner), args.ner)  # raises LeakError
     # tune on dev parts only: those of the corpora that may train a model, in the
-    # languages the tagger runs on
+    # model's language
     dev = {
         name: corpus.sentences("dev", args.ner)
         for name, corpus in CORPORA.items()
-        if corpus.shippable and "dev" in corpus.parts and corpus.language in tagger_languages()
+        if corpus.shippable and "dev" in corpus.parts and corpus.language == args.lang
     }
     print(
         f"train {len(train_set)} sentences, {sum(len(s.tokens) for s, _ in train_set)} tokens "
@@ -422,7 +454,8 @@ def main() -> None:
             out = args.out.with_name(f"{args.out.stem}.{name.replace(',', '+')}{args.out.suffix}")
         features = FeatureExtractor(groups, transfer=args.transfer)
         sents = [s for s, _ in train_set]
-        secs = train(sents, gaz, features, train_language, out, params, bool(args.transfer))
+        delex = bool(args.transfer) or args.delex_copies
+        secs = train(sents, gaz, features, train_language, out, params, delex)
         res = evaluate(Tagger(out, use_gazetteer=gaz is not None, features=features), dev)
         speed = ", ".join(f"{k} {v.pop('tokens_per_s'):.0f}" for k, v in res.items())
         print(

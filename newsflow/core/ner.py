@@ -12,7 +12,8 @@ wrong extent.  So each layer does what it is good at::
            --resolve_spans: alias table, "a later رئيسي joins إبراهيم رئيسي"--> ids
            --build_entities--> one EntityDict per canonical id
 
-A CRF model tags a language when one exists for it (`tagger_languages`): its own model
+A CRF model tags a language when one exists for it (`tagger_languages`; shipped: Arabic,
+Persian, English): its own model
 (``newsflow/data/tagger-<lang>.crfsuite``, or one a user trained and configured with
 NEWSFLOW_TAGGER_MODELS), which then decides extents and types, or a borrowed one
 (`BORROWED_MODELS`) that only fills the gazetteer's gaps. Other Latin-script languages
@@ -26,6 +27,7 @@ import functools
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,10 +44,12 @@ from newsflow.core.entities import (
     resolve_spans,
 )
 from newsflow.core.names_latin import latin_name_spans
+from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.tagger import (
     Tagger,
     configured_languages,
     iob_to_spans,
+    lexicon,
     model_path,
     span_iob,
     use_models,
@@ -76,11 +80,12 @@ __all__ = [
     "warm_up",
 ]
 
-# A language without a model of its own may borrow another's: the Arabic model's
-# language-independent features (name lexicons, word frequencies, triggers, gazetteer
-# hits) still lift the gazetteer alone on Persian (arman micro F1 0.331 -> 0.390). A
-# borrowed model only fills the gazetteer's gaps; a language's own model decides.
-BORROWED_MODELS: Mapping[str, str] = {"fa": "ar"}
+# A language without a model of its own may borrow another's (language -> donor): a
+# borrowed model only fills the gazetteer's gaps; a language's own model decides. None
+# is borrowed now: Persian did borrow the Arabic model (its language-independent
+# features lifted the gazetteer alone, ParsTwiNER dev layered micro F1 0.40 -> 0.46)
+# until it got one of its own, `tagger-fa.crfsuite` (0.74).
+BORROWED_MODELS: Mapping[str, str] = {}
 # How much of each field the tagger reads, by language (the rest: the gazetteer, the
 # rules and document consistency). English pages are long (median 843 tokens on the
 # corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
@@ -150,7 +155,11 @@ _MIN_PROPAGATE = 3  # folded characters a name needs before it is propagated
 _MIN_STEM = 2  # folded characters left after clitics are cut from a tagger span
 # Persian endings joined by a zero-width non-joiner: plural, ezafe, adjective, indefinite
 _PERSIAN_TRAIL = re.compile(r"\u200c(?:های|ها|ای|ی|ایی|اش|شان)$")
+# ...and the same endings written without one, in matching spelling, longest first: cut
+# from a Persian tagger span only when what remains is a known name
+_PERSIAN_SUFFIXES = ("هاي", "ها", "اي", "ي")
 _MIN_ARTICLE_STEM = 5  # "ال" + three letters: shorter "وال…" words are whole words
+_MIN_CLITIC_STEM_ZIPF2 = 7  # a stem left by `_arabic_proclitic`: Zipf 3.5 or more
 
 
 class Token(NamedTuple):
@@ -164,7 +173,10 @@ class Token(NamedTuple):
 
 def tokenize(text: str) -> list[Token]:
     """Words and single punctuation marks, clitics left attached (as the corpora do)."""
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: a quarter of this
+    # function's time, on every token of every article.
+    make = tuple.__new__
+    return [make(Token, (m.start(), m.end(), m.group())) for m in _TOKEN_RE.finditer(text)]
 
 
 def sentences(
@@ -191,7 +203,7 @@ def sentences(
 
 
 # Bump when the merge, consistency or tokenisation rules here change what comes out.
-NER_RULES = 1
+NER_RULES = 2
 
 # The rules applied after tagging, by name. For measurement only: bench/entities.py
 # switches them off one at a time (``off=`` of `text_mentions`, `extract_entities`,
@@ -210,6 +222,13 @@ RULES: tuple[str, ...] = (
     "model",  # entity_spans: no CRF model at all (Latin script: the rules instead)
     "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
     "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
+    # Arabic span fixes (`_arabic_span`, `_one_type_per_name`):
+    "ar.proclitic",  # a proclitic before a known word leaves the span ("بريف دمشق"),
+    # and `_propagate` finds names behind one ("وبنزيمة")
+    "ar.junk",  # a person or place span across a function word is dropped
+    "ar.roles",  # a person span stops before a role noun or organisation head
+    "ar.curated_contains",  # merge_spans: a curated longer name of another type wins
+    "ar.one_type",  # one type per unlinked name in an article
 )
 _NO_RULES_OFF: frozenset[str] = frozenset()
 
@@ -285,9 +304,11 @@ def _tagger_spans(
     gaz: Sequence[Span],
     language: str,
     rules: Sequence[Span] | None = None,
+    off: frozenset[str] = _NO_RULES_OFF,
 ) -> list[Span]:
     """The tagger's spans over every sentence of every field, decoded in one pass.
-    ``rules``: spans of the Latin rules, a second tag channel for the English model."""
+    ``rules``: spans of the Latin rules, a second tag channel for the English model.
+    Arabic: `_arabic_extent` and `_arabic_proclitic` (``off``: those `RULES` not applied)."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
     batch_rules: list[list[str]] = []
@@ -309,11 +330,20 @@ def _tagger_spans(
     for (field, text, sent), tags in zip(where, tagged, strict=True):
         for kind, a, b in iob_to_spans(tags):
             etype = _TAG_TYPE.get(kind)
+            if etype is None:
+                continue
             if etype == "ORG" and language == "en":
-                cut = organisation_end([t.text for t in sent[a:b]])
-                b = a + cut if cut is not None else b
-            if etype is not None:
-                out.append(_tagger_span(field, text, sent[a].start, sent[b - 1].end, etype))
+                legal = organisation_end([t.text for t in sent[a:b]])
+                b = a + legal if legal is not None else b
+            if language == "ar":
+                cut = _arabic_extent(sent, a, b, etype, off)
+                if cut is None:
+                    continue
+                a, b = cut
+            span = _tagger_span(field, text, sent[a].start, sent[b - 1].end, etype, language)
+            if language == "ar" and "ar.proclitic" not in off:
+                span = _arabic_proclitic(span, text)
+            out.append(span)
     return out
 
 
@@ -362,14 +392,27 @@ def _unclitic(first: str) -> Iterator[tuple[str, int]]:
             yield rest, len(pre)
 
 
-def _tagger_span(field: str, text: str, start: int, end: int, etype: str) -> Span:
+def _tagger_span(
+    field: str, text: str, start: int, end: int, etype: str, language: str = ""
+) -> Span:
     """A tagger span, its leading clitics dropped when what remains is a known name
-    ("وبوتين" → "بوتين"), as gazetteer mentions are (the corpora tag the whole token)."""
+    ("وبوتين" → "بوتين"), as gazetteer mentions are (the corpora tag the whole token);
+    in Persian also a suffix written without a ZWNJ ("آمریکای" → "آمریکا")."""
     trail = _PERSIAN_TRAIL.search(text, start, end)
     if trail is not None and trail.start() > start:  # "روسیه‌ای": the suffix is no name
         end = trail.start()
     key = mention_key(text[start:end])
     strong = gazetteer().strong_keys
+    if language == "fa" and key not in strong:
+        for suffix in _PERSIAN_SUFFIXES:
+            if key.endswith(suffix) and key[: -len(suffix)] in strong:
+                cut = end
+                left = len(suffix)
+                while cut > start and left:  # marks the folding removed are skipped
+                    cut -= 1
+                    left -= len(mention_key(text[cut]))
+                end, key = cut, key[: -len(suffix)]
+                break
     if key not in strong:
         first, sep, rest = key.partition(" ")
         for stem, cut in _unclitic(first):
@@ -400,7 +443,7 @@ def _compatible(tagger_type: str, gaz_type: str) -> bool:
     return tagger_type == gaz_type or (tagger_type in _PLACE_TYPES and gaz_type in _PLACE_TYPES)
 
 
-def _curated_wins(g: Span, tsp: Span) -> bool:
+def _curated_wins(g: Span, tsp: Span, contains: bool = False) -> bool:
     """Where the tagger's type contradicts the curated table's, the table wins when it
     has evidence the tagger's features do not see: an alias valid only beside its
     context words ("شنغهاي" is the SCO next to "تعاون"/"بريكس"), or a curated name matched
@@ -410,7 +453,11 @@ def _curated_wins(g: Span, tsp: Span) -> bool:
         return False
     if gazetteer().entities[g.entity].priority < PRIORITY_CURATED:
         return False
-    return g.source == "context" or (g.start == tsp.start and g.end == tsp.end)
+    if g.source == "context" or (g.start == tsp.start and g.end == tsp.end):
+        return True
+    # the tagger cut a longer curated name into pieces ("الدولة الإسلامية" and "الشام"
+    # of "الدولة الإسلامية في العراق والشام"): the whole name wins
+    return contains and g.start <= tsp.start and tsp.end <= g.end and len(g.key) > len(tsp.key)
 
 
 def merge_spans(
@@ -460,7 +507,11 @@ def merge_spans(
             if g.start >= tsp.end:
                 break
             hits.append(g)
-        if len(hits) == 1 and "merge.curated_wins" not in off and _curated_wins(hits[0], tsp):
+        if (
+            len(hits) == 1
+            and "merge.curated_wins" not in off
+            and _curated_wins(hits[0], tsp, "ar.curated_contains" not in off)
+        ):
             continue
         known = sum(not g.weak and g.entity is not None for g in hits)
         if known > 1 and "merge.split_known" not in off:
@@ -468,7 +519,11 @@ def merge_spans(
         dropped.update(id(g) for g in hits)
         if len(hits) == 1:
             g = hits[0]
-            inside = g.start <= tsp.start and tsp.end <= g.end
+            # a context alias with the tagger's very extent is no name inside a match: the
+            # table chose it by its context ("شانگهای" beside "بریکس" is the SCO), which the
+            # bare key resolve_spans would link later does not know (the city)
+            by_context = g.source == "context" and (g.start, g.end) == (tsp.start, tsp.end)
+            inside = g.start <= tsp.start and tsp.end <= g.end and not by_context
             if inside and tsp.key in gazetteer().strong_keys and "merge.inside_known" not in off:
                 pass  # a name of its own ("الأمم المتحدة" in "الجمعية العامة للأمم المتحدة")
             elif _compatible(tsp.type, g.type) and "merge.link" not in off:
@@ -535,10 +590,14 @@ class _Coverage:
         return k > 0 and self._max_end[k - 1] > start
 
 
-def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
+def _propagate(
+    fields: Mapping[str, str], spans: list[Span], proclitics: bool = False
+) -> list[Span]:
     """Document consistency: a tagger name found once is found at every other whole-token
     occurrence in the article that no span covers yet (taggers miss repeats in
-    sentences with weaker context; a reader would not)."""
+    sentences with weaker context; a reader would not). ``proclitics`` (Arabic): also
+    behind a conjunction or preposition glued to it ("وبنزيمة"), which stays outside
+    the span."""
     names: dict[str, str] = {}
     for sp in spans:
         if sp.source == "tagger" and len(sp.key) >= _MIN_PROPAGATE:
@@ -549,7 +608,9 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
     for sp in spans:
         occupied.setdefault(sp.field, []).append((sp.start, sp.end))
     pattern = re.compile(
-        r"(?<![\w\u200c])(?:"
+        r"(?<![\w\u200c])"
+        + (_AR_PROCLITIC_RE if proclitics else "")
+        + "("
         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w\u200c])"
     )
@@ -557,7 +618,7 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
     for field, text in fields.items():
         covered = _Coverage(occupied.get(field, []))
         for m in pattern.finditer(text):
-            s, e = m.span()
+            s, e = m.span(1)
             # matches do not overlap each other, so only the spans found before count
             if covered.overlaps(s, e):
                 continue
@@ -566,13 +627,218 @@ def _propagate(fields: Mapping[str, str], spans: list[Span]) -> list[Span]:
                     field=field,
                     start=s,
                     end=e,
-                    text=m.group(),
-                    type=names[m.group()],
+                    text=m.group(1),
+                    type=names[m.group(1)],
                     source="propagated",
-                    key=mention_key(m.group()),
+                    key=mention_key(m.group(1)),
                 )
             )
     return spans + extra
+
+
+# --- Arabic span fixes (issue 10) ------------------------------------------------------
+# What the tagger's spans get wrong in classes a rule can fix: a preposition or
+# conjunction left in front of a name ("بريف دمشق"), spans run across function words
+# ("البلاد أم بمصير البشير ام"), a person's title or the role after the name kept in the
+# span, and one name typed two ways in one article (two entities instead of one). Each
+# has a switch in `RULES` so bench/entities.py measures what it earns or costs.
+
+_AR_FUNCTION_WORDS = frozenset(
+    normalize_for_matching(w)
+    for w in [
+        "هل",
+        "أو",
+        "أم",
+        "في",
+        "من",
+        "عن",
+        "إلى",
+        "قد",
+        "لم",
+        "لن",
+        "ثم",
+        "حتى",
+        "لكن",
+        "بل",
+        "الذي",
+        "التي",
+        "الذين",
+        "هو",
+        "هي",
+    ]
+)
+# Titles before a name that the corpora leave out of the name (not "الشيخ", "الملك",
+# "الإمام", "البابا", "آية": those are part of names there, and of the gazetteer's).
+_AR_TITLES = frozenset(
+    normalize_for_matching(w)
+    for w in [
+        "الدكتور",
+        "الدكتورة",
+        "الرئيس",
+        "الرئيسة",
+        "الوزير",
+        "الوزيرة",
+        "السيد",
+        "السيدة",
+        "المهندس",
+        "الأستاذ",
+        "المستشار",
+        "السفير",
+        "اللواء",
+        "العميد",
+        "العقيد",
+        "الفريق",
+        "المشير",
+        "الجنرال",
+        "النائب",
+        "الزعيم",
+    ]
+)
+# Role nouns and organisation heads that end a person's name where they follow it
+# ("حسام الدين عبد الفتاح عميد كلية الهندسة"); role words that are also surnames
+# ("السيد", "الشيخ", "الأمير", "إمام") are left out.
+_AR_ROLE_NOUNS = frozenset(
+    normalize_for_matching(w)
+    for w in [
+        "عميد",
+        "وزير",
+        "الوزير",
+        "رئيس",
+        "الرئيس",
+        "مدير",
+        "المدير",
+        "نائب",
+        "المتحدث",
+        "الناطق",
+        "سفير",
+        "السفير",
+        "مبعوث",
+        "المبعوث",
+        "مستشار",
+        "المستشار",
+        "مدرب",
+        "المدرب",
+        "لاعب",
+        "اللاعب",
+        "محافظ",
+        "المحافظ",
+        "قائد",
+        "القائد",
+        "مندوب",
+        "المندوب",
+        "وزارة",
+        "جامعة",
+        "كلية",
+        "شركة",
+        "حزب",
+        "منظمة",
+        "مجلس",
+        "هيئة",
+        "وكالة",
+        "جمعية",
+        "بنك",
+        "نادي",
+        "مؤسسة",
+        "اتحاد",
+        "حركة",
+        "جبهة",
+        "صندوق",
+        "مركز",
+        "معهد",
+        "محكمة",
+        "لجنة",
+        "جيش",
+        "قوات",
+        "صحيفة",
+    ]
+)
+_AR_PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+_AR_PROCLITIC_RE = r"(?:[وفبلك]|[وف][بلك])?"  # before a propagated name
+
+
+def _arabic_extent(
+    sent: Sequence[Token], a: int, b: int, etype: str, off: frozenset[str]
+) -> tuple[int, int] | None:
+    """The token range an Arabic tagger span keeps: None for a person or place span of
+    three or more tokens with a function word inside (``ar.junk``); a person span without
+    a leading title and cut before a role noun or organisation head (``ar.roles``)."""
+    norms = [normalize_for_matching(t.text) for t in sent[a:b]]
+    if (
+        "ar.junk" not in off
+        and etype in ("PERSON", "LOC")
+        and b - a >= 3
+        and any(n in _AR_FUNCTION_WORDS for n in norms[1:])
+    ):
+        return None
+    if "ar.roles" not in off and etype == "PERSON":
+        first = 0
+        while b - (a + first) > 1 and norms[first] in _AR_TITLES:
+            first += 1
+        for i in range(first + 1, len(norms)):
+            if norms[i] in _AR_ROLE_NOUNS:
+                b = a + i
+                break
+        a += first
+    return a, b
+
+
+def _arabic_proclitic(span: Span, text: str) -> Span:
+    """A tagger span without the conjunction or preposition glued to its first word when
+    what remains is a more frequent word and the whole is no known name ("بريف دمشق" →
+    "ريف دمشق", "وجامعة القاهرة" → "جامعة القاهرة"; "كمال", "فيصل" stay whole)."""
+    first, sep, rest = span.key.partition(" ")
+    if len(first) < 4 or first[0] not in "وفبلك":
+        return span
+    lex = lexicon()
+    if first in lex.given or first in lex.surname:
+        return span
+    whole = lex.zipf2(first, "ar")
+    for pre in _AR_PROCLITICS:
+        stem = first[len(pre) :]
+        if not first.startswith(pre) or len(stem) < 3 or stem.startswith("ال"):
+            continue  # an article after the clitic is _tagger_span's case
+        if lex.zipf2(stem, "ar") > whole and lex.zipf2(stem, "ar") >= _MIN_CLITIC_STEM_ZIPF2:
+            pos, seen = span.start, 0
+            while pos < span.end and seen < len(pre):  # marks the folding removed
+                if mention_key(text[pos]):
+                    seen += 1
+                pos += 1
+            return Span(
+                field=span.field,
+                start=pos,
+                end=span.end,
+                text=text[pos : span.end],
+                type=span.type,
+                source=span.source,
+                key=stem + sep + rest,
+            )
+    return span
+
+
+def _one_type_per_name(spans: list[Span]) -> list[Span]:
+    """A name the tagger found carries one type in an article: the type most of its
+    mentions have (the first mention's on a tie), so "جامعة القاهرة" is not an
+    organisation in one sentence and a place in the next (two entities). Spans the tagger
+    gave an extent to count (unlinked, or ``merged``: linked to a gazetteer name they
+    overlap); one that changes type loses that link ("جامعة القاهرة" as a place had taken
+    Cairo's id). Gazetteer matches keep their table's type."""
+    by_key: dict[str, list[Span]] = {}
+    for sp in spans:
+        if sp.key and (sp.entity is None or sp.source == "merged"):
+            by_key.setdefault(sp.key, []).append(sp)
+    for group in by_key.values():
+        types = Counter(_TYPE_CLASS.get(sp.type, sp.type) for sp in group)
+        if len(types) > 1:
+            first = min(group, key=lambda sp: (sp.field != "title", sp.start))
+            head = _TYPE_CLASS.get(first.type, first.type)
+            best = max(types.items(), key=lambda kv: (kv[1], kv[0] == head))[0]
+            for sp in group:
+                if _TYPE_CLASS.get(sp.type, sp.type) != best:
+                    sp.type, sp.entity, sp.source = best, None, "tagger"
+    return spans
+
+
+_TYPE_CLASS = {"GPE": "LOC"}  # a place is one type here, whichever the table gave it
 
 
 def latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
@@ -644,7 +910,7 @@ def entity_spans(
         model, own = found
         # Latin-script text: the rules' spans are a second channel the model reads
         latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
-        tagged = _tagger_spans(_tagger(model), present, gaz, lang, latin)
+        tagged = _tagger_spans(_tagger(model), present, gaz, lang, latin, off)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
         if own and "merge.tagger_decides" not in off:
@@ -656,7 +922,11 @@ def entity_spans(
             # where the model said nothing (it saw the rules' spans), the rules may still
             # speak: they read the whole article (a surname after the full name)
             merged = fill_gaps(merged, latin, off=off)
-        return resolve(merged if "propagate" in off else _propagate(present, merged))
+        ar = lang == "ar" and "ar.proclitic" not in off
+        spans = merged if "propagate" in off else _propagate(present, merged, ar)
+        if lang == "ar" and "ar.one_type" not in off:
+            spans = _one_type_per_name(spans)
+        return resolve(spans)
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
         merged = merge_spans(gaz, latin_spans(present, lang), off=off)

@@ -31,11 +31,15 @@ from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 
+from newsflow.core import tagger_fa
 from newsflow.core.crf import DecomposedCRF
 from newsflow.core.entities import Span, gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
 
 __all__ = [
+    "ARABIC_FEATURE_GROUPS",
+    "BASE_FEATURE_GROUPS",
+    "DEFAULT_FEATURE_GROUPS",
     "FEATURE_GROUPS",
     "LEXICON_PATH",
     "MODEL_PATH",
@@ -47,6 +51,7 @@ __all__ = [
     "gazetteer_tags",
     "iob_to_spans",
     "lexicon",
+    "model_groups",
     "model_path",
     "sentence_features",
     "shipped_model",
@@ -91,6 +96,13 @@ def model_path(language: str) -> Path | None:
     configured = _configured.get(language)
     if configured is not None:
         return configured
+    return _present_shipped(language)
+
+
+@functools.cache
+def _present_shipped(language: str) -> Path | None:
+    """The shipped model when installed: looked up once per language, not per article
+    (a file-system call per article cost 1-2 % of the enrich stage)."""
     shipped = shipped_model(language)
     return shipped if shipped.is_file() else None
 
@@ -159,7 +171,27 @@ _TRIGGERS: dict[str, str] = {
 # Which feature groups a FeatureExtractor computes (for measuring what each one brings).
 # "words" are the word forms and affixes (what a model learns its training vocabulary
 # from); a model without them keeps only classes that carry over to another language.
-FEATURE_GROUPS: frozenset[str] = frozenset({"words", "lexicon", "freq", "trigger", "smartstrip"})
+BASE_FEATURE_GROUPS: frozenset[str] = frozenset(
+    {"words", "lexicon", "freq", "trigger", "smartstrip"}
+)
+# The ``fa_*`` groups are Persian morphology and word lists (`newsflow.core.tagger_fa`),
+# computed for Persian tokens only; the shipped Persian model is trained with them.
+# Groups added for Arabic (issue 10). Computed for Arabic words only (`_arabic_classes`):
+# compound-name parts and nisba adjectives ("namepat"), four-letter affixes ("affix4"),
+# more role nouns and organisation/place heads ("trig2").
+# Widening the window, for every language: triggers seen three tokens away ("window3"),
+# the gazetteer's tags two tokens away ("gazwide").
+ARABIC_FEATURE_GROUPS: frozenset[str] = frozenset(
+    {"namepat", "window3", "affix4", "gazwide", "trig2"}
+)
+# Every group a FeatureExtractor knows.
+FEATURE_GROUPS: frozenset[str] = BASE_FEATURE_GROUPS | tagger_fa.FA_GROUPS | ARABIC_FEATURE_GROUPS
+# The groups the shipped models are trained with (and a FeatureExtractor's default): the
+# base ones and Persian's. The Arabic groups above were measured (README "Entities") and
+# not kept: +0.005 micro F1 on the dev blocks they were tuned on, -0.006 on other held-out
+# blocks, -0.014 on Persian, and slower; word clusters built from the training blocks were
+# measured too and dropped. They stay selectable for training variants.
+DEFAULT_FEATURE_GROUPS: frozenset[str] = BASE_FEATURE_GROUPS | tagger_fa.FA_GROUPS
 # Languages the shipped model tags without word-form features (it is trained on Arabic
 # only, with delexicalised copies of its sentences for these).
 TRANSFER_LANGUAGES: frozenset[str] = frozenset()
@@ -200,15 +232,20 @@ class Lexicon:
     surname: frozenset[str]
     zipf_ar: Mapping[str, int]  # Zipf frequency x 2, rounded down (6..16)
     zipf_fa: Mapping[str, int]
+    given_ar: frozenset[str] = frozenset()  # the two sources of `given`, apart
+    given_fa: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
         data = json.loads(gzip.decompress(path.read_bytes()))
+        given_ar, given_fa = frozenset(data["given_ar"]), frozenset(data["given_fa"])
         return cls(
-            given=frozenset(data["given_ar"]) | frozenset(data["given_fa"]),
+            given=given_ar | given_fa,
             surname=frozenset(data["surname_ar"]),
             zipf_ar=data["zipf_ar"],
             zipf_fa=data["zipf_fa"],
+            given_ar=given_ar,
+            given_fa=given_fa,
         )
 
     def zipf2(self, word: str, language: str | None = None) -> int:
@@ -343,18 +380,120 @@ def span_iob(bounds: Sequence[tuple[Any, ...]], spans: Iterable[Span]) -> list[s
 
 
 _OFFSETS = (-2, -1, 1, 2)
+_OFFSETS3 = (-3, -2, -1, 1, 2, 3)  # the "window3" group
 # A word's own features ("bias" first) and what it gives the tokens it is the -2, -1, +1,
-# +2 neighbour of, in the order of _OFFSETS.
+# +2 neighbour of, in the order of the extractor's offsets.
 _Word = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
-# Beyond either end of the sentence.
-_EDGE: _Word = ((), tuple((f"{d}:edge",) for d in _OFFSETS))
+
+
+# --- Arabic features (issue 10): names never seen in training -------------------------
+# Kept apart from the shared features above: they are computed for Arabic text only.
+
+# Words inside compound Arabic names: "بن"/"ابن"/"بنت" (son/daughter of), kunya "أبو",
+# "آل" (family; folded like the article), "عبد" before a divine name, and the second
+# half of such compounds ("الدين", "الله").
+_AR_NAME_LINKS = frozenset(
+    normalize_for_matching(w) for w in ["بن", "ابن", "بنت", "أبو", "أبي", "أبا", "آل", "أم"]
+)
+_AR_NAME_SECOND = frozenset(
+    normalize_for_matching(w)
+    for w in ["الدين", "الله", "الرحمن", "الرحيم", "العزيز", "الكريم", "الإسلام"]
+)
+# More role nouns before a person and heads of organisation and place names than the
+# shared trigger lists carry (Arabic only; "atrig=" classes).
+_AR_TRIGGER_WORDS: dict[str, str] = {
+    "PER": (
+        "الأمين المدير مدير المدرب مدرب النجم نجم المهاجم المدافع الحارس لاعب الفنانة "
+        "الممثل الممثلة المطرب المطربة المغني المغنية المخرج الكاتبة الروائي المؤرخ "
+        "الصحفي الصحافي المراسل الزميل السيناتور المرشح المرشحة الشهيد القس الأب "
+        "البطريرك المطران الخليفة السلطان سلطان العاهل عاهل ولي الحاكم حاكم المحافظ "
+        "القائد قائد زعيم المستشارة الوزيرة الآنسة المهندس المحامي البروفيسور "
+        "الدكتورة الشيخة الإعلامي الإعلامية الداعية المفتي مفتي المتحدثة الناطقة "
+        "نائبة الرئيسة مساعد المساعد المبعوثة السفيرة عميد العميدة رئيسة"
+    ),
+    "ORG": (
+        "مستشفى مصرف المصرف كلية الكلية نقابة النقابة رابطة الرابطة تنظيم التنظيم جماعة "
+        "الجماعة مجموعة المجموعة منتخب المنتخب فريق دائرة مديرية سلطة مكتب برلمان "
+        "البرلمان قناة القناة إذاعة تلفزيون مجلة المجلة جريدة الجريدة كتائب ألوية لواء "
+        "فيلق مفوضية المفوضية ائتلاف الائتلاف تحالف التحالف شركات مجمع أكاديمية "
+        "الأكاديمية مؤتمر المؤتمر بعثة البعثة مصلحة دار"
+    ),
+    "LOC": (
+        "شمال جنوب شرق غرب وسط ريف مخيم حي شارع ميدان ساحة جبل جبال وادي صحراء خليج "
+        "مضيق قضاء بلدية ضاحية مطار ميناء سهل بحيرة شبه جزيرة دولة مملكة جمهورية إمارة"
+    ),
+}
+_AR_TRIGGERS: dict[str, str] = {
+    normalize_for_matching(word): kind
+    for kind, words in _AR_TRIGGER_WORDS.items()
+    for word in words.split()
+}
+_COMMON_NAME_ZIPF2 = 9  # a name that is also a frequent word (Zipf >= 4.5): "كريم", "أمين"
+
+
+def _arabic_classes(
+    norm: str, stem: str, clitic: str, lex: Lexicon, groups: frozenset[str]
+) -> list[str]:
+    """Classes of an Arabic word that carry over to names never seen in training (shared
+    with the ±1 neighbours, like the lexicon classes): compound-name parts ("بن", "عبد…",
+    "…الدين"), nisba adjectives ("الأيوبي"), the article before a known name
+    ("الظواهري"), a name that is also a frequent word ("كريم") or a rare one."""
+    out: list[str] = []
+    if "namepat" in groups:
+        if norm in _AR_NAME_LINKS:
+            out.append("np=link")
+        elif norm.startswith("عبد"):
+            out.append("np=abd")
+        elif norm in _AR_NAME_SECOND:
+            out.append("np=second")
+        elif norm.startswith("ال") and len(norm) >= 6:
+            if norm.endswith("ي"):
+                out.append("np=nisba")  # الأيوبي, القضاعي, المصري
+            if norm[2:] in lex.given or norm[2:] in lex.surname:
+                out.append("np=alname")  # الحسن, الظواهري
+        name = stem if "ال" not in clitic and "لل" not in clitic else norm
+        if name in lex.given or name in lex.surname:
+            common = lex.zipf2(name, "ar") >= _COMMON_NAME_ZIPF2
+            out.append("np=commonname" if common else "np=rarename")
+    return out
+
+
+def _arabic_trigger(norm: str, stem: str) -> str | None:
+    return _AR_TRIGGERS.get(norm) or _AR_TRIGGERS.get(stem)
+
+
+# The attribute prefixes that show a model was trained with an optional group.
+_GROUP_SIGNS: dict[str, tuple[str, ...]] = {
+    "window3": ("-3:", "3:"),
+    "gazwide": ("-2:gaz=", "2:gaz="),
+    "affix4": ("p4=", "s4="),
+    "namepat": ("np=",),
+    "trig2": ("atrig=",),
+}
+
+
+def model_groups(attributes: Iterable[str]) -> frozenset[str]:
+    """The feature groups a model was trained with, read off its attributes: the default
+    groups always (the base ones leave no sign of their own; Persian's apply to Persian
+    tokens only), each group of
+    :data:`ARABIC_FEATURE_GROUPS` whose attributes it has. So a model is tagged with its
+    own groups whatever :data:`DEFAULT_FEATURE_GROUPS` says (an older model, a variant
+    being measured, a user's); a group whose every weight L1 pruned is left out, which
+    tags the same."""
+    found = set(DEFAULT_FEATURE_GROUPS)
+    for attr in attributes:
+        for group, signs in _GROUP_SIGNS.items():
+            if group not in found and attr.startswith(signs):
+                found.add(group)
+    return frozenset(found)
 
 
 class FeatureExtractor:
     """Token features for the CRF, cached per (word, language).
 
     ``groups`` selects the optional feature groups of :data:`FEATURE_GROUPS`; a model
-    must be tagged with the groups it was trained with (the shipped one: all).
+    must be tagged with the groups it was trained with (the shipped one:
+    :data:`DEFAULT_FEATURE_GROUPS`).
     ``known``: the attributes a model has weights for; the per-word features are cut
     down to those once, when cached, so crfsuite is not handed strings it would ignore
     (a third of them, and most of the tagging time is spent passing strings).
@@ -367,7 +506,7 @@ class FeatureExtractor:
 
     def __init__(
         self,
-        groups: Collection[str] = FEATURE_GROUPS,
+        groups: Collection[str] = DEFAULT_FEATURE_GROUPS,
         known: Collection[str] | None = None,
         transfer: Collection[str] = (),
     ) -> None:
@@ -378,6 +517,11 @@ class FeatureExtractor:
         self.known = frozenset(known) if known is not None else None
         self.transfer = frozenset(transfer)
         self._cache: dict[tuple[str, str | None, bool], _Word] = {}
+        # the neighbours a token takes features from (its own: offset 0)
+        self.offsets: tuple[int, ...] = _OFFSETS3 if "window3" in self.groups else _OFFSETS
+        self.reach = max(abs(d) for d in self.offsets)
+        self._edge: _Word = ((), tuple((f"{d}:edge",) for d in self.offsets))
+        self._gaz_offsets = (-2, -1, 1, 2) if "gazwide" in self.groups else (-1, 1)
 
     def _word(self, word: str, language: str | None, delex: bool) -> _Word:
         key = (word, language, delex)
@@ -387,6 +531,9 @@ class FeatureExtractor:
         hook = _language_hook(language)
         if hook is not None:
             own_h, ctx_h = hook[0](word)
+            if self.offsets != _OFFSETS:  # the hook lends to the ±2 neighbours only
+                by_offset = dict(zip(_OFFSETS, ctx_h, strict=True))
+                ctx_h = tuple(by_offset.get(d, ()) for d in self.offsets)
             if (known_h := self.known) is not None:
                 own_h = tuple(f for f in own_h if f in known_h)
                 ctx_h = tuple(tuple(f for f in fs if f in known_h) for fs in ctx_h)
@@ -426,19 +573,38 @@ class FeatureExtractor:
         if "freq" in g and shape in ("other", "lower", "title", "upper"):
             classes.append(f"zf={lex.zipf2(norm, language)}")
             classes.append(f"zfs={lex.zipf2(stem, language)}")
+        trig = None
         if "trigger" in g:
             trig = _TRIGGERS.get(norm) or _TRIGGERS.get(stem)
             if trig:
                 classes.append("trig=" + trig)
+        far: list[str] = []  # what the ±2 (and ±3) neighbours get besides word forms
+        if trig:
+            far.append("trig=" + trig)
+        if language == "fa" and (fa_groups := g & tagger_fa.FA_GROUPS):
+            fa_own, fa_classes, fa_far = tagger_fa.word_features(word, lex, fa_groups)
+            own += fa_own
+            classes += fa_classes
+            far += fa_far
+        if language == "ar" and g & ARABIC_FEATURE_GROUPS:
+            if "affix4" in g and "words" in g and len(norm) > 4:
+                own += [f"p4={norm[:4]}", f"s4={norm[-4:]}"]
+            if "trig2" in g and (atrig := _arabic_trigger(norm, stem)):
+                classes.append("atrig=" + atrig)
+                far.append("atrig=" + atrig)
+            classes += _arabic_classes(norm, stem, clitic, lex, g)
         own += classes
         ctx: list[tuple[str, ...]] = []
-        for d in _OFFSETS:
-            feats = [f"{d}:n={norm}", f"{d}:stem={stem}"] if "words" in g else []
+        for d in self.offsets:
             if abs(d) == 1:
+                feats = [f"{d}:n={norm}", f"{d}:stem={stem}"] if "words" in g else []
                 feats.append(f"{d}:shape={shape}")
                 feats += [f"{d}:{c}" for c in classes]
-            elif "trigger" in g and (trig := _TRIGGERS.get(norm) or _TRIGGERS.get(stem)):
-                feats.append(f"{d}:trig={trig}")
+            elif abs(d) == 2:
+                feats = [f"{d}:n={norm}", f"{d}:stem={stem}"] if "words" in g else []
+                feats += [f"{d}:{c}" for c in far]
+            else:
+                feats = [f"{d}:{c}" for c in far]
             ctx.append(tuple(feats))
         if (known := self.known) is not None:
             own = [f for f in own if f in known]
@@ -454,7 +620,24 @@ class FeatureExtractor:
         own; -1: those it gives the token after it, as that token's "-1:" features...),
         the decomposition `DecomposedCRF` decodes from."""
         own, ctx = self._word(word, language, language in self.transfer)
-        return {0: own, **{d: ctx[k] for k, d in enumerate(_OFFSETS)}}
+        return {0: own, **{d: ctx[k] for k, d in enumerate(self.offsets)}}
+
+    def gaz_attrs(self, tag: str) -> Mapping[int, Sequence[str]]:
+        """What one gazetteer tag (or a language hook's context string) gives its own token
+        and its neighbours (see `sentence`)."""
+        if (attrs := _context_attrs(tag)) is not None:
+            return attrs
+        own = ["gaz=" + tag] + (["gaztype=" + tag[2:]] if tag != "O" else [])
+        return {0: own, **{d: [f"{d}:gaz={tag}"] for d in self._gaz_offsets}}
+
+    def position_attrs(self, before: int, after: int) -> list[str]:
+        """Attributes of a token with `before`/`after` tokens on each side (see `sentence`)."""
+        attrs = [f"{d}:edge" for d in self.offsets if (before < -d if d < 0 else after < d)]
+        if before == 0:
+            attrs.append("BOS")
+        if after == 0:
+            attrs.append("EOS")
+        return attrs
 
     def sentence(
         self,
@@ -476,21 +659,19 @@ class FeatureExtractor:
         if hook is not None:  # the hook's context strings stand in for the gazetteer tags
             gaz = hook[1](tokens, gaz, extra)
         cache = self._cache
-        words = [_EDGE, _EDGE]
+        reach, offsets = self.reach, self.offsets
+        words = [self._edge] * reach
         for t in tokens:
             words.append(cache.get((t, language, delex)) or self._word(t, language, delex))
-        words += (_EDGE, _EDGE)
+        words += [self._edge] * reach
         n = len(tokens)
         out: list[list[str]] = []
         for i in range(n):
-            # words[i + 2] is token i; words[i] its -2 neighbour, words[i + 4] its +2.
-            feats = [
-                *words[i + 2][0],
-                *words[i][1][0],
-                *words[i + 1][1][1],
-                *words[i + 3][1][2],
-                *words[i + 4][1][3],
-            ]
+            # words[i + reach] is token i; it takes from its neighbour at i + d the
+            # features that word lends at offset d
+            feats = list(words[i + reach][0])
+            for k, d in enumerate(offsets):
+                feats += words[i + reach + d][1][k]
             if i == 0:
                 feats.append("BOS")
             if i == n - 1:
@@ -506,31 +687,11 @@ class FeatureExtractor:
                 feats.append("gaz=" + g)
                 if g != "O":
                     feats.append("gaztype=" + g[2:])
-                if i > 0:
-                    feats.append("-1:gaz=" + gaz[i - 1])
-                if i < n - 1:
-                    feats.append("1:gaz=" + gaz[i + 1])
+                for d in self._gaz_offsets:
+                    if 0 <= i + d < n:
+                        feats.append(f"{d}:gaz={gaz[i + d]}")
             out.append(feats)
         return out
-
-
-def _gaz_attrs(tag: str) -> Mapping[int, Sequence[str]]:
-    """What one gazetteer tag (or a language hook's context string) gives its own token
-    and its neighbours (see `sentence`)."""
-    if (attrs := _context_attrs(tag)) is not None:
-        return attrs
-    own = ["gaz=" + tag] + (["gaztype=" + tag[2:]] if tag != "O" else [])
-    return {0: own, -1: ["-1:gaz=" + tag], 1: ["1:gaz=" + tag]}
-
-
-def _position_attrs(before: int, after: int) -> list[str]:
-    """Attributes of a token with `before`/`after` tokens on each side (see `sentence`)."""
-    attrs = [f"{d}:edge" for d in _OFFSETS if (before < -d if d < 0 else after < d)]
-    if before == 0:
-        attrs.append("BOS")
-    if after == 0:
-        attrs.append("EOS")
-    return attrs
 
 
 @functools.cache
@@ -564,8 +725,8 @@ def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 class Tagger:
     """A trained crfsuite model; ``use_gazetteer`` and ``features`` must match its training.
 
-    ``features`` None: all feature groups (as the shipped model is trained), cut down to
-    the model's attributes.
+    ``features`` None: the groups the model's attributes show it was trained with
+    (`model_groups`), cut down to those attributes.
     """
 
     def __init__(
@@ -580,14 +741,16 @@ class Tagger:
         self.use_gazetteer = use_gazetteer
         if features is None:
             known = {attr for attr, _ in self._tagger.info().state_features}
-            features = FeatureExtractor(known=known, transfer=TRANSFER_LANGUAGES)
+            features = FeatureExtractor(
+                model_groups(known), known=known, transfer=TRANSFER_LANGUAGES
+            )
         self.features = features
         self._crf = DecomposedCRF(
             path,
-            offsets=(-2, -1, 0, 1, 2),
+            offsets=tuple(sorted({0, *features.offsets})),
             word_attrs=features.word_attrs,
-            gaz_attrs=_gaz_attrs,
-            position_attrs=_position_attrs,
+            gaz_attrs=features.gaz_attrs,
+            position_attrs=features.position_attrs,
         )
 
     def tag(

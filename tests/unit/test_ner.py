@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,9 +12,15 @@ from newsflow.core.entities import (
     build_entities,
     gazetteer,
     gazetteer_spans,
+    mention_key,
     resolve_spans,
 )
 from newsflow.core.ner import (
+    Token,
+    _arabic_extent,
+    _arabic_proclitic,
+    _one_type_per_name,
+    _propagate,
     entity_spans,
     extract_entities,
     merge_spans,
@@ -109,6 +117,19 @@ def test_two_names_the_tagger_ran_together_stay_two() -> None:
     assert sorted(m.text for m in merged) == sorted(g.text for g in gaz)
 
 
+def test_a_context_alias_the_tagger_confirms_keeps_the_entity_its_context_chose() -> None:
+    text = "حضور ایران و روسیه در سازمان‌های منطقه‌ای مانند شانگهای و بریکس"
+    gaz = gazetteer_spans({"body": text}, "fa")
+    sco = [g for g in gaz if g.text == "شانگهای"]
+    assert len(sco) == 1 and sco[0].source == "context"  # the SCO, by its neighbour بریکس
+    merged = merge_spans(gaz, [tagger_span(text, "شانگهای", "ORG")])
+    assert [(m.type, m.entity) for m in merged if m.text == "شانگهای"] == [
+        ("ORG", sco[0].entity)
+    ]  # not left unlinked for resolve_spans to give it the city of that name
+    ids = {m["id"] for m in text_mentions(text, "fa") if m["text"] == "شانگهای"}
+    assert ids == {"nf:sco"}
+
+
 def test_unconfirmed_long_tail_places_are_dropped_curated_names_kept() -> None:
     text = "زار بوتين جيزة"
     gaz = gazetteer_spans({"body": text}, "ar")
@@ -202,3 +223,168 @@ def test_a_place_is_named_as_the_page_writes_it() -> None:
     (ent,) = [e for e in extract_entities({"body": text}, "ar") if e["id"].startswith("geo")]
     assert ent["name"] == "دمشق"
     assert ent["name_en"] == "Damascus"
+
+
+# --- Arabic span fixes (issue 10): one test per class of error seen on the demo pages ---
+
+
+def _tokens_of(text: str, surface: str) -> tuple[list[Token], int, int]:
+    toks = tokenize(text)
+    first = next(i for i, t in enumerate(toks) if t.start == text.index(surface))
+    last = next(i for i, t in enumerate(toks) if t.end == text.index(surface) + len(surface))
+    return toks, first, last + 1
+
+
+def test_arabic_preposition_glued_to_a_name_leaves_the_mention() -> None:
+    """Clitic class: "بريف دمشق" is "ريف دمشق" behind "ب"; a name that starts with one of
+    those letters ("كمال", "فيصل", "بريطانيا") keeps it."""
+    for text, surface, want in (
+        ("سيطروا على مخازن بريف دمشق", "بريف دمشق", "ريف دمشق"),
+        ("وقع عقدا وجامعة القاهرة", "وجامعة القاهرة", "جامعة القاهرة"),
+        ("قال كمال الجنزوري", "كمال الجنزوري", "كمال الجنزوري"),
+        ("قال فيصل القاسم", "فيصل القاسم", "فيصل القاسم"),
+        ("زار بريطانيا", "بريطانيا", "بريطانيا"),
+    ):
+        start = text.index(surface)
+        span = _arabic_proclitic(
+            Span(
+                "body",
+                start,
+                start + len(surface),
+                surface,
+                "LOC",
+                source="tagger",
+                key=mention_key(surface),
+            ),
+            text,
+        )
+        assert span.text == want, text
+        assert text[span.start : span.end] == span.text
+
+
+def test_arabic_span_across_a_function_word_is_dropped() -> None:
+    """Junk class: "البلاد أم بمصير البشير ام" runs over "أم" (or): no name does."""
+    text = "مرتبط بالتوترات في البلاد أم بمصير البشير ام بلعبة المصالح"
+    toks, a, b = _tokens_of(text, "البلاد أم بمصير البشير ام")
+    assert _arabic_extent(toks, a, b, "LOC", frozenset()) is None
+    assert _arabic_extent(toks, a, b, "LOC", frozenset({"ar.junk"})) == (a, b)
+    toks, a, b = _tokens_of("زار أم درمان", "أم درمان")  # a first "أم" is a name's
+    assert _arabic_extent(toks, a, b, "LOC", frozenset()) == (a, b)
+
+
+def test_arabic_person_span_leaves_out_the_title_and_the_role_after_it() -> None:
+    """Extent class: "الدكتور حسام الدين عبد الفتاح عميد كلية" is "حسام الدين عبد الفتاح"."""
+    text = "برئاسة الدكتور حسام الدين عبد الفتاح عميد كلية الهندسة"
+    toks, a, b = _tokens_of(text, "الدكتور حسام الدين عبد الفتاح عميد كلية")
+    got = _arabic_extent(toks, a, b, "PERSON", frozenset())
+    assert got is not None
+    assert " ".join(t.text for t in toks[got[0] : got[1]]) == "حسام الدين عبد الفتاح"
+    toks, a, b = _tokens_of("قال محمد السيد", "محمد السيد")  # a surname that is a title
+    assert _arabic_extent(toks, a, b, "PERSON", frozenset()) == (a, b)
+
+
+def test_arabic_name_has_one_type_in_an_article() -> None:
+    """Grouping class: "جامعة القاهرة" tagged ORG twice and LOC once is one organisation."""
+    text = "جامعة القاهرة وجامعة القاهرة وجامعة القاهرة"
+    spans = []
+    for i, etype in enumerate(("ORG", "LOC", "ORG")):
+        start = [m.start() for m in re.finditer("جامعة القاهرة", text)][i]
+        spans.append(
+            Span(
+                "body",
+                start,
+                start + 13,
+                "جامعة القاهرة",
+                etype,
+                source="tagger",
+                key=mention_key("جامعة القاهرة"),
+            )
+        )
+    assert {sp.type for sp in _one_type_per_name(spans)} == {"ORG"}
+    ents = build_entities(resolve_spans(spans), "ar")
+    assert len(ents) == 1 and ents[0]["count"] == 3
+
+
+def test_one_type_per_name_unlinks_a_place_reading_linked_to_a_city_inside_it() -> None:
+    """The demo page: "جامعة القاهرة" tagged as an organisation in the title and as a
+    place in the lead, where merging had linked it to Cairo (a gazetteer name inside it):
+    one organisation, no Cairo entity from it. A gazetteer match keeps its type."""
+    text = "مع جامعة القاهرة. وكلية الهندسة جامعة القاهرة في القاهرة"
+    starts = [m.start() for m in re.finditer("جامعة القاهرة", text)]
+    key = mention_key("جامعة القاهرة")
+    org = Span("title", starts[0], starts[0] + 13, "جامعة القاهرة", "ORG", source="tagger", key=key)
+    loc = Span(
+        "lead",
+        starts[1],
+        starts[1] + 13,
+        "جامعة القاهرة",
+        "LOC",
+        entity=7,
+        source="merged",
+        key=key,
+    )
+    city = Span("lead", len(text) - 7, len(text), "القاهرة", "LOC", entity=7, key="القاهره")
+    out = _one_type_per_name([org, loc, city])
+    assert [(sp.type, sp.entity) for sp in out] == [("ORG", None), ("ORG", None), ("LOC", 7)]
+
+
+def test_a_curated_name_the_tagger_cut_into_pieces_wins() -> None:
+    """Type class: "الدولة الإسلامية" (LOC to the tagger) inside the curated
+    "الدولة الإسلامية في العراق والشام" is the organisation."""
+    text = 'ومقاتلي ما يعرف بـ"الدولة الإسلامية في العراق والشام" وجبهة النصرة'
+    gaz = gazetteer_spans({"body": text}, "ar")
+    isis = [g for g in gaz if g.text == "الدولة الإسلامية في العراق والشام"]
+    assert isis and isis[0].type == "ORG"
+    tagged = [tagger_span(text, "الدولة الإسلامية", "LOC"), tagger_span(text, "الشام", "LOC")]
+    for sp in tagged:
+        sp.key = mention_key(sp.text)
+    merged = merge_spans(gaz, tagged)
+    assert ("الدولة الإسلامية في العراق والشام", "ORG") in {(m.text, m.type) for m in merged}
+    assert "الشام" not in {m.text for m in merged}
+    off = merge_spans(gaz, tagged, off=frozenset({"ar.curated_contains"}))
+    assert "الشام" in {m.text for m in off}
+
+
+def test_a_repeated_name_is_found_behind_a_conjunction() -> None:
+    text = "سجل كريم بنزيمة الهدف الأول. ثم مرر زيدان وكريم بنزيمة الكرة"
+    start = text.index("كريم بنزيمة")
+    first = Span(
+        "body",
+        start,
+        start + 11,
+        "كريم بنزيمة",
+        "PERSON",
+        source="tagger",
+        key=mention_key("كريم بنزيمة"),
+    )
+    found = _propagate({"body": text}, [first], proclitics=True)
+    assert [sp.text for sp in found] == ["كريم بنزيمة", "كريم بنزيمة"]
+    assert text[found[1].start - 1] == "و"
+    assert len(_propagate({"body": text}, [first])) == 1
+
+
+def test_the_demo_pages_show_none_of_these_errors() -> None:
+    """The Arabic demo page (CNN Arabic, arfa-dev) end to end: no "بريف" mention, "الدولة
+    الإسلامية" an organisation."""
+    import gzip
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from newsflow.core.parse import ParseOptions, parse_page
+    from newsflow.inputs import raw_page
+
+    page = (
+        Path(__file__).resolve().parents[2].parent
+        / "shared/corpus/arfa-dev/pages/newspaper4k_arabic_cnn.html.gz"
+    )
+    raw = raw_page(
+        "https://arabic.cnn.com/demo",
+        now=datetime.now(UTC),
+        source="test",
+        body=gzip.decompress(page.read_bytes()),
+    )
+    art = parse_page(raw, ParseOptions())
+    ents = extract_entities({k: art[k] or "" for k in ("title", "lead", "body")}, "ar")
+    texts = {m["text"] for e in ents for m in e["mentions"]}
+    assert not any(t.startswith("بريف") for t in texts)
+    assert all(e["type"] == "ORG" for e in ents if "الدولة الإسلامية" in e["name"])

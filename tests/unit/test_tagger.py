@@ -8,6 +8,9 @@ import pytest
 
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.tagger import (
+    BASE_FEATURE_GROUPS,
+    DEFAULT_FEATURE_GROUPS,
+    FEATURE_GROUPS,
     MODEL_PATH,
     FeatureExtractor,
     Lexicon,
@@ -15,6 +18,7 @@ from newsflow.core.tagger import (
     gazetteer_tags,
     iob_to_spans,
     lexicon,
+    model_groups,
     sentence_features,
     strip_clitics,
 )
@@ -197,3 +201,52 @@ def test_decoder_matches_crfsuite_on_every_dev_sentence() -> None:
         assert tagger.tag_many(sentences, corpus.language, gaz) == want, corpus.path
         compared += len(sentences)
     assert compared > 1500
+
+
+# --- Arabic feature groups (issue 10; measured, not in the shipped model) -------------
+
+
+def test_arabic_name_pattern_classes() -> None:
+    fx = FeatureExtractor(FEATURE_GROUPS)
+    toks = ["محمد", "بن", "عبدالله", "الأيوبي", "صلاح", "الدين"]
+    feats = fx.sentence(toks, language="ar")
+    assert "np=link" in feats[1]  # بن
+    assert "np=abd" in feats[2]  # عبد + a divine name
+    assert "np=nisba" in feats[3]  # ال…ي
+    assert "-1:np=link" in feats[2] and "1:np=abd" in feats[1]
+    assert "np=second" in feats[5]  # the second half of "صلاح الدين"
+    assert "np=rarename" in feats[0] or "np=commonname" in feats[0]
+
+
+def test_arabic_features_stay_out_of_other_languages() -> None:
+    fx = FeatureExtractor(FEATURE_GROUPS)
+    fa = fx.sentence(["محمد", "بن", "عبدالله"], language="fa")
+    assert not any(
+        f.split(":")[-1].startswith(("np=", "atrig=", "p4=", "s4=")) for s in fa for f in s
+    )
+
+
+def test_triggers_reach_three_tokens_and_the_gazetteer_two() -> None:
+    fx = FeatureExtractor(FEATURE_GROUPS)
+    toks = ["قال", "المتحدث", "باسم", "وزارة", "الخارجية", "في", "موسكو"]
+    feats = fx.sentence(toks, gazetteer_tags(toks, "ar"), language="ar")
+    assert "-2:trig=PER" in feats[3]  # المتحدث, two before وزارة
+    assert "-3:trig=PER" in feats[4]  # and three before الخارجية
+    assert "2:gaz=B-LOC" in feats[4]  # موسكو, two after الخارجية
+
+
+def test_a_model_is_tagged_with_the_groups_it_was_trained_with() -> None:
+    """The groups are read off the model's attributes: a model without the Arabic groups
+    (the shipped one) is tagged with the default groups (the base ones and Persian's, which
+    touch Persian tokens only) and the ±2 window, a variant trained with some of them with
+    those."""
+    assert model_groups(["n=x", "-2:trig=PER", "1:gaz=O"]) == DEFAULT_FEATURE_GROUPS
+    assert DEFAULT_FEATURE_GROUPS >= BASE_FEATURE_GROUPS
+    assert model_groups(["-3:trig=PER", "np=link", "2:gaz=O"]) == DEFAULT_FEATURE_GROUPS | {
+        "window3",
+        "namepat",
+        "gazwide",
+    }
+    shipped = Tagger()
+    assert shipped.features.groups == DEFAULT_FEATURE_GROUPS
+    assert shipped.features.offsets == (-2, -1, 1, 2)

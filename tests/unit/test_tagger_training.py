@@ -110,13 +110,21 @@ def test_a_user_model_is_trained_scored_and_used_for_its_language(
     assert "micro P 1.000  R 1.000  F1 1.000" in done.output
     assert f"NEWSFLOW_TAGGER_MODELS=fa={model.resolve()}" in done.output
 
-    before = ner.tagger_model("fa")
-    assert before == (shipped_model("ar"), False)  # Persian borrows the Arabic model
+    assert ner.tagger_model("fa") == (shipped_model("fa"), True)  # the shipped one
     ner.use_tagger_models({"fa": model})
     assert ner.tagger_model("fa") == (model, True)
     assert "fa" in ner.trained_languages()
     spans = ner.entity_spans({"body": " ".join(t for t, _ in ARABIC)}, "fa")
     assert {"PERSON", "ORG"} <= {s.type for s in spans}
+
+
+def test_a_language_without_a_model_may_borrow_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A borrowed model tags but does not decide (none is borrowed in the shipped set)."""
+    assert ner.tagger_model("ur") is None
+    monkeypatch.setattr(ner, "BORROWED_MODELS", {"ur": "ar"})
+    assert ner.tagger_model("ur") == (shipped_model("ar"), False)
+    assert "ur" in ner.tagger_languages()
+    assert "ur" not in ner.trained_languages()
 
 
 def test_training_needs_sentences(tmp_path: Path) -> None:
