@@ -370,7 +370,7 @@ def test_the_demo_pages_show_none_of_these_errors() -> None:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from newsflow.core.parse import ParseOptions, parse_page
+    from newsflow.extraction.parse import ParseOptions, parse_page
     from newsflow.inputs import raw_page
 
     page = (

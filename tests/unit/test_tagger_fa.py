@@ -11,9 +11,9 @@ import pytest
 
 from newsflow.core import tagger_fa
 from newsflow.core.ner import extract_entities, tagger_model, trained_languages
-from newsflow.core.parse import parse_page
 from newsflow.core.tagger import Tagger, gazetteer_tags, lexicon, shipped_model
 from newsflow.core.types import ArticleDict
+from newsflow.extraction.parse import parse_page
 from newsflow.inputs import raw_page
 
 ROOT = Path(__file__).resolve().parents[2]
