@@ -1,5 +1,5 @@
 """Build of the optional compiled passes (``newsflow/extraction/_lexwalk.pyx``, the parse
-walk, and ``newsflow/core/_viterbi.pyx``, the entity tagger's decoder).
+walk, and ``newsflow/entities/_viterbi.pyx``, the entity tagger's decoder).
 
 Why a setup.py: the extension reads selectolax's Lexbor structs, so it is compiled
 against the Lexbor headers of the exact selectolax release installed (pinned in
@@ -115,8 +115,8 @@ setup(
             optional=True,
         ),
         Extension(
-            "newsflow.core._viterbi",
-            ["newsflow/core/_viterbi.pyx"],
+            "newsflow.entities._viterbi",
+            ["newsflow/entities/_viterbi.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
         ),

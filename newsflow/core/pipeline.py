@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from newsflow.core.enrich import enrich_article
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, RawPageDict
+from newsflow.entities.enrich import enrich_article
 from newsflow.extraction.parse import ParseOptions, parse_page
 
 Stage = Literal["parse", "enrich"]

@@ -49,9 +49,9 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.extraction import selectors as sel
+from newsflow.extraction.keyword_scan import KeywordScan
 from newsflow.extraction.markup import check_markup
 from newsflow.extraction.urls import join_url
 

@@ -24,6 +24,6 @@ def test_compiled_passes_are_built() -> None:
     reason="only where the test script requires the compiled build",
 )
 def test_compiled_decoder_is_built() -> None:
-    from newsflow.core.crf import _compiled_viterbi
+    from newsflow.entities.crf import _compiled_viterbi
 
-    assert _compiled_viterbi() is not None, "newsflow/core/_viterbi was not built"
+    assert _compiled_viterbi() is not None, "newsflow/entities/_viterbi was not built"

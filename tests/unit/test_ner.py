@@ -7,15 +7,11 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.entities import (
-    Span,
-    build_entities,
-    gazetteer,
-    gazetteer_spans,
-    mention_key,
-    resolve_spans,
-)
-from newsflow.core.ner import (
+from newsflow.entities.coref import build_entities, resolve_spans
+from newsflow.entities.forms import mention_key
+from newsflow.entities.gazetteer import gazetteer
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.ner import (
     Token,
     _arabic_extent,
     _arabic_proclitic,
@@ -28,6 +24,7 @@ from newsflow.core.ner import (
     text_mentions,
     tokenize,
 )
+from newsflow.entities.spans import Span
 
 
 def tagger_span(text: str, surface: str, etype: str, field: str = "body") -> Span:
@@ -210,7 +207,7 @@ def test_never_names_are_dropped_from_every_layer() -> None:
 
 
 def test_unknown_names_lose_a_glued_conjunction_before_the_article() -> None:
-    from newsflow.core.ner import _tagger_span
+    from newsflow.entities.ner import _tagger_span
 
     text = "سيطروا على مناطق والقلمون"
     start = text.index("والقلمون")

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from newsflow import inputs
-from newsflow.core import enrich, ner
-from newsflow.core.enrich import bounded_fields, enrich_article, text_prefix
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import text_mentions, text_windows
 from newsflow.core.types import ArticleDict
+from newsflow.entities import enrich, ner
+from newsflow.entities.enrich import bounded_fields, enrich_article, text_prefix
+from newsflow.entities.ner import text_mentions, text_windows
 from newsflow.extraction import extract as ex
 from newsflow.extraction import markup
 from newsflow.extraction.markup import MarkupStats, check_markup, markup_stats, markup_stats_python

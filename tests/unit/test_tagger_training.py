@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from newsflow.cli import main
-from newsflow.core import ner
-from newsflow.core.tagger import shipped_model
-from newsflow.core.tagger_training import LabelledSentence, coarse, read_conll, to_iob2, train
+from newsflow.entities import ner
+from newsflow.entities.tagger import shipped_model
+from newsflow.entities.tagger_training import LabelledSentence, coarse, read_conll, to_iob2, train
 from newsflow.settings import Settings, SettingsError
 
 ARABIC = [

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.core.keywords import KeywordScan
 from newsflow.core.normalize import to_ascii_digits
 from newsflow.extraction import extract as ex
 from newsflow.extraction import selectors as sel
+from newsflow.extraction.keyword_scan import KeywordScan
 
 
 def _lower_find(text: str, keywords: tuple[str, ...]) -> list[list[int]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pycrfsuite  # type: ignore[import-untyped]
 
-from newsflow.core.tagger import FeatureExtractor, Tagger, gazetteer_tags, iob_to_spans
+from newsflow.entities.tagger import FeatureExtractor, Tagger, gazetteer_tags, iob_to_spans
 
 TYPES: tuple[str, ...] = ("PER", "LOC", "ORG")
 # Class names seen in the common corpora, upper-cased, onto the three types.

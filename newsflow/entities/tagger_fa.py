@@ -1,4 +1,4 @@
-"""Persian token features for the CRF tagger (`newsflow.core.tagger`).
+"""Persian token features for the CRF tagger (`newsflow.entities.tagger`).
 
 Why a module of its own: Persian names are not told from words by capitals (Arabic
 script has none) but by what surrounds and ends them, and that evidence is Persian
@@ -310,7 +310,7 @@ _SURNAME_ENDINGS: tuple[str, ...] = tuple(
 
 
 class NameLexicon(Protocol):
-    """What the features read of the tagger's lexicon (`newsflow.core.tagger.Lexicon`)."""
+    """What the features read of the tagger's lexicon (`newsflow.entities.tagger.Lexicon`)."""
 
     @property
     def zipf_fa(self) -> Mapping[str, int]: ...

@@ -17,7 +17,7 @@ Persian, English): its own model
 (``newsflow/data/tagger-<lang>.crfsuite``, or one a user trained and configured with
 NEWSFLOW_TAGGER_MODELS), which then decides extents and types, or a borrowed one
 (`BORROWED_MODELS`) that only fills the gazetteer's gaps. Other Latin-script languages
-get the capital-letter rules of `newsflow.core.names_latin`; the rest (Russian…) have
+get the capital-letter rules of `newsflow.entities.names_latin`; the rest (Russian…) have
 the gazetteer layer alone.
 """
 
@@ -32,20 +32,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from newsflow.core.entities import (
-    PRIORITY_COUNTRY,
-    PRIORITY_CURATED,
-    Span,
-    build_entities,
-    gazetteer,
-    gazetteer_spans,
-    gazetteer_version,
-    mention_key,
-    resolve_spans,
-)
-from newsflow.core.names_latin import latin_name_spans
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.core.tagger import (
+from newsflow.core.types import EntityDict
+from newsflow.entities.coref import build_entities, resolve_spans
+from newsflow.entities.forms import mention_key
+from newsflow.entities.gazetteer import gazetteer, gazetteer_version
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.names_latin import latin_name_spans
+from newsflow.entities.spans import PRIORITY_COUNTRY, PRIORITY_CURATED, Span
+from newsflow.entities.tagger import (
     Tagger,
     configured_languages,
     iob_to_spans,
@@ -54,8 +49,7 @@ from newsflow.core.tagger import (
     span_iob,
     use_models,
 )
-from newsflow.core.tagger_en import abbreviation_dot, organisation_end
-from newsflow.core.types import EntityDict
+from newsflow.entities.tagger_en import abbreviation_dot, organisation_end
 
 __all__ = [
     "BORROWED_MODELS",
@@ -270,7 +264,7 @@ def _tagger(path: Path) -> Tagger:
 
 def use_tagger_models(paths: Mapping[str, str | Path]) -> None:
     """Tag these languages with these model files (NEWSFLOW_TAGGER_MODELS); see
-    `newsflow.core.tagger.use_models`."""
+    `newsflow.entities.tagger.use_models`."""
     use_models(paths)
     _tagger.cache_clear()
     extractor_version.cache_clear()

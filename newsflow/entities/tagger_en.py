@@ -1,4 +1,4 @@
-"""English features for the CRF tagger (``newsflow.core.tagger``'s English hook).
+"""English features for the CRF tagger (``newsflow.entities.tagger``'s English hook).
 
 Why features of their own: English marks names with capital letters, which the Arabic
 features (clitic stems, normalized forms) ignore, and capitals alone mislead where every
@@ -7,13 +7,13 @@ word is described by its case and shape, by how frequent its lower-case form is 
 general English (``wordfreq``: a capitalised word whose lower-case form is common is
 rarely a name, unless the text is lower case throughout), by name lexicons (1990 US
 Census given names and surnames, ``data/tagger-en-lexicon.json.gz``), and by the word
-classes of ``newsflow.core.names_latin`` (titles and role nouns before a person,
+classes of ``newsflow.entities.names_latin`` (titles and role nouns before a person,
 organisation suffixes and heads, place heads, countries and states, "said"). A token's
 context adds what no single word says: the gazetteer's tag, the Latin rules' tag on the
 sentence, whether it is the sentence's first word and whether the sentence is written in
 title case or capitals, each crossed with the token's case and frequency.
 
-The two halves map onto the decoder's decomposition (``newsflow.core.crf``): a word's
+The two halves map onto the decoder's decomposition (``newsflow.entities.crf``): a word's
 features depend on the word only (`word_features`, cached per word by the caller), a
 token's context is one short string per token (`context_tags`, ``en|<gaz>|<rule>|<flag>``)
 whose attributes (`context_attrs`) are cached per distinct string like gazetteer tags.
@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsflow.core import names_latin as nl
+from newsflow.entities import names_latin as nl
 
 __all__ = [
     "ABBREVIATIONS",
@@ -48,7 +48,7 @@ __all__ = [
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "tagger-en-lexicon.json.gz"
 CONTEXT_PREFIX = "en|"  # marks a token context string as English (see `context_attrs`)
-_OFFSETS = (-2, -1, 1, 2)  # as newsflow.core.tagger: the neighbours a word lends features to
+_OFFSETS = (-2, -1, 1, 2)  # as newsflow.entities.tagger: the neighbours a word lends features to
 
 # Word classes, lower case. Facts about English, most of them shared with the Latin rules.
 _CLASSES: dict[str, frozenset[str]] = {
@@ -143,7 +143,7 @@ def _word_class(word: str) -> tuple[str, int]:
 
 def word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """A word's own features ("bias" first) and those it lends its -2, -1, +1, +2
-    neighbours (the layout of ``newsflow.core.tagger``'s per-word cache)."""
+    neighbours (the layout of ``newsflow.entities.tagger``'s per-word cache)."""
     lex = english_lexicon()
     low = word.lower()
     case, zf = _word_class(word)

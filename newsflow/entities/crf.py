@@ -42,7 +42,7 @@ _CACHE_LIMIT = 200_000  # distinct words kept; the cache is reset beyond this
 def _compiled_viterbi() -> Callable[..., None] | None:
     """The C decoder when the optional extension was built, else None (NumPy then)."""
     try:
-        from newsflow.core._viterbi import viterbi  # type: ignore[import-not-found]
+        from newsflow.entities._viterbi import viterbi  # type: ignore[import-not-found]
     except ImportError:
         return None
     return viterbi  # type: ignore[no-any-return]
@@ -55,7 +55,7 @@ class DecomposedCRF:
     offset in `offsets`; `position_attrs(before, after)` the attributes of a token with
     `before`/`after` tokens on each side (both capped at the widest offset).  Together
     they must produce exactly the attributes the model was trained with.  `compiled`:
-    the C Viterbi of ``newsflow.core._viterbi`` (None: when built; False: NumPy only).
+    the C Viterbi of ``newsflow.entities._viterbi`` (None: when built; False: NumPy only).
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class DecomposedCRF:
         self._gaz_table = np.zeros((0, len(self.offsets), n))
         self._compiled = _compiled_viterbi() if compiled is not False else None
         if compiled and self._compiled is None:
-            raise RuntimeError("the compiled decoder (newsflow.core._viterbi) is not built")
+            raise RuntimeError("the compiled decoder (newsflow.entities._viterbi) is not built")
 
     # -- cached rows ---------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""Viterbi decoding of a linear-chain CRF in C (optional; `newsflow.core.crf` has the
+"""Viterbi decoding of a linear-chain CRF in C (optional; `newsflow.entities.crf` has the
 same algorithm in NumPy).  Why compiled: an article is ~25 sentences of up to 80
 tokens, and stepping NumPy through the positions costs more than the arithmetic."""
 

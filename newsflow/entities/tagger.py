@@ -31,10 +31,11 @@ from typing import Any
 
 import pycrfsuite  # type: ignore[import-untyped]
 
-from newsflow.core import tagger_fa
-from newsflow.core.crf import DecomposedCRF
-from newsflow.core.entities import Span, gazetteer_spans
 from newsflow.core.normalize import normalize_for_matching
+from newsflow.entities import tagger_fa
+from newsflow.entities.crf import DecomposedCRF
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.spans import Span
 
 __all__ = [
     "ARABIC_FEATURE_GROUPS",
@@ -174,7 +175,7 @@ _TRIGGERS: dict[str, str] = {
 BASE_FEATURE_GROUPS: frozenset[str] = frozenset(
     {"words", "lexicon", "freq", "trigger", "smartstrip"}
 )
-# The ``fa_*`` groups are Persian morphology and word lists (`newsflow.core.tagger_fa`),
+# The ``fa_*`` groups are Persian morphology and word lists (`newsflow.entities.tagger_fa`),
 # computed for Persian tokens only; the shipped Persian model is trained with them.
 # Groups added for Arabic (issue 10). Computed for Arabic words only (`_arabic_classes`):
 # compound-name parts and nisba adjectives ("namepat"), four-letter affixes ("affix4"),
@@ -207,9 +208,9 @@ _ContextAttrs = Callable[[str], Mapping[int, Sequence[str]]]
 
 @functools.cache
 def _language_hook(language: str | None) -> tuple[_WordFeatures, _ContextTags] | None:
-    """English: ``newsflow.core.tagger_en`` (imported on first use)."""
+    """English: ``newsflow.entities.tagger_en`` (imported on first use)."""
     if language == "en":
-        from newsflow.core import tagger_en
+        from newsflow.entities import tagger_en
 
         return tagger_en.word_features, tagger_en.context_tags
     return None
@@ -218,7 +219,7 @@ def _language_hook(language: str | None) -> tuple[_WordFeatures, _ContextTags] |
 def _context_attrs(tag: str) -> Mapping[int, Sequence[str]] | None:
     """The attributes of a language hook's context string, None for a gazetteer tag."""
     if tag.startswith("en|"):
-        from newsflow.core.tagger_en import context_attrs
+        from newsflow.entities.tagger_en import context_attrs
 
         return context_attrs(tag)
     return None
@@ -360,7 +361,7 @@ def span_iob(bounds: Sequence[tuple[Any, ...]], spans: Iterable[Span]) -> list[s
     """IOB gazetteer tags for tokens at character ``(start, end, ...)`` bounds: each span
     marks the tokens it overlaps (the first span to reach a token keeps it), typed as the
     corpora type them. The one rule for training (`gazetteer_tags`) and for tagging an
-    article whose spans are already found (`newsflow.core.ner`)."""
+    article whose spans are already found (`newsflow.entities.ner`)."""
     tags = ["O"] * len(bounds)
     j = 0
     for sp in sorted(spans, key=lambda s: s.start):

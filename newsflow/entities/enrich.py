@@ -28,11 +28,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from newsflow.core.entities import entity_categories, fold_with_offsets
-from newsflow.core.ner import extract_entities, extractor_version
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.routing import CATEGORIES, routes_for
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
+from newsflow.entities.coref import entity_categories
+from newsflow.entities.forms import fold_with_offsets
+from newsflow.entities.ner import extract_entities, extractor_version
 
 SCHEMA_VERSION = 1
 MAX_KEYWORDS = 10
