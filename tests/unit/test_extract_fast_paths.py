@@ -6,7 +6,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.extraction import extract as ex
+from newsflow.extraction import content, walk
 from newsflow.extraction import selectors as sel
 
 
@@ -33,7 +33,7 @@ def _old_heading_words(text: str) -> list[str]:
     ],
 )
 def test_heading_words_equal_the_substring_scans(text: str) -> None:
-    assert ex._heading_words(text) == _old_heading_words(text)
+    assert walk._heading_words(text) == _old_heading_words(text)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_heading_words_equal_the_substring_scans(text: str) -> None:
 def test_comment_hint_is_necessary_for_comment_words(text: str) -> None:
     for norm in (text.lower(), text.casefold(), normalize_for_matching(text)):
         if sel.COMMENT_WORDS_RE.search(norm):
-            assert ex._has_comment_hint(norm)
+            assert content._has_comment_hint(norm)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_comment_hint_is_necessary_for_comment_words(text: str) -> None:
 def test_tail_hint_is_necessary_for_tail_marker(text: str) -> None:
     for offset in (0, max(0, len(text) - 40), len(text)):
         if sel.END_MARKER_TAIL_RE.search(text, offset):
-            assert ex._has_tail_hint(text, offset)
+            assert content._has_tail_hint(text, offset)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from newsflow.core.normalize import to_ascii_digits
 from newsflow.extraction import extract as ex
+from newsflow.extraction import fields
 from newsflow.extraction import selectors as sel
 from newsflow.extraction.keyword_scan import KeywordScan
 
@@ -38,7 +39,7 @@ def _old_external_id(page_text: str, url: str) -> str | None:
     path = urlsplit(url).path
     for rx in sel.EXTERNAL_ID_URL_RES:
         m2 = rx.search(path)
-        if m2 and not ex._YYYYMMDD.match(m2.group(1)):
+        if m2 and not fields._YYYYMMDD.match(m2.group(1)):
             return m2.group(1)
     return None
 

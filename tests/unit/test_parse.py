@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from newsflow import inputs
 from newsflow.core.errors import PipelineError
 from newsflow.core.types import ArticleDict, RawPageDict
+from newsflow.extraction import dom
 from newsflow.extraction import extract as ex
 from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.extraction.urls import article_id
@@ -407,14 +409,14 @@ def html_soup(draw: st.DrawFn) -> str:
 @given(html_soup())
 def test_fuzzed_html_only_raises_pipeline_error(markup: str) -> None:
     trees: list[int] = []
-    real = ex.LexborHTMLParser  # type: ignore[attr-defined]
+    real = LexborHTMLParser
 
     def counted(data: bytes) -> Any:
         trees.append(len(data))
         return real(data)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ex, "LexborHTMLParser", counted)
+        mp.setattr(dom, "LexborHTMLParser", counted)
         mp.setattr(ex, "Deadline", _CountingDeadline)
         _CountingDeadline.checks = 0
         _CountingDeadline.allowed = 1_000_000
@@ -458,7 +460,7 @@ def test_deeply_nested_page_fails_before_its_tree_is_built(
     def no_tree(data: bytes) -> None:
         raise AssertionError("the tree of a page over the limits was built")
 
-    monkeypatch.setattr(ex, "LexborHTMLParser", no_tree)
+    monkeypatch.setattr(dom, "LexborHTMLParser", no_tree)
     assert _kind(raw_page(html)) == "too_complex"
 
 
