@@ -32,7 +32,8 @@ re-tokenized by ``newsflow.entities.ner.tokenize`` and cut by ``ner.sentences`` 
 carried onto the pieces of a token), gazetteer tags from the sentence text. The 55 gold
 spans of the dev blocks decide little, so ``--cv K`` also prints a K-fold
 cross-validation over the training blocks (fold = block mod K), the figure to tune on;
-``--c1``/``--c2`` take several values to compare.
+``--c1``/``--c2`` set the penalties; for English, ``--c1s``/``--c2s`` take several values
+to compare by cross-validation.
 """
 
 from __future__ import annotations
