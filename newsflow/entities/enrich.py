@@ -32,7 +32,12 @@ from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.routing import CATEGORIES, routes_for
 from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
 from newsflow.entities.coref import entity_categories
-from newsflow.entities.forms import fold_with_offsets
+from newsflow.entities.forms import (
+    AR_CONJUNCTIONS,
+    AR_PREPOSITIONS,
+    ARTICLE_PROCLITICS,
+    fold_with_offsets,
+)
 from newsflow.entities.ner import extract_entities, extractor_version
 
 SCHEMA_VERSION = 1
@@ -156,7 +161,14 @@ _STOPWORDS_SOURCE = """
     чуть том нельзя такой им более всегда конечно всю между также заявил сообщил года году
 """
 
-_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "ولل", "فلل", "ال", "لل", "و", "ف", "ب", "ل", "ك")
+# What keywords and categories strip (`forms` describes the proclitics): the article
+# with at most one letter before it, else one letter; first match with a long enough stem.
+_ARABIC_PREFIXES: tuple[str, ...] = (
+    *(a for a in ARTICLE_PROCLITICS if len(a) == 3 and a[0] != "ل"),
+    *(a for a in ARTICLE_PROCLITICS if len(a) == 2),
+    *AR_CONJUNCTIONS,
+    *AR_PREPOSITIONS,
+)
 _TOKEN_RE = re.compile(r"\w+")
 _MIN_STEM = 3
 

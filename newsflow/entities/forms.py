@@ -19,8 +19,35 @@ ENTITY_TYPES: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC")
 LANGUAGES: tuple[str, ...] = ("ar", "fa", "en", "ru")
 
 
-# Arabic proclitics (conjunctions, prepositions) that attach to the next word.
-PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك", "فك")
+# Arabic proclitics, described once for every layer (gazetteer variants, tagger
+# features, tagger spans, keywords): a conjunction (و ف) may come first, then a
+# preposition (ب ل ك), then the article (ال), all written onto the next word; ل + ال is
+# written لل. In the folded alphabet, since every layer strips them from folded text.
+AR_CONJUNCTIONS: tuple[str, ...] = ("و", "ف")
+AR_PREPOSITIONS: tuple[str, ...] = ("ب", "ل", "ك")
+AR_ARTICLE = "ال"
+
+
+def _longest_first(forms: set[str]) -> tuple[str, ...]:
+    """Longest first, so "وبال" is tried before "و"; ties in a fixed order."""
+    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+# Conjunction and/or preposition, no article: "و", "ب", "وب", "فل"...
+PROCLITICS: tuple[str, ...] = _longest_first(
+    {c + p for c in ("", *AR_CONJUNCTIONS) for p in ("", *AR_PREPOSITIONS)} - {""}
+)
+# The article with what may precede it: "ال", "وال", "بال", "وبال", "لل", "ولل"... (the
+# uncontracted "لال" too, which pages rarely write and which costs nothing to try).
+ARTICLE_PROCLITICS: tuple[str, ...] = _longest_first(
+    {c + p + AR_ARTICLE for c in ("", *AR_CONJUNCTIONS) for p in ("", *AR_PREPOSITIONS)}
+    | {c + "لل" for c in ("", *AR_CONJUNCTIONS)}
+)
+# Every proclitic sequence, with or without the article.
+ALL_PROCLITICS: tuple[str, ...] = _longest_first(set(PROCLITICS) | set(ARTICLE_PROCLITICS))
+# A regular expression for an optional conjunction and/or preposition before a name; the
+# shorter first, so a name that itself starts with a preposition's letter keeps it.
+PROCLITIC_RE = "(?:" + "|".join(sorted(PROCLITICS, key=len)) + ")?"
 
 
 # Persian suffixes after a name: plural, ezafe / indefinite yeh.

@@ -35,7 +35,13 @@ from typing import Any, NamedTuple
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.types import EntityDict
 from newsflow.entities.coref import build_entities, resolve_spans
-from newsflow.entities.forms import mention_key
+from newsflow.entities.forms import (
+    AR_CONJUNCTIONS,
+    AR_PREPOSITIONS,
+    PROCLITIC_RE,
+    PROCLITICS,
+    mention_key,
+)
 from newsflow.entities.gazetteer import gazetteer, gazetteer_version
 from newsflow.entities.matching import gazetteer_spans
 from newsflow.entities.names_latin import latin_name_spans
@@ -375,8 +381,8 @@ def _unclitic(first: str) -> Iterator[tuple[str, int]]:
     """Readings of a folded first word without its proclitics, the article kept first
     ("بالعراق" → "العراق", then "عراق"; "للعراق" → "العراق"), each with how many of
     its letters the mention leaves out ("للعراق" leaves out "لل" and reads "عراق")."""
-    for conj in ("", "و", "ف"):
-        for prep in ("", "ب", "ل", "ك"):
+    for conj in ("", *AR_CONJUNCTIONS):
+        for prep in ("", *AR_PREPOSITIONS):
             pre = conj + prep
             if not pre or not first.startswith(pre):
                 continue
@@ -746,8 +752,8 @@ _AR_ROLE_NOUNS = frozenset(
         "صحيفة",
     ]
 )
-_AR_PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
-_AR_PROCLITIC_RE = r"(?:[وفبلك]|[وف][بلك])?"  # before a propagated name
+_AR_PROCLITICS = PROCLITICS  # longest first
+_AR_PROCLITIC_RE = PROCLITIC_RE  # before a propagated name
 
 
 def _arabic_extent(

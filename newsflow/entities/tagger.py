@@ -34,6 +34,7 @@ import pycrfsuite  # type: ignore[import-untyped]
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.entities import tagger_fa
 from newsflow.entities.crf import DecomposedCRF
+from newsflow.entities.forms import ALL_PROCLITICS, ARTICLE_PROCLITICS
 from newsflow.entities.matching import gazetteer_spans
 from newsflow.entities.spans import Span
 
@@ -108,28 +109,11 @@ def _present_shipped(language: str) -> Path | None:
     return shipped if shipped.is_file() else None
 
 
-# Proclitic sequences, longest first, so "وبال" is tried before "و".  They are
-# combinations of conjunction (و ف), preposition (ب ل ك) and article (ال);
-# written in the normalized alphabet because stripping runs on the folded form.
-_PROCLITICS: tuple[str, ...] = tuple(
-    sorted(
-        {
-            c + p + a
-            for c in ("", "و", "ف")
-            for p in ("", "ب", "ل", "ك")
-            for a in ("", "ال")
-            if c + p + a
-        }
-        | {"لل", "ولل", "فلل"},  # ل + ال contracts to لل
-        key=len,
-        reverse=True,
-    )
-)
-# Without evidence that the stem is a word, only the article (and what precedes it)
-# is taken off: "وال…", "بال…", "لل…" are unambiguous, a lone "ف" or "ل" is not.
-_ARTICLE_PROCLITICS: tuple[str, ...] = tuple(
-    p for p in _PROCLITICS if p.endswith("ال") or p.endswith("لل")
-)
+# Proclitics, longest first (`forms.ALL_PROCLITICS`). Without evidence that the stem is a
+# word, only the article (and what precedes it) is taken off: "وال…", "بال…", "لل…" are
+# unambiguous, a lone "ف" or "ل" is not.
+_PROCLITICS: tuple[str, ...] = ALL_PROCLITICS
+_ARTICLE_PROCLITICS: tuple[str, ...] = ARTICLE_PROCLITICS
 # Persian plural and ezafe/indefinite endings (ZWNJ is already dropped by the folding).
 _SUFFIXES: tuple[str, ...] = ("هاي", "ها", "ي")
 _MIN_STEM = 3  # short words are more often whole words than clitic + stem
