@@ -1,7 +1,11 @@
-"""The sink's store against a real SQLite file: accounting, idempotency, migrations, concurrency.
+"""The sink's store, one suite for both back ends: a real SQLite file and a real PostgreSQL
+server (``NEWSFLOW_TEST_POSTGRES_URL``, started by ``make test``; the PostgreSQL cases are
+skipped without it). Accounting, idempotency, migrations, concurrency, errors.
 
-No mocks: every test opens a database file under ``tmp_path`` exactly as the worker would, and
-checks the stored rows through a separate engine where the store's own answer could hide a bug.
+No mocks: every test opens the database exactly as the worker would, and checks the stored
+rows through a separate engine where the store's own answer could hide a bug. What only one
+back end has (SQLite's file locks and WAL, PostgreSQL's column types and refusals) is
+tested for that back end alone, here or in ``tests/integration/test_store_postgres.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import asyncio
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,15 +35,65 @@ from newsflow.store import (
     metadata,
     migrate,
 )
-from tests.storage_helpers import RIYADH, TEHRAN, fetch, make_article, make_dead_letter
+from tests.storage_helpers import (
+    POSTGRES_MARKS,
+    RIYADH,
+    TEHRAN,
+    drop_sink_tables,
+    fetch,
+    make_article,
+    make_dead_letter,
+    postgres_database,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
 
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=POSTGRES_MARKS),
+]
+
+
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database for this module alone (made only when a test asks)."""
+    with postgres_database("newsflow_test") as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def url(tmp_path: Path) -> str:
+def url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty, unmigrated database of ``backend``."""
+    if backend == "sqlite":
+        return sqlite_path_url(tmp_path)
+    database_url = str(request.getfixturevalue("pg_database"))
+    drop_sink_tables(database_url)
+    return database_url
+
+
+def sqlite_path_url(tmp_path: Path) -> str:
     # A directory that does not exist yet: the store must create it.
     return f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'sink.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return sqlite_path_url(tmp_path)
+
+
+@pytest.fixture
+async def sqlite_store(sqlite_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(sqlite_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 @pytest.fixture
@@ -220,7 +274,7 @@ async def test_nul_and_lone_surrogates_are_replaced_not_fatal(store: Store) -> N
     assert await store.write_dead_letters([letter]) == 1
 
 
-async def test_published_at_is_an_instant_not_text(store: Store, url: str) -> None:
+async def test_published_at_is_an_instant_not_text(store: Store, url: str, backend: str) -> None:
     # As text, "10:00+03:30" sorts after "08:00+00:00"; as instants it is 06:30Z, earlier.
     tehran = make_article("tehran", published_at="2024-03-01T10:00:00+03:30")
     london = make_article("london", published_at="2024-03-01T08:00:00+00:00")
@@ -237,7 +291,10 @@ async def test_published_at_is_an_instant_not_text(store: Store, url: str) -> No
     (row,) = await fetch(url, sa.select(articles.c.published_at).where(articles.c.id == "tehran"))
     assert row.published_at == datetime(2024, 3, 1, 6, 30, tzinfo=UTC)
     (raw,) = await fetch(url, sa.text("SELECT published_at FROM articles WHERE id = 'tehran'"))
-    assert raw[0] == "2024-03-01T06:30:00.000000+00:00"
+    if backend == "sqlite":  # fixed-width UTC text, so that text order is time order
+        assert raw[0] == "2024-03-01T06:30:00.000000+00:00"
+    else:  # timestamptz
+        assert raw[0] == datetime(2024, 3, 1, 6, 30, tzinfo=UTC)
     # The unusable value stays NULL in the column but intact in the document.
     stored = await store.get_article("garbage")
     assert stored is not None and stored["article"]["published_at"] == "last Tuesday"
@@ -305,7 +362,9 @@ async def test_concurrent_migrations_in_separate_processes(url: str) -> None:
     assert [tuple(v) for v in versions] == [("0002",)]
 
 
-async def test_the_migration_builds_what_the_table_definitions_describe(url: str) -> None:
+async def test_the_migration_builds_what_the_table_definitions_describe(
+    url: str, backend: str
+) -> None:
     await migrate(url)
     engine = create_async_engine(url)
     try:
@@ -323,7 +382,15 @@ async def test_the_migration_builds_what_the_table_definitions_describe(url: str
                 }
 
             actual = await conn.run_sync(reflect)
-            mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            if backend == "sqlite":
+                mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            else:
+                mode = (
+                    await conn.exec_driver_sql(
+                        "SELECT data_type FROM information_schema.columns "
+                        "WHERE table_name = 'articles' AND column_name = 'doc'"
+                    )
+                ).scalar()
     finally:
         await engine.dispose()
 
@@ -332,16 +399,17 @@ async def test_the_migration_builds_what_the_table_definitions_describe(url: str
         assert actual[table.name]["pk"] == [c.name for c in table.primary_key.columns]
     assert "ix_articles_published_at" in actual["articles"]["indexes"]
     assert "ix_article_entities_entity_id" in actual["article_entities"]["indexes"]
-    assert mode == "wal"
+    assert mode == ("wal" if backend == "sqlite" else "jsonb")
 
 
 # ------------------------------------------------------------------------------------------
 # Concurrency
 
 
-async def test_a_reader_is_not_blocked_by_an_open_write_transaction(
-    store: Store, url: str, tmp_path: Path
+async def test_a_sqlite_reader_is_not_blocked_by_an_open_write_transaction(
+    sqlite_store: Store, sqlite_url: str, tmp_path: Path
 ) -> None:
+    store, url = sqlite_store, sqlite_url
     await store.write_articles([make_article("a1")])
     writer = sqlite3.connect(tmp_path / "nested" / "sink.db", isolation_level=None)
     try:
