@@ -26,304 +26,74 @@ Other languages capitalise differently (German nouns, French titles), so for any
 ``language`` but English only organisations with a legal-form suffix ("Siemens AG",
 "Renault SA") are returned.
 
-Word lists that are facts about English (titles, organisation heads) are constants here;
-"is this a common word?" comes from ``wordfreq`` (its data ships in its wheel), read once.
+Word lists that are facts about English (titles, organisation heads) and the characters
+and runs of a text are in `latin_words`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+
+from newsflow.entities.latin_words import (
+    ACRONYM_AFTER_RE,
+    AFTER_RE,
+    AGENCY_RE,
+    BOARD_MEMBERS,
+    BYLINE_RE,
+    CALENDAR,
+    CONNECTORS,
+    EMPLOYER_TITLES,
+    EVENT_TAILS,
+    FIXED,
+    GENERAL_BEFORE,
+    LEGAL_FORM_RE,
+    LEGAL_FORMS,
+    LOC_HEADS,
+    LOC_TAILS,
+    NOT_NAME_WORDS,
+    OPENERS,
+    ORG_BLOCK,
+    ORG_HEADS,
+    ORG_NOUNS,
+    ORG_TAILS,
+    PART_RE,
+    PERSON_PARTICLES,
+    PLACE_NOUNS,
+    ROLE_NOUNS,
+    RUN_RE,
+    SENTENCE_END,
+    STARTERS,
+    TITLE_HEADS,
+    capitalised_runs,
+    common_words,
+    gpe_names,
+    wordset,
+)
 
 NameSpan = tuple[str, int, int]
 
 
-def _wordset(words: str) -> frozenset[str]:
-    """The whitespace-separated words of ``words``: long word lists stay readable."""
-    return frozenset(words.split())
-
-
-# --- characters and tokens ----------------------------------------------------------------
-
-_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
-_LO = "a-zß-öø-ÿā-ž"
-_L = _UP + _LO
-
-# Abbreviated titles keep their dot inside the token so "Mr. Smith" stays one run.
-_ABBREV_WORDS = [
-    *("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt"),
-    *("Sgt", "Maj", "Cpl", "Adm", "Cmdr", "Det", "Supt", "Insp", "Rev", "Fr", "Jr", "Sr"),
-    *("Sec", "Pres", "St"),
-]  # (in the order the regex alternation tries them)
-# (The lookaheads in these patterns only let the regex engine give up sooner: a capital
-# and 1-3 letters before the dot, a token's first letter, a connector's first letter.)
-_ABBREV = rf"(?=[A-Z][a-z]{{1,3}}\.)(?:{'|'.join(_ABBREV_WORDS)})\."
-# A token after its first letter, when that is a capital: the alternatives of `_TOKEN`.
-_AFTER_CAPITAL = (
-    rf"(?:\.[{_UP}])+\.?",  # U.S., U.K.
-    rf"\.(?=[ \u00a0][{_UP}])",  # a middle initial: John F. Kennedy
-    rf"[{_L}]+(?:['’][{_UP}][{_L}]+|-[{_UP}][{_L}]*)*",  # O'Brien, Jean-Luc
-)
-_TOKEN = (
-    rf"(?=[{_UP}ae])(?:{_ABBREV}"
-    rf"|[{_UP}]{_AFTER_CAPITAL[0]}"
-    rf"|[{_UP}]{_AFTER_CAPITAL[1]}"
-    rf"|(?:al|el)-[{_UP}][{_L}]+"  # al-Assad
-    rf"|[{_UP}]{_AFTER_CAPITAL[2]})"
-)
-_CONNECTORS = _wordset(
-    "of for the and & de da del della di du des dos van von der den la le bin ibn bint y"
-)
-_SEP = r"[ \u00a0]"
-_NOT_BEFORE_RUN = rf"[{_L}0-9'’.-]"
-# After the first token: more tokens, up to two connectors between two of them.
-_RUN_REST = (
-    rf"(?:(?:{_SEP}(?=[&abdfilotvy])(?:of|for|the|and|&|de|da|del|della|di|du|des|dos|van|"
-    rf"von|der|den|la|le|bin|ibn|bint|y)){{0,2}}{_SEP}{_TOKEN})*"
-    rf"(?![{_L}0-9])"
-)
-_RUN_RE = re.compile(rf"(?<!{_NOT_BEFORE_RUN}){_TOKEN}{_RUN_REST}")
-
-
-def _expand(chars: str) -> list[str]:
-    """The characters of a character-class body with ranges ("A-ZÀ-Ö...")."""
-    out: list[str] = []
-    i = 0
-    while i < len(chars):
-        if i + 2 < len(chars) and chars[i + 1] == "-":
-            out.extend(chr(c) for c in range(ord(chars[i]), ord(chars[i + 2]) + 1))
-            i += 3
-        else:
-            out.append(chars[i])
-            i += 1
-    return out
-
-
-_CAPITALS = frozenset(_expand(_UP))
-
-
-def _capital_branch(cap: str) -> str:
-    alts = [_AFTER_CAPITAL[0], _AFTER_CAPITAL[1], _AFTER_CAPITAL[2]]
-    abbrevs = [w[1:] for w in _ABBREV_WORDS if w[0] == cap]
-    if abbrevs:
-        alts.insert(0, rf"(?:{'|'.join(abbrevs)})\.")
-    return rf"{re.escape(cap)}(?<!{_NOT_BEFORE_RUN}.)(?:{'|'.join(alts)})"
-
-
-# `_RUN_RE` for a text where no token can start with "al-"/"el-", so every run starts
-# with a capital: one branch per capital, each led by that letter, lets the regex engine
-# skip to the next capital instead of trying a match at every character; the branch is
-# the alternatives of `_TOKEN` in their order, so the matches are the same.
-_RUN_CAPITAL_RE = re.compile(
-    rf"(?:{'|'.join(_capital_branch(c) for c in sorted(_CAPITALS))}){_RUN_REST}"
-)
-
-
-def _runs(text: str) -> Iterator[re.Match[str]]:
-    """The matches of `_RUN_RE` in ``text``: the capitalised runs."""
-    i = text.find("l-")
-    while i >= 0:
-        if i and text[i - 1] in "ae" and text[i + 2 : i + 3] in _CAPITALS:
-            return _RUN_RE.finditer(text)  # a token may start with "al-"/"el-"
-        i = text.find("l-", i + 1)
-    return _RUN_CAPITAL_RE.finditer(text)
-
-
-_PART_RE = re.compile(rf"{_TOKEN}|[^ \u00a0]+")
-_AFTER_RE = re.compile(
-    r"(?P<poss>['’]s?\b)?[ \u00a0]*"
-    r"(?:(?P<said>said|says|told|added|explained|wrote|insisted|tweeted)\b"
-    r"|,[ \u00a0]*(?P<who>who)\b"
-    r"|,[ \u00a0]*(?P<age>\d{1,3}),"
-    r"|(?P<based>-based|-born)\b"
-    r"|,[ \u00a0]*(?P<region>[A-Z][a-z]+(?:[ \u00a0][A-Z][a-z]+)?)\b(?![ \u00a0]*[A-Z]))?"
-)
-_ACRONYM_AFTER_RE = re.compile(r"[ \u00a0]*\(([A-Z]{2,6})\)")
-_SENTENCE_END = frozenset(".!?:;\n\r")
-_OPENERS = frozenset(" \u00a0\t\"'“‘«([—–-•*")
-
-# --- word lists (English facts) -----------------------------------------------------------
-
-# A title right before a name makes the name a person ("Prime Minister Keir Starmer").
-_TITLE_HEADS = _wordset(
-    """Mr Mrs Ms Mx Dr Prof Professor Sir Dame Lord Lady Baroness Rev Reverend Fr
-    President Minister Secretary Senator Sen Rep Representative Congressman Congresswoman
-    Gov Governor Mayor Judge Justice Chancellor King Queen Prince Princess Pope Sheikh
-    Emir Ayatollah Gen Lt Col Colonel Capt Captain Sgt Sergeant Maj Cpl Adm Admiral Cmdr
-    Commander Det Detective Supt Superintendent Insp Inspector Officer Constable Chairman
-    Chairwoman Chair CEO Executive Founder Ambassador Commissioner Speaker Premier Pres
-    Coach Archbishop Bishop Cardinal Rabbi Imam Deputy Spokesman Spokeswoman Spokesperson
-    Councillor Councilman Councilwoman Trustee Director Dean Chef Administrator"""
-)
-# Titles after which the text before the title names the employer ("Apple CEO Tim Cook").
-_EMPLOYER_TITLES = _wordset(
-    "CEO Executive Founder Chairman Chairwoman Chair Spokesman Spokeswoman Director"
-)
-# "General" is a title only in compounds ("Attorney General Merrick Garland"), never
-# alone ("General Motors", "General Assembly").
-_GENERAL_BEFORE = _wordset("Attorney Surgeon Solicitor Inspector Governor Secretary")
-# A lower-case word right before a capitalised run that makes it a person.
-_ROLE_NOUNS = _wordset(
-    """teenager actor actress singer rapper songwriter musician star coach manager striker
-    midfielder defender goalkeeper quarterback pitcher forward winger player captain
-    spokesman spokeswoman spokesperson minister president senator governor mayor
-    chancellor premier secretary director author writer novelist poet journalist
-    reporter correspondent columnist editor photographer lawyer attorney judge
-    professor economist analyst researcher scientist doctor nurse officer detective
-    founder co-founder chairman chairwoman ceo boss chief leader candidate deputy
-    comedian presenter filmmaker producer designer artist influencer
-    wife husband son daughter mother father brother sister grandson granddaughter
-    grandmother grandfather uncle aunt nephew niece cousin girlfriend boyfriend partner
-    fiancé fiancée widow friend colleague teammate suspect defendant starring
-    chairperson entrepreneur billionaire businessman businesswoman
-    lawmaker congressman congresswoman senator-elect president-elect mp mep"""
-)
-# Last word of an organisation's name.
-_ORG_TAILS = _wordset(
-    """Inc Inc. Ltd Ltd. Corp Corp. Corporation Co. LLC LLP PLC Plc plc AG GmbH SA S.A. NV
-    Group Holdings Bank Bancorp Party Council Agency Authority Commission Committee
-    Association Institute Foundation Fund University College Academy Society Union
-    Federation League Club FC News Times Post Journal Herald Gazette Telegraph Tribune
-    Press Network Media Studios Records Pictures Images Airlines Airways Motors
-    Systems Technologies Labs Laboratories Pharmaceuticals Partners Capital Ventures
-    Investments Reserve Department Office Police Service Services Army Navy Guard
-    Court Parliament Congress Senate Assembly Cabinet Government Church Hospital
-    Company Board Bureau Organization Organisation Alliance Coalition Movement Brigade
-    Brigades Trust Exchange Administration Tribunal Forum Ministry Magazine Broadcasting
-    Industries Enterprises Foods Brands Stores Hotels Resorts Communications Solutions
-    Products Resources Logistics Pharma Therapeutics Electronics"""
-)
-# First word of an organisation's name when "of"/"for" follows ("Ministry of Defence").
-_ORG_HEADS = _wordset(
-    """Ministry Department University Bank Bureau Office Council Church Institute Court
-    House Federation Union Organization Organisation League Association Commission
-    Centers Centres Society Academy College School Party Army"""
-)
-_BOARD_MEMBERS = frozenset(("Directors", "Trustees", "Governors"))
-# Words that end a capitalised run which is an event, not a place or organisation
-# ("Gulf War", "World Cup"), and words no person's name contains ("Ranking Member").
-_EVENT_TAILS = _wordset("War Wars Cup Games Olympics Championship Championships Crisis Revolution")
-_NOT_NAME_WORDS = _wordset("General Member Wing Street Avenue Road Square Bridge Building")
-_ORG_BLOCK = frozenset({"Oval Office", "White House", "Board of Directors"})
-# Names whose last word misleads the head rules.
-_FIXED = {"West Bank": "LOC", "Gaza Strip": "LOC", "Soviet Union": "GPE"}
-# Legal forms: an organisation in any language.
-_LEGAL_FORMS = _wordset(
-    "Inc Inc. Ltd Ltd. Corp Corp. LLC LLP PLC plc AG GmbH SA S.A. SpA S.p.A. NV BV SE SAS"
-)
-# A legal form before no letter or digit: the last word of a run when a space precedes.
-_LEGAL_FORM_RE = re.compile(
-    rf"(?:{'|'.join(re.escape(w) for w in sorted(_LEGAL_FORMS))})(?![{_L}0-9])"
-)
-_LOC_TAILS = _wordset(
-    """River Mountains Mountain Valley Island Islands County Province Sea Ocean Lake Bay
-    Peninsula Desert Strait Heights Hills Beach Falls Canyon Gulf Coast Borough Township
-    Parish Archipelago Glacier Plateau Basin Delta Highlands Prefecture Oblast"""
-)
-_LOC_HEADS = _wordset("Mount Mt. Lake Gulf Strait Cape Isle Lake Gulf")
-_PLACE_NOUNS = _wordset("city town village province state region county suburb capital district")
-_CALENDAR = _wordset(
-    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
-    April May June July August September October November December Jan Feb Mar Apr Jun
-    Jul Aug Sep Sept Oct Nov Dec"""
-)
-# Closed-class words that start sentences; after an abbreviation's dot they start a new one.
-_STARTERS = _wordset(
-    """The A An This That These Those He She It They We I You His Her Its Their Our My
-    But And Or So Yet If When While As After Before Since In On At For From With By To
-    There Here What Why How Who Where Which Some Many Most All Both Each No Not Now Then
-    Also Still Even Only Just However Meanwhile"""
-)
-_PERSON_PARTICLES = _wordset("de da del della di du dos van von der den la le bin ibn bint y")
-_BYLINE_RE = re.compile(
-    r"(?:^|\n)[ \u00a0]*(?:By|BY|Photo(?:graph)?:?(?:[ \u00a0]by)?|Credit:|Words:|Written by)"
-    r"[ \u00a0]+$"
-)
-_AGENCY_RE = re.compile(r"\((Reuters|AP|AFP|Bloomberg|UPI|dpa|Xinhua|PA|EFE|ANSA)\)")
-_US_STATES = _wordset(
-    """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida
-    Georgia Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland
-    Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio
-    Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia
-    Wisconsin Wyoming Ontario Quebec Alberta Manitoba Saskatchewan Queensland Victoria
-    Tasmania England Scotland Wales Bavaria Punjab Kerala Sindh"""
-) | frozenset(
-    [
-        "New Hampshire",
-        "New Jersey",
-        "New Mexico",
-        "New York State",
-        "North Carolina",
-        "North Dakota",
-        "Rhode Island",
-        "South Carolina",
-        "South Dakota",
-        "West Virginia",
-        "British Columbia",
-        "Nova Scotia",
-        "New South Wales",
-        "Western Australia",
-        "South Australia",
-        "Northern Ireland",
-        "Northern Territory",
-    ]
-)
-_COUNTRY_EXTRA = _wordset("US U.S. USA UK U.K. UAE Britain America Holland Burma") | frozenset(
-    ["Great Britain", "Ivory Coast", "Czech Republic", "South Korea", "North Korea"]
-)
-# CLDR "territories" that are not countries (United Nations, European Union, Eurozone...).
-_NOT_COUNTRIES = _wordset("UN EU EZ QO XA XB ZZ AQ")
-# Country names that are also common words or first names.
-_COUNTRY_DROP = frozenset({"Jersey", "Chad", "Guernsey", "Georgia", "Jordan", "Turkey"})
-
-
-@functools.cache
-def _gpe_names() -> frozenset[str]:
-    """English country names (CLDR through babel, already a dependency) and the states and
-    provinces that news names bare; built once."""
-    from babel import Locale  # heavy import, only on first use
-
-    names = set(_COUNTRY_EXTRA) | set(_US_STATES)
-    for code, name in Locale.parse("en").territories.items():
-        if code not in _NOT_COUNTRIES and code.isalpha() and "(" not in name and "&" not in name:
-            names.add(name)
-    return frozenset(names - _COUNTRY_DROP)
-
-
-@functools.cache
-def _common_words(language: str) -> frozenset[str]:
-    """The 20,000 most frequent words of ``language`` (lower case), from wordfreq: a
-    sentence-initial word among them is probably not a name. Loaded once per language."""
-    import wordfreq  # its word lists load on first use
-
-    if language not in wordfreq.available_languages():
-        return frozenset()  # not a near match ("la" read as Italian): no list at all
-    return frozenset(wordfreq.top_n_list(language, 20000))
-
-
-# --- reading one text ---------------------------------------------------------------------
-
 # A run's part is a name token or a connector, so "not a connector" is "a token"
-# (`_RUN_RE` joins tokens only with these connectors).
+# (`RUN_RE` joins tokens only with these connectors).
 _Part = tuple[str, int, int]  # (text, start, end) in the original text
 
 
 def _is_token(part: str) -> bool:
     """Whether a part of a run is a name token: all but the connectors ("of", "and"...);
     a token starts with a capital or is "al-"/"el-" + a capital."""
-    return part not in _CONNECTORS
+    return part not in CONNECTORS
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
     """True when only openers (quotes, brackets, bullets, spaces) separate ``pos`` from the
     start of the text or from a sentence end."""
     i = pos - 1
-    while i >= 0 and text[i] in _OPENERS:
+    while i >= 0 and text[i] in OPENERS:
         if text[i] in "\n\r":
             return True
         i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
+    return i < 0 or text[i] in SENTENCE_END
 
 
 def _title_case_line(text: str, pos: int, common: frozenset[str]) -> bool:
@@ -358,9 +128,9 @@ def _title_case_line(text: str, pos: int, common: frozenset[str]) -> bool:
 
 def _parts(whole: str, base: int) -> list[_Part]:
     """The parts of a run ``whole`` found at ``base``: its tokens and connectors, which
-    `_RUN_RE` separates by one space (or no-break space) each."""
+    `RUN_RE` separates by one space (or no-break space) each."""
     if "\u00a0" in whole:
-        return [(p.group(), base + p.start(), base + p.end()) for p in _PART_RE.finditer(whole)]
+        return [(p.group(), base + p.start(), base + p.end()) for p in PART_RE.finditer(whole)]
     parts = []
     for word in whole.split(" "):
         end = base + len(word)
@@ -376,9 +146,9 @@ def _keep_and(whole: str) -> bool:
     after_and = whole.rpartition(" and ")[2] if " and " in whole else whole.rpartition(" & ")[2]
     before_and = whole.partition(" and ")[0].rsplit(None, 1)[-1]
     return (
-        whole.rsplit(None, 1)[-1] in _ORG_TAILS
-        and before_and not in _ORG_TAILS
-        and before_and not in _ORG_HEADS
+        whole.rsplit(None, 1)[-1] in ORG_TAILS
+        and before_and not in ORG_TAILS
+        and before_and not in ORG_HEADS
         and len(after_and.split()) <= 3
         and not after_and.lower().startswith("the ")
     )
@@ -402,7 +172,7 @@ def _split(
     keep_and: bool | None = None  # read only when the run has an "and"
     for item in _parts(whole, base):
         part = item[0]
-        if part in _CALENDAR:
+        if part in CALENDAR:
             new_sentence = False
         elif part == "and" or part == "&":
             if keep_and is None:
@@ -411,7 +181,7 @@ def _split(
                 cur.append(item)
                 continue
             new_sentence = False
-        elif cur and part in _STARTERS and cur[-1][0][-1] == ".":
+        elif cur and part in STARTERS and cur[-1][0][-1] == ".":
             new_sentence = True
         else:
             cur.append(item)
@@ -426,13 +196,13 @@ def _split(
     for parts, run_initial in runs:
         if run_initial:  # a sentence's first word is capitalised whatever it is
             first = parts[0][0]
-            if first in _STARTERS or (
+            if first in STARTERS or (
                 first.lower() in common and first not in seen and first not in gpe
             ):
                 parts = parts[1:]
-        while parts and (parts[0][0] in _CONNECTORS or parts[0][0] in _ARTICLES):
+        while parts and (parts[0][0] in CONNECTORS or parts[0][0] in _ARTICLES):
             parts = parts[1:]
-        while parts and parts[-1][0] in _CONNECTORS:
+        while parts and parts[-1][0] in CONNECTORS:
             parts = parts[:-1]
         if parts:
             out.append(parts)
@@ -440,7 +210,9 @@ def _split(
 
 
 _ARTICLES = frozenset(("The", "A", "An"))
-_SKIPPED = _CALENDAR | _ARTICLES  # one-word runs that are never names
+
+
+_SKIPPED = CALENDAR | _ARTICLES  # one-word runs that are never names
 
 
 _BEFORE_STRIP = frozenset(" \u00a0,:")
@@ -475,7 +247,7 @@ def _word_before(text: str, pos: int) -> str:
 
 
 def _org_noun_before(text: str, pos: int) -> bool:
-    """``_word_before(text, pos) in _ORG_NOUNS`` for ``pos >= 0``, most answers from the
+    """``_word_before(text, pos) in ORG_NOUNS`` for ``pos >= 0``, most answers from the
     last three letters before ``pos`` alone."""
     lo = pos - 30 if pos > 30 else 0
     j = pos
@@ -483,7 +255,7 @@ def _org_noun_before(text: str, pos: int) -> bool:
         j -= 1
     if j - lo < _ORG_NOUN_MIN or text[j - 3 : j] not in _ORG_NOUN_ENDS:
         return False
-    return _word_before(text, pos) in _ORG_NOUNS
+    return _word_before(text, pos) in ORG_NOUNS
 
 
 def _words(parts: list[_Part]) -> str:
@@ -493,11 +265,11 @@ def _words(parts: list[_Part]) -> str:
 def _person_tail(parts: list[_Part]) -> bool:
     """1-4 name tokens (particles allowed inside), none a title, organisation or place head,
     none an acronym: shaped like a person's name."""
-    if parts[0][0] in _CONNECTORS:
+    if parts[0][0] in CONNECTORS:
         return False
     names = 0
     for word, _, _ in parts:
-        if word in _PERSON_PARTICLES:
+        if word in PERSON_PARTICLES:
             continue  # (the particles are connectors: not counted)
         if word in _NOT_PERSON_WORDS or (word.isupper() and len(word) > 1):
             return False  # (every connector that is no particle is in the set)
@@ -520,7 +292,7 @@ class _Reader:
     def emit(self, kind: str, parts: list[_Part]) -> None:
         self.spans.append((kind, parts[0][1], parts[-1][2]))
         if kind == "ORG":  # "World Health Organization (WHO)": WHO is that organisation
-            acr = _ACRONYM_AFTER_RE.match(self.text, parts[-1][2])
+            acr = ACRONYM_AFTER_RE.match(self.text, parts[-1][2])
             if acr and acr.group(1) == _initials(p[0] for p in parts if _is_token(p[0])):
                 self.acronyms.add(acr.group(1))
         if kind == "PERSON":
@@ -541,27 +313,27 @@ class _Reader:
         phrase = " ".join(words)
         if phrase in gpe:
             return "GPE"
-        if phrase in _FIXED:
-            return _FIXED[phrase]
+        if phrase in FIXED:
+            return FIXED[phrase]
         last = words[-1]
-        if last in _EVENT_TAILS:
+        if last in EVENT_TAILS:
             return "EVENT"
-        if phrase in _ORG_BLOCK:
+        if phrase in ORG_BLOCK:
             return None
-        if last in _LOC_TAILS and "of" not in words and _n_tokens(words) >= 2:
+        if last in LOC_TAILS and "of" not in words and _n_tokens(words) >= 2:
             return "LOC"
-        if words[0] in _LOC_HEADS and _n_tokens(words) >= 2:
+        if words[0] in LOC_HEADS and _n_tokens(words) >= 2:
             return "LOC"
         cut = -1
         if "of" in words or "for" in words:
             cut = next(i for i, w in enumerate(words) if w == "of" or w == "for")
             if (
                 cut > 0
-                and (words[cut - 1] in _ORG_HEADS or words[cut - 1] in _ORG_TAILS)
-                and last not in _BOARD_MEMBERS
+                and (words[cut - 1] in ORG_HEADS or words[cut - 1] in ORG_TAILS)
+                and last not in BOARD_MEMBERS
             ):
                 return "ORG"  # "Ministry of Defence", "Supreme Court of Israel"
-        if cut < 0 and last in _ORG_TAILS and _n_tokens(words) >= 2:
+        if cut < 0 and last in ORG_TAILS and _n_tokens(words) >= 2:
             before = self.text[max(0, parts[0][1] - 3) : parts[0][1]]
             if before in ("'s ", "’s "):  # "Murdoch Children's Research Institute"
                 return None
@@ -578,8 +350,8 @@ class _Reader:
                 continue  # (no dot to strip: only these words can pass the tests below)
             bare = w.rstrip(".")
             if (
-                bare in _TITLE_HEADS
-                or (bare == "General" and i > 0 and parts[i - 1][0] in _GENERAL_BEFORE)
+                bare in TITLE_HEADS
+                or (bare == "General" and i > 0 and parts[i - 1][0] in GENERAL_BEFORE)
                 or (bare == "State" and i > 1 and parts[i - 2][0] == "Secretary")
             ):
                 head = i
@@ -591,7 +363,7 @@ class _Reader:
         self.emit("PERSON", tail)
         # the words before the title: drop title words, keep an employer or country
         pre = parts[:head]
-        while pre and (pre[-1][0].rstrip(".") in _TITLE_HEADS or pre[-1][0] in _TITLE_QUALIFIERS):
+        while pre and (pre[-1][0].rstrip(".") in TITLE_HEADS or pre[-1][0] in _TITLE_QUALIFIERS):
             pre = pre[:-1]
         while pre and not _is_token(pre[-1][0]):
             pre = pre[:-1]
@@ -601,10 +373,10 @@ class _Reader:
                 if kind != "EVENT":
                     self.emit(kind, pre)
             elif (
-                parts[head][0] in _EMPLOYER_TITLES
+                parts[head][0] in EMPLOYER_TITLES
                 and len(pre) <= 2
                 and not pre[-1][0].endswith(_DEMONYM_ENDINGS)
-                and pre[-1][0].lower() not in _common_words("en")
+                and pre[-1][0].lower() not in common_words("en")
                 and all(_is_token(p[0]) for p in pre)
             ):
                 self.emit("ORG", pre)
@@ -626,20 +398,20 @@ class _Reader:
         text = self.text
         start, end = parts[0][1], parts[-1][2]
         prev = _word_before(text, start)
-        after = _AFTER_RE.match(text, end)
+        after = AFTER_RE.match(text, end)
         phrase = " ".join(words)
-        tokens = [w for w in words if w not in _CONNECTORS]
+        tokens = [w for w in words if w not in CONNECTORS]
         n_tokens = len(tokens)
         connectors = n_tokens < len(words)
         person_shaped = _person_tail(parts) and not any(t.isupper() for t in tokens)
-        if prev in _ORG_NOUNS and n_tokens <= 4 and not any(w in _TITLE_HEADS for w in tokens):
+        if prev in ORG_NOUNS and n_tokens <= 4 and not any(w in TITLE_HEADS for w in tokens):
             self.emit("ORG", parts)
             self.org_names.add(phrase)
             return
-        if person_shaped and prev.lower() in _ROLE_NOUNS and prev.islower():
+        if person_shaped and prev.lower() in ROLE_NOUNS and prev.islower():
             self.emit("PERSON", parts)
             return
-        if person_shaped and n_tokens >= 2 and _BYLINE_RE.search(text, max(0, start - 30), start):
+        if person_shaped and n_tokens >= 2 and BYLINE_RE.search(text, max(0, start - 30), start):
             self.emit("PERSON", parts)
             return
         if after and (after.group("based") or "") == "-based":
@@ -673,7 +445,7 @@ class _Reader:
             # "Sen. Tim Scott of South Carolina": each side of "of" on its own
             cut = next(i for i, w in enumerate(words) if w in ("of", "for"))
             left, right = parts[:cut], parts[cut + 1 :]
-            while right and (right[0][0] in _CONNECTORS or right[0][0] in _ARTICLES):
+            while right and (right[0][0] in CONNECTORS or right[0][0] in _ARTICLES):
                 right = right[1:]
             for piece in (left, right):
                 if piece:
@@ -703,7 +475,7 @@ class _Reader:
 
     def place_noun_of(self, start: int) -> bool:
         """``start`` follows "city of", "town of", "province of"..."""
-        return _word_before(self.text, self.text.rfind("of", 0, start)) in _PLACE_NOUNS
+        return _word_before(self.text, self.text.rfind("of", 0, start)) in PLACE_NOUNS
 
     def classify_word(self, word: str, start: int, end: int, gpe: frozenset[str]) -> None:
         """The one-word case of `classify`, kept cheap: most runs are one word."""
@@ -714,11 +486,11 @@ class _Reader:
         prev = _word_before(text, start)
         nxt = text[end : end + 1]
         if prev:
-            if prev in _ORG_NOUNS and word not in _TITLE_HEADS:
+            if prev in ORG_NOUNS and word not in TITLE_HEADS:
                 self.spans.append(("ORG", start, end))
                 self.org_names.add(word)
                 return
-            if prev in _ROLE_NOUNS and _person_tail([(word, start, end)]) and not word.isupper():
+            if prev in ROLE_NOUNS and _person_tail([(word, start, end)]) and not word.isupper():
                 self.spans.append(("PERSON", start, end))
                 return
             if prev == "of" and self.place_noun_of(start):
@@ -728,7 +500,7 @@ class _Reader:
             self.spans.append(("LOC", start, end))
             return
         if nxt == "," and prev in ("in", "from", "near", "of", "at"):
-            after = _AFTER_RE.match(text, end)
+            after = AFTER_RE.match(text, end)
             if after and after.group("region") in gpe:
                 self.spans.append(("LOC", start, end))
                 return
@@ -752,46 +524,56 @@ class _Reader:
 # one word ("TotalEnergies", "ExxonMobil"), unless the inner capital follows a surname
 # prefix ("McDonald", "DeSantis", "LaGuardia", "MacArthur", "VanderBilt").
 _CAMEL_RE = re.compile(r"[A-Z][a-z]{2,}[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*$")
+
+
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "Fitz", "O")
 
 
 def _n_tokens(words: list[str]) -> int:
-    return sum(1 for w in words if w not in _CONNECTORS)
+    return sum(1 for w in words if w not in CONNECTORS)
 
 
-# A lower-case noun right before a capitalised run that makes it an organisation.
-_ORG_NOUNS = _wordset(
-    """newspaper broadcaster magazine firm company startup start-up carrier airline automaker
-    carmaker retailer lender insurer conglomerate website outlet publisher
-    regulator watchdog charity manufacturer label studio tabloid daily"""
-)
-_TITLE_QUALIFIERS = _wordset(
+_TITLE_QUALIFIERS = wordset(
     """Prime Vice Deputy Foreign Finance Defence Defense Interior Home Health Justice
     Education Trade Economy Energy Environment Culture Transport Labor Labour Chief First
     Senior Junior Former Acting Interim State Attorney Surgeon of the"""
 )
+
+
 _DEMONYM_ENDINGS = ("an", "ish", "ese", "ic", "i")
-_ORG_NOUN_MIN = min(len(w) for w in _ORG_NOUNS)  # (at least 3: `_org_noun_before`)
-_ORG_NOUN_ENDS = frozenset(w[-3:] for w in _ORG_NOUNS)
+
+
+_ORG_NOUN_MIN = min(len(w) for w in ORG_NOUNS)  # (at least 3: `_org_noun_before`)
+
+
+_ORG_NOUN_ENDS = frozenset(w[-3:] for w in ORG_NOUNS)
+
+
 # Every word `_word_before` is compared with, and the letters they end in.
 _CUE_WORDS = (
-    _ORG_NOUNS
-    | _ROLE_NOUNS
-    | _PLACE_NOUNS
+    ORG_NOUNS
+    | ROLE_NOUNS
+    | PLACE_NOUNS
     | frozenset(("of", "in", "from", "near", "at", "the", "The", "a", "an", "said", "says"))
 )
+
+
 _CUE_ENDS = frozenset(w[-1] for w in _CUE_WORDS)
+
+
 # Words that are no part of a person's name (`_person_tail`), particles aside.
 _NOT_PERSON_WORDS = (
-    _ORG_TAILS
-    | _LOC_TAILS
-    | _TITLE_HEADS
-    | _STARTERS
+    ORG_TAILS
+    | LOC_TAILS
+    | TITLE_HEADS
+    | STARTERS
     | _TITLE_QUALIFIERS
-    | _NOT_NAME_WORDS
-    | (_CONNECTORS - _PERSON_PARTICLES)
+    | NOT_NAME_WORDS
+    | (CONNECTORS - PERSON_PARTICLES)
 )
-_TITLE_CUES = _TITLE_HEADS | frozenset(("General", "State"))
+
+
+_TITLE_CUES = TITLE_HEADS | frozenset(("General", "State"))
 
 
 def _initials(tokens: Iterable[str]) -> str:
@@ -810,16 +592,16 @@ def latin_name_spans(text: str, language: str | None) -> list[NameSpan]:
     lang = (language or "").split("-")[0].split("_")[0].lower()
     if lang != "en":
         return _legal_form_orgs(text, lang)
-    common = _common_words("en")
-    gpe = _gpe_names()
+    common = common_words("en")
+    gpe = gpe_names()
     # words seen capitalised inside a sentence: a sentence-initial one is a name too
     runs: list[tuple[int, int, str, bool]] = []  # (start, end, text, sentence-initial)
     seen: set[str] = set()
-    for m in _runs(text):
+    for m in capitalised_runs(text):
         start, end = m.span()
         whole = m.group()
-        if start > 1 and text[start - 1] == " " and text[start - 2] not in _OPENERS:
-            initial = text[start - 2] in _SENTENCE_END  # most runs: after one space
+        if start > 1 and text[start - 1] == " " and text[start - 2] not in OPENERS:
+            initial = text[start - 2] in SENTENCE_END  # most runs: after one space
         else:
             initial = _sentence_initial(text, start)
         runs.append((start, end, whole, initial))
@@ -843,7 +625,7 @@ def latin_name_spans(text: str, language: str | None) -> list[NameSpan]:
             elif whole not in _SKIPPED and not (
                 initial
                 and (
-                    whole in _STARTERS
+                    whole in STARTERS
                     or (whole.lower() in common and whole not in seen and whole not in gpe)
                 )
             ):
@@ -854,7 +636,7 @@ def latin_name_spans(text: str, language: str | None) -> list[NameSpan]:
             for parts in _split(whole, start, initial, common, seen, gpe):
                 reader.classify(parts, gpe)
     reader.second_pass(gpe)
-    for m in _AGENCY_RE.finditer(text):
+    for m in AGENCY_RE.finditer(text):
         reader.spans.append(("ORG", m.start(1), m.end(1)))
     _known_in_headlines(reader, deferred, gpe)
     _surnames(reader, singles, gpe)
@@ -910,15 +692,15 @@ def _legal_form_orgs(text: str, lang: str) -> list[NameSpan]:
     """Outside English, capitals mark nouns and titles too: only runs ending in a legal
     form ("Deutsche Bank AG", "Renault SA") are emitted."""
     out: list[NameSpan] = []
-    for m in _LEGAL_FORM_RE.finditer(text):
+    for m in LEGAL_FORM_RE.finditer(text):
         if m.start() and text[m.start() - 1] in " \u00a0":
             break
     else:  # no legal form after a space: no run ends in one (most texts)
         return out
-    common = _common_words(lang) if lang.isalpha() and len(lang) in (2, 3) else frozenset()
-    for m in _RUN_RE.finditer(text):
+    common = common_words(lang) if lang.isalpha() and len(lang) in (2, 3) else frozenset()
+    for m in RUN_RE.finditer(text):
         words = m.group().split()
-        if len(words) < 2 or words[-1] not in _LEGAL_FORMS:
+        if len(words) < 2 or words[-1] not in LEGAL_FORMS:
             continue
         starts = [pm.start() for pm in re.finditer(r"\S+", m.group())]
         # the name is the capitalised words before the legal form, after any connector

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsflow.entities import names_latin as nl
+from newsflow.entities import latin_words as lw
 
 __all__ = [
     "ABBREVIATIONS",
@@ -52,20 +52,20 @@ _OFFSETS = (-2, -1, 1, 2)  # as newsflow.entities.tagger: the neighbours a word 
 
 # Word classes, lower case. Facts about English, most of them shared with the Latin rules.
 _CLASSES: dict[str, frozenset[str]] = {
-    "title": frozenset(w.lower() for w in nl._TITLE_HEADS | {"Mr.", "Mrs.", "Ms.", "Dr."}),
-    "role": nl._ROLE_NOUNS,
-    "orgtail": frozenset(w.lower() for w in nl._ORG_TAILS),
-    "orghead": frozenset(w.lower() for w in nl._ORG_HEADS),
-    "legal": frozenset(w.lower().rstrip(".") for w in nl._LEGAL_FORMS),
-    "orgnoun": nl._ORG_NOUNS,
-    "loctail": frozenset(w.lower() for w in nl._LOC_TAILS),
-    "lochead": frozenset(w.lower().rstrip(".") for w in nl._LOC_HEADS),
-    "placenoun": nl._PLACE_NOUNS,
-    "cal": frozenset(w.lower() for w in nl._CALENDAR),
-    "said": nl._wordset(
+    "title": frozenset(w.lower() for w in lw.TITLE_HEADS | {"Mr.", "Mrs.", "Ms.", "Dr."}),
+    "role": lw.ROLE_NOUNS,
+    "orgtail": frozenset(w.lower() for w in lw.ORG_TAILS),
+    "orghead": frozenset(w.lower() for w in lw.ORG_HEADS),
+    "legal": frozenset(w.lower().rstrip(".") for w in lw.LEGAL_FORMS),
+    "orgnoun": lw.ORG_NOUNS,
+    "loctail": frozenset(w.lower() for w in lw.LOC_TAILS),
+    "lochead": frozenset(w.lower().rstrip(".") for w in lw.LOC_HEADS),
+    "placenoun": lw.PLACE_NOUNS,
+    "cal": frozenset(w.lower() for w in lw.CALENDAR),
+    "said": lw.wordset(
         "said says say told added explained wrote insisted tweeted according announced"
     ),
-    "prep": nl._wordset("in at from to near of into across via"),
+    "prep": lw.wordset("in at from to near of into across via"),
 }
 _URL_RE = re.compile(r"^(?:https?|www|ftp)\b|\.(?:com|org|net|gov|edu|uk|de)\b", re.IGNORECASE)
 
@@ -90,7 +90,7 @@ class EnglishLexicon:
             for w, f in wordfreq.get_frequency_dict("en", "small").items()
             if f > 0
         }
-        gpe = frozenset(n.lower() for n in nl._gpe_names() if " " not in n)
+        gpe = frozenset(n.lower() for n in lw.gpe_names() if " " not in n)
         return cls(given=data["given"], surname=data["surname"], zipf=zipf, gpe=gpe)
 
 
@@ -265,7 +265,7 @@ def context_attrs(tag: str) -> dict[int, tuple[str, ...]]:
     }
 
 
-_LEGAL_FORMS = frozenset(w.rstrip(".") for w in nl._LEGAL_FORMS)
+_LEGAL_FORMS = frozenset(w.rstrip(".") for w in lw.LEGAL_FORMS)
 
 
 def organisation_end(words: Sequence[str]) -> int | None:
@@ -281,10 +281,10 @@ def organisation_end(words: Sequence[str]) -> int | None:
 # Words whose full stop ends no sentence ("Mr. Smith", "Siemens Inc. said"); a single
 # capital before a full stop is an initial ("U.S.", "John F. Kennedy").
 ABBREVIATIONS: frozenset[str] = frozenset(
-    [w.rstrip(".") for w in nl._ABBREV_WORDS]
-    + list(nl._wordset("Mt Ft Inc Corp Co Ltd Bros No Nos Vol vs etc al approx Ave Blvd Rd"))
+    [w.rstrip(".") for w in lw.ABBREV_WORDS]
+    + list(lw.wordset("Mt Ft Inc Corp Co Ltd Bros No Nos Vol vs etc al approx Ave Blvd Rd"))
     + ["Univ", "Dept"]
-    + [w for w in nl._CALENDAR if len(w) <= 4]
+    + [w for w in lw.CALENDAR if len(w) <= 4]
 )
 
 
