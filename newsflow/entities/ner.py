@@ -27,35 +27,42 @@ import functools
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from newsflow.core.normalize import normalize_for_matching
 from newsflow.core.types import EntityDict
 from newsflow.entities.coref import build_entities, resolve_spans
 from newsflow.entities.forms import (
     AR_CONJUNCTIONS,
     AR_PREPOSITIONS,
-    PROCLITIC_RE,
-    PROCLITICS,
     mention_key,
 )
 from newsflow.entities.gazetteer import gazetteer, gazetteer_version
 from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.models import (
+    BORROWED_MODELS,
+    load_tagger,
+    tagger_languages,
+    tagger_model,
+    trained_languages,
+)
 from newsflow.entities.names_latin import latin_name_spans
+from newsflow.entities.rules_ar import (
+    AR_PROCLITIC_RE,
+    arabic_extent,
+    arabic_proclitic,
+    one_type_per_name,
+)
 from newsflow.entities.spans import PRIORITY_COUNTRY, PRIORITY_CURATED, Span
 from newsflow.entities.tagger import (
     Tagger,
-    configured_languages,
     iob_to_spans,
-    lexicon,
-    model_path,
     span_iob,
     use_models,
 )
-from newsflow.entities.tagger_en import abbreviation_dot, organisation_end
+from newsflow.entities.tagger_en import organisation_end
+from newsflow.entities.tokens import Token, sentences, tokenize
 
 __all__ = [
     "BORROWED_MODELS",
@@ -80,12 +87,6 @@ __all__ = [
     "warm_up",
 ]
 
-# A language without a model of its own may borrow another's (language -> donor): a
-# borrowed model only fills the gazetteer's gaps; a language's own model decides. None
-# is borrowed now: Persian did borrow the Arabic model (its language-independent
-# features lifted the gazetteer alone, ParsTwiNER dev layered micro F1 0.40 -> 0.46)
-# until it got one of its own, `tagger-fa.crfsuite` (0.74).
-BORROWED_MODELS: Mapping[str, str] = {}
 # How much of each field the tagger reads, by language (the rest: the gazetteer, the
 # rules and document consistency). English pages are long (median 843 tokens on the
 # corpus pages, mean 1,395) and the enrich budget is 5 ms per article.
@@ -146,11 +147,6 @@ _TAG_TYPE = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 # Types a tagger span may carry when it widens or replaces gazetteer spans.
 _PLACE_TYPES = frozenset({"GPE", "LOC"})
 
-# A word: letters/digits with combining marks, ZWNJ/ZWJ (Persian compounds) inside; any
-# other visible character is a token of its own, as in the training corpora.
-_TOKEN_RE = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]+|[^\s\w]")
-_SENTENCE_END = frozenset({".", "!", "?", "؟", "؛", ";", "…", "۔"})
-_MAX_SENTENCE = 80  # tokens; longer runs (lists, unpunctuated text) are cut
 _MIN_PROPAGATE = 3  # folded characters a name needs before it is propagated
 _MIN_STEM = 2  # folded characters left after clitics are cut from a tagger span
 # Persian endings joined by a zero-width non-joiner: plural, ezafe, adjective, indefinite
@@ -159,47 +155,6 @@ _PERSIAN_TRAIL = re.compile(r"\u200c(?:های|ها|ای|ی|ایی|اش|شان)$"
 # from a Persian tagger span only when what remains is a known name
 _PERSIAN_SUFFIXES = ("هاي", "ها", "اي", "ي")
 _MIN_ARTICLE_STEM = 5  # "ال" + three letters: shorter "وال…" words are whole words
-_MIN_CLITIC_STEM_ZIPF2 = 7  # a stem left by `_arabic_proclitic`: Zipf 3.5 or more
-
-
-class Token(NamedTuple):
-    """One token of a field, by offsets into the field's original text (a tuple:
-    thousands are made per article)."""
-
-    start: int
-    end: int
-    text: str
-
-
-def tokenize(text: str) -> list[Token]:
-    """Words and single punctuation marks, clitics left attached (as the corpora do)."""
-    # tuple.__new__ skips the NamedTuple's Python-level __new__: a quarter of this
-    # function's time, on every token of every article.
-    make = tuple.__new__
-    return [make(Token, (m.start(), m.end(), m.group())) for m in _TOKEN_RE.finditer(text)]
-
-
-def sentences(
-    text: str, tokens: Sequence[Token], language: str | None = None
-) -> list[tuple[int, int]]:
-    """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
-    and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence.
-    English: not after the full stop of an abbreviation or initial ("Mr. Smith")."""
-    out: list[tuple[int, int]] = []
-    first = 0
-    words = [t.text for t in tokens] if language == "en" else None
-    for i, tok in enumerate(tokens):
-        cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
-        if cut and words is not None and i - first + 1 < _MAX_SENTENCE:
-            cut = not abbreviation_dot(words, i)
-        if not cut and i + 1 < len(tokens):
-            cut = "\n" in text[tok.end : tokens[i + 1].start]
-        if cut:
-            out.append((first, i + 1))
-            first = i + 1
-    if first < len(tokens):
-        out.append((first, len(tokens)))
-    return out
 
 
 # Bump when the merge, consistency or tokenisation rules here change what comes out.
@@ -222,7 +177,7 @@ RULES: tuple[str, ...] = (
     "model",  # entity_spans: no CRF model at all (Latin script: the rules instead)
     "propagate",  # entity_spans: `_propagate`, a tagger name found at its other occurrences
     "coref",  # entity_spans: `resolve_spans` (alias links, "رئيسي" joins "إبراهيم رئيسي")
-    # Arabic span fixes (`_arabic_span`, `_one_type_per_name`):
+    # Arabic span fixes (`_arabic_span`, `one_type_per_name`):
     "ar.proclitic",  # a proclitic before a known word leaves the span ("بريف دمشق"),
     # and `_propagate` finds names behind one ("وبنزيمة")
     "ar.junk",  # a person or place span across a function word is dropped
@@ -239,40 +194,11 @@ def _check_off(off: frozenset[str]) -> None:
         raise ValueError(f"unknown rules {sorted(unknown)} (known: {', '.join(RULES)})")
 
 
-_KNOWN_LANGUAGES = ("ar", "fa", "en")  # languages a model may be shipped for
-
-
-def tagger_model(language: str) -> tuple[Path, bool] | None:
-    """The model that tags ``language`` and whether it was trained on it; None: no model."""
-    own = model_path(language)
-    if own is not None:
-        return own, True
-    donor = BORROWED_MODELS.get(language)
-    borrowed = model_path(donor) if donor else None
-    return (borrowed, False) if borrowed is not None else None
-
-
-def tagger_languages() -> frozenset[str]:
-    """Languages a CRF model tags (their own model, or a borrowed one)."""
-    langs = {*_KNOWN_LANGUAGES, *BORROWED_MODELS, *configured_languages()}
-    return frozenset(lang for lang in langs if tagger_model(lang) is not None)
-
-
-def trained_languages() -> frozenset[str]:
-    """Languages with a model of their own: there it decides extents and types."""
-    return frozenset(lang for lang in tagger_languages() if model_path(lang) is not None)
-
-
-@functools.cache
-def _tagger(path: Path) -> Tagger:
-    return Tagger(path)
-
-
 def use_tagger_models(paths: Mapping[str, str | Path]) -> None:
     """Tag these languages with these model files (NEWSFLOW_TAGGER_MODELS); see
     `newsflow.entities.tagger.use_models`."""
     use_models(paths)
-    _tagger.cache_clear()
+    load_tagger.cache_clear()
     extractor_version.cache_clear()
 
 
@@ -295,7 +221,7 @@ def warm_up() -> None:
     for lang in tagger_languages():
         found = tagger_model(lang)
         if found is not None:
-            _tagger(found[0])
+            load_tagger(found[0])
 
 
 def _tagger_spans(
@@ -308,7 +234,7 @@ def _tagger_spans(
 ) -> list[Span]:
     """The tagger's spans over every sentence of every field, decoded in one pass.
     ``rules``: spans of the Latin rules, a second tag channel for the English model.
-    Arabic: `_arabic_extent` and `_arabic_proclitic` (``off``: those `RULES` not applied)."""
+    Arabic: `arabic_extent` and `arabic_proclitic` (``off``: those `RULES` not applied)."""
     batch: list[list[str]] = []
     batch_gaz: list[list[str]] = []
     batch_rules: list[list[str]] = []
@@ -336,13 +262,13 @@ def _tagger_spans(
                 legal = organisation_end([t.text for t in sent[a:b]])
                 b = a + legal if legal is not None else b
             if language == "ar":
-                cut = _arabic_extent(sent, a, b, etype, off)
+                cut = arabic_extent(sent, a, b, etype, off)
                 if cut is None:
                     continue
                 a, b = cut
             span = _tagger_span(field, text, sent[a].start, sent[b - 1].end, etype, language)
             if language == "ar" and "ar.proclitic" not in off:
-                span = _arabic_proclitic(span, text)
+                span = arabic_proclitic(span, text)
             out.append(span)
     return out
 
@@ -358,7 +284,7 @@ def model_spans(
         found = tagger_model(lang)
         if found is None:
             return []
-        model = _tagger(found[0])
+        model = load_tagger(found[0])
     present = {k: v for k, v in fields.items() if v}
     gaz = gazetteer_spans(present, lang)
     latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
@@ -609,7 +535,7 @@ def _propagate(
         occupied.setdefault(sp.field, []).append((sp.start, sp.end))
     pattern = re.compile(
         r"(?<![\w\u200c])"
-        + (_AR_PROCLITIC_RE if proclitics else "")
+        + (AR_PROCLITIC_RE if proclitics else "")
         + "("
         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w\u200c])"
@@ -636,209 +562,11 @@ def _propagate(
     return spans + extra
 
 
-# --- Arabic span fixes (issue 10) ------------------------------------------------------
 # What the tagger's spans get wrong in classes a rule can fix: a preposition or
 # conjunction left in front of a name ("بريف دمشق"), spans run across function words
 # ("البلاد أم بمصير البشير ام"), a person's title or the role after the name kept in the
 # span, and one name typed two ways in one article (two entities instead of one). Each
 # has a switch in `RULES` so bench/entities.py measures what it earns or costs.
-
-_AR_FUNCTION_WORDS = frozenset(
-    normalize_for_matching(w)
-    for w in [
-        "هل",
-        "أو",
-        "أم",
-        "في",
-        "من",
-        "عن",
-        "إلى",
-        "قد",
-        "لم",
-        "لن",
-        "ثم",
-        "حتى",
-        "لكن",
-        "بل",
-        "الذي",
-        "التي",
-        "الذين",
-        "هو",
-        "هي",
-    ]
-)
-# Titles before a name that the corpora leave out of the name (not "الشيخ", "الملك",
-# "الإمام", "البابا", "آية": those are part of names there, and of the gazetteer's).
-_AR_TITLES = frozenset(
-    normalize_for_matching(w)
-    for w in [
-        "الدكتور",
-        "الدكتورة",
-        "الرئيس",
-        "الرئيسة",
-        "الوزير",
-        "الوزيرة",
-        "السيد",
-        "السيدة",
-        "المهندس",
-        "الأستاذ",
-        "المستشار",
-        "السفير",
-        "اللواء",
-        "العميد",
-        "العقيد",
-        "الفريق",
-        "المشير",
-        "الجنرال",
-        "النائب",
-        "الزعيم",
-    ]
-)
-# Role nouns and organisation heads that end a person's name where they follow it
-# ("حسام الدين عبد الفتاح عميد كلية الهندسة"); role words that are also surnames
-# ("السيد", "الشيخ", "الأمير", "إمام") are left out.
-_AR_ROLE_NOUNS = frozenset(
-    normalize_for_matching(w)
-    for w in [
-        "عميد",
-        "وزير",
-        "الوزير",
-        "رئيس",
-        "الرئيس",
-        "مدير",
-        "المدير",
-        "نائب",
-        "المتحدث",
-        "الناطق",
-        "سفير",
-        "السفير",
-        "مبعوث",
-        "المبعوث",
-        "مستشار",
-        "المستشار",
-        "مدرب",
-        "المدرب",
-        "لاعب",
-        "اللاعب",
-        "محافظ",
-        "المحافظ",
-        "قائد",
-        "القائد",
-        "مندوب",
-        "المندوب",
-        "وزارة",
-        "جامعة",
-        "كلية",
-        "شركة",
-        "حزب",
-        "منظمة",
-        "مجلس",
-        "هيئة",
-        "وكالة",
-        "جمعية",
-        "بنك",
-        "نادي",
-        "مؤسسة",
-        "اتحاد",
-        "حركة",
-        "جبهة",
-        "صندوق",
-        "مركز",
-        "معهد",
-        "محكمة",
-        "لجنة",
-        "جيش",
-        "قوات",
-        "صحيفة",
-    ]
-)
-_AR_PROCLITICS = PROCLITICS  # longest first
-_AR_PROCLITIC_RE = PROCLITIC_RE  # before a propagated name
-
-
-def _arabic_extent(
-    sent: Sequence[Token], a: int, b: int, etype: str, off: frozenset[str]
-) -> tuple[int, int] | None:
-    """The token range an Arabic tagger span keeps: None for a person or place span of
-    three or more tokens with a function word inside (``ar.junk``); a person span without
-    a leading title and cut before a role noun or organisation head (``ar.roles``)."""
-    norms = [normalize_for_matching(t.text) for t in sent[a:b]]
-    if (
-        "ar.junk" not in off
-        and etype in ("PERSON", "LOC")
-        and b - a >= 3
-        and any(n in _AR_FUNCTION_WORDS for n in norms[1:])
-    ):
-        return None
-    if "ar.roles" not in off and etype == "PERSON":
-        first = 0
-        while b - (a + first) > 1 and norms[first] in _AR_TITLES:
-            first += 1
-        for i in range(first + 1, len(norms)):
-            if norms[i] in _AR_ROLE_NOUNS:
-                b = a + i
-                break
-        a += first
-    return a, b
-
-
-def _arabic_proclitic(span: Span, text: str) -> Span:
-    """A tagger span without the conjunction or preposition glued to its first word when
-    what remains is a more frequent word and the whole is no known name ("بريف دمشق" →
-    "ريف دمشق", "وجامعة القاهرة" → "جامعة القاهرة"; "كمال", "فيصل" stay whole)."""
-    first, sep, rest = span.key.partition(" ")
-    if len(first) < 4 or first[0] not in "وفبلك":
-        return span
-    lex = lexicon()
-    if first in lex.given or first in lex.surname:
-        return span
-    whole = lex.zipf2(first, "ar")
-    for pre in _AR_PROCLITICS:
-        stem = first[len(pre) :]
-        if not first.startswith(pre) or len(stem) < 3 or stem.startswith("ال"):
-            continue  # an article after the clitic is _tagger_span's case
-        if lex.zipf2(stem, "ar") > whole and lex.zipf2(stem, "ar") >= _MIN_CLITIC_STEM_ZIPF2:
-            pos, seen = span.start, 0
-            while pos < span.end and seen < len(pre):  # marks the folding removed
-                if mention_key(text[pos]):
-                    seen += 1
-                pos += 1
-            return Span(
-                field=span.field,
-                start=pos,
-                end=span.end,
-                text=text[pos : span.end],
-                type=span.type,
-                source=span.source,
-                key=stem + sep + rest,
-            )
-    return span
-
-
-def _one_type_per_name(spans: list[Span]) -> list[Span]:
-    """A name the tagger found carries one type in an article: the type most of its
-    mentions have (the first mention's on a tie), so "جامعة القاهرة" is not an
-    organisation in one sentence and a place in the next (two entities). Spans the tagger
-    gave an extent to count (unlinked, or ``merged``: linked to a gazetteer name they
-    overlap); one that changes type loses that link ("جامعة القاهرة" as a place had taken
-    Cairo's id). Gazetteer matches keep their table's type."""
-    by_key: dict[str, list[Span]] = {}
-    for sp in spans:
-        if sp.key and (sp.entity is None or sp.source == "merged"):
-            by_key.setdefault(sp.key, []).append(sp)
-    for group in by_key.values():
-        types = Counter(_TYPE_CLASS.get(sp.type, sp.type) for sp in group)
-        if len(types) > 1:
-            first = min(group, key=lambda sp: (sp.field != "title", sp.start))
-            head = _TYPE_CLASS.get(first.type, first.type)
-            best = max(types.items(), key=lambda kv: (kv[1], kv[0] == head))[0]
-            for sp in group:
-                if _TYPE_CLASS.get(sp.type, sp.type) != best:
-                    sp.type, sp.entity, sp.source = best, None, "tagger"
-    return spans
-
-
-_TYPE_CLASS = {"GPE": "LOC"}  # a place is one type here, whichever the table gave it
 
 
 def latin_spans(fields: Mapping[str, str], language: str) -> list[Span]:
@@ -910,7 +638,7 @@ def entity_spans(
         model, own = found
         # Latin-script text: the rules' spans are a second channel the model reads
         latin = latin_spans(present, lang) if lang not in NON_LATIN_LANGUAGES else None
-        tagged = _tagger_spans(_tagger(model), present, gaz, lang, latin, off)
+        tagged = _tagger_spans(load_tagger(model), present, gaz, lang, latin, off)
         # the model saw the gazetteer's matches: where it said "no name", believe it
         # for the long tail of places
         if own and "merge.tagger_decides" not in off:
@@ -925,7 +653,7 @@ def entity_spans(
         ar = lang == "ar" and "ar.proclitic" not in off
         spans = merged if "propagate" in off else _propagate(present, merged, ar)
         if lang == "ar" and "ar.one_type" not in off:
-            spans = _one_type_per_name(spans)
+            spans = one_type_per_name(spans)
         return resolve(spans)
     if tagger and lang and lang not in NON_LATIN_LANGUAGES:
         # rules, not a model: they never saw the gazetteer, so its matches all stay
