@@ -25,10 +25,10 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.pipeline import process_page
 from newsflow.extraction.parse import ParseOptions
 from newsflow.extraction.urls import article_id
 from newsflow.kafka import BIG_RECORD_BYTES
+from newsflow.pipeline import process_page
 from newsflow.settings import Settings
 from newsflow.streams import ENRICHED, RAW, topic_name
 from tests.conftest import EXAMPLES

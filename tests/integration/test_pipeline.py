@@ -15,10 +15,10 @@ import orjson
 import pytest
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.pipeline import process_page
 from newsflow.extraction.parse import ParseOptions
 from newsflow.inputs import iter_inputs, url_for
 from newsflow.kafka import ensure_topics, producer
+from newsflow.pipeline import process_page
 from newsflow.publishing import publish_paths
 from newsflow.streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from newsflow.workers import kill_group
