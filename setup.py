@@ -1,5 +1,5 @@
-"""Build of the optional compiled passes (``newsflow/core/_lexwalk.pyx``, the parse
-walk, and ``newsflow/core/_viterbi.pyx``, the entity tagger's decoder).
+"""Build of the optional compiled passes (``newsflow/extraction/_lexwalk.pyx``, the parse
+walk, and ``newsflow/entities/_viterbi.pyx``, the entity tagger's decoder).
 
 Why a setup.py: the extension reads selectolax's Lexbor structs, so it is compiled
 against the Lexbor headers of the exact selectolax release installed (pinned in
@@ -103,20 +103,20 @@ class BuildCompiled(build_ext):
 setup(
     ext_modules=[
         Extension(
-            "newsflow.core._lexwalk",
-            ["newsflow/core/_lexwalk.pyx"],
+            "newsflow.extraction._lexwalk",
+            ["newsflow/extraction/_lexwalk.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
         ),
         Extension(
-            "newsflow.core._markup",
-            ["newsflow/core/_markup.pyx"],
+            "newsflow.extraction._markup",
+            ["newsflow/extraction/_markup.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
         ),
         Extension(
-            "newsflow.core._viterbi",
-            ["newsflow/core/_viterbi.pyx"],
+            "newsflow.entities._viterbi",
+            ["newsflow/entities/_viterbi.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
         ),

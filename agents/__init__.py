@@ -23,4 +23,4 @@ STATS_MODULES = ("stats",)
 
 def modules(names: tuple[str, ...]) -> list[ModuleType]:
     """The agent modules named, each with a ``register(app, ctx)``."""
-    return [importlib.import_module(f"agents.{name}") for name in names]
+    return [importlib.import_module(f"newsflow.agents.{name}") for name in names]

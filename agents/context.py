@@ -28,13 +28,13 @@ import orjson
 from aiokafka import errors as kafka_errors
 from faust.types import Message
 
-from agents.health import Health
-from agents.outcome import Failure
+from newsflow.agents.health import Health
+from newsflow.agents.outcome import Failure
 from newsflow.core.deadletter import make_dead_letter, needs_file
 from newsflow.kafka import BIG_RECORD_BYTES
+from newsflow.schemas.codec import encode
 from newsflow.settings import Settings
-from schemas.codec import encode
-from streams import Topics
+from newsflow.streams import Topics
 
 log = logging.getLogger("newsflow.agents")
 

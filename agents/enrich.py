@@ -12,14 +12,14 @@ from pathlib import Path
 
 import faust
 
-from agents.context import AgentContext, peek, utcnow
-from agents.outcome import Outcome, Output
-from agents.runner import Stage, register_stage
-from newsflow.core.enrich import enrich_article
-from newsflow.core.entities import use_cache_dir
-from newsflow.core.ner import use_tagger_models, warm_up
-from schemas.codec import decode, encode
-from schemas.records import Article
+from newsflow.agents.context import AgentContext, peek, utcnow
+from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.runner import Stage, register_stage
+from newsflow.entities.enrich import enrich_article
+from newsflow.entities.gazetteer import use_cache_dir
+from newsflow.entities.ner import use_tagger_models, warm_up
+from newsflow.schemas.codec import decode, encode
+from newsflow.schemas.records import Article
 
 STAGE = "enrich"
 

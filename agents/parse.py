@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import faust
 
-from agents.context import AgentContext, peek
-from agents.outcome import Outcome, Output
-from agents.runner import Stage, register_stage
-from newsflow.core.parse import ParseOptions, parse_page
-from schemas.codec import decode, encode
-from schemas.records import RawPage
+from newsflow.agents.context import AgentContext, peek
+from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.runner import Stage, register_stage
+from newsflow.extraction.parse import ParseOptions, parse_page
+from newsflow.schemas.codec import decode, encode
+from newsflow.schemas.records import RawPage
 
 STAGE = "parse"
 

@@ -13,12 +13,12 @@ from collections.abc import Collection
 
 import faust
 
-from agents.context import AgentContext, peek
-from agents.outcome import Outcome, Output
-from agents.runner import Stage, register_stage
+from newsflow.agents.context import AgentContext, peek
+from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.runner import Stage, register_stage
 from newsflow.core.errors import PipelineError
-from schemas.codec import decode
-from schemas.records import EnrichedArticle
+from newsflow.schemas.codec import decode
+from newsflow.schemas.records import EnrichedArticle
 
 STAGE = "route"
 

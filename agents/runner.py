@@ -28,8 +28,8 @@ from typing import Any, cast
 import faust
 from faust.types import EventT, Message
 
-from agents.context import AgentContext, Stopping, peek
-from agents.outcome import Failure, Outcome, Output
+from newsflow.agents.context import AgentContext, Stopping, peek
+from newsflow.agents.outcome import Failure, Outcome, Output
 from newsflow.core.errors import PipelineError
 from newsflow.isolation import PoolBroken, StagePool
 

@@ -6,7 +6,7 @@ events counted and acked, so an offset is never committed for a row that is not 
 the database. (Faust's ``take_events`` acks its batch even when the loop body
 raised or was cancelled.)
 
-Database faults, told apart by `newsflow.core.storage`'s error contract:
+Database faults, told apart by `newsflow.store`'s error contract:
 
 * unavailable (PostgreSQL down, SQLite locked or read-only): the sink pauses its
   partitions and retries the same batch with capped backoff — opening the store and
@@ -30,14 +30,14 @@ from typing import Any, TypeVar, cast
 import faust
 from faust.types import TP, EventT
 
-from agents.context import AgentContext, Stopping, peek
-from agents.fetching import pause_fetching, resume_fetching
-from agents.outcome import Failure
+from newsflow.agents.context import AgentContext, Stopping, peek
+from newsflow.agents.fetching import pause_fetching, resume_fetching
+from newsflow.agents.outcome import Failure
 from newsflow.core.errors import PipelineError
-from newsflow.core.storage import Store, StoreUnavailable, WriteResult
 from newsflow.core.types import DeadLetterDict, EnrichedArticleDict
-from schemas.codec import decode
-from schemas.records import DeadLetter, EnrichedArticle
+from newsflow.schemas.codec import decode
+from newsflow.schemas.records import DeadLetter, EnrichedArticle
+from newsflow.store import Store, StoreUnavailable, WriteResult
 
 STAGE = "sink"
 log = logging.getLogger("newsflow.agents.sink")

@@ -17,9 +17,9 @@ from typing import Any
 
 import faust
 
-from agents.context import AgentContext
-from schemas.codec import decode
-from schemas.records import StageEvent
+from newsflow.agents.context import AgentContext
+from newsflow.schemas.codec import decode
+from newsflow.schemas.records import StageEvent
 
 log = logging.getLogger("newsflow.agents.stats")
 

@@ -88,7 +88,7 @@ def project_side(args: argparse.Namespace) -> int:
         tagger_system,
     )
     from bench.nercorpus import CORPORA, TYPES
-    from newsflow.core.entities import gazetteer
+    from newsflow.entities.gazetteer import gazetteer
 
     test = CORPORA["uner-en-ewt"].sentences("test")
     if args.cmd == "export":

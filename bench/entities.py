@@ -24,7 +24,7 @@ touch (``bench.nercorpus.char_to_token_span``), so a span that leaves a clitic o
 still covers that token. Entity types outside PER/LOC/ORG are ignored. The tagger row
 exists where the extractor runs the tagger (``tagger_languages()``).
 
-Ablation: the layered system with each rule of ``newsflow.core.ner.RULES`` switched off
+Ablation: the layered system with each rule of ``newsflow.entities.ner.RULES`` switched off
 alone (``off=``), on the Arabic dev blocks and ParsTwiNER dev; once sentence by sentence
 as above, and once with each dev block read as one text (sentences joined by line breaks,
 so the tagger sees the same sentences) because document consistency and coreference only
@@ -74,10 +74,12 @@ from bench.nercorpus import (
     legacy_sentence_split,
     token_offsets,
 )
-from newsflow.core.enrich import enrich_article
-from newsflow.core.entities import gazetteer, gazetteer_spans
 from newsflow.core.errors import PipelineError
-from newsflow.core.ner import (
+from newsflow.core.types import ArticleDict
+from newsflow.entities.enrich import enrich_article
+from newsflow.entities.gazetteer import gazetteer
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.ner import (
     NON_LATIN_LANGUAGES,
     RULES,
     model_spans,
@@ -86,9 +88,8 @@ from newsflow.core.ner import (
     text_mentions,
     trained_languages,
 )
-from newsflow.core.parse import ParseOptions, parse_page
-from newsflow.core.tagger import Tagger, iob_to_spans
-from newsflow.core.types import ArticleDict
+from newsflow.entities.tagger import Tagger, iob_to_spans
+from newsflow.extraction.parse import ParseOptions, parse_page
 
 NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
 # The extractor's types onto the corpora's coarse ones; anything else is not scored.
@@ -149,7 +150,7 @@ def layered_system(
 ) -> list[tuple[str, int, int]]:
     """The whole extractor as enrich runs it (gazetteer, tagger where the language has
     one, merge rules, document consistency, coreference), through the CLI contract;
-    ``off`` switches rules of ``newsflow.core.ner.RULES`` off (the ablation)."""
+    ``off`` switches rules of ``newsflow.entities.ner.RULES`` off (the ablation)."""
     out: list[tuple[str, int, int]] = []
     for m in text_mentions(text, language, off=off):
         kind = TYPE_MAP.get(m["type"])

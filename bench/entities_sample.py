@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `newsflow` im
 
 from bench.corpus import DEFAULT_CORPUS
 from bench.names_latin_sample import sample_pages
-from newsflow.core.ner import extract_entities
+from newsflow.entities.ner import extract_entities
 
 PAGES = 15
 

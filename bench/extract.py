@@ -65,10 +65,10 @@ from trafilatura.utils import decode_file
 import newsflow
 from bench import metrics as m
 from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages, pin_one_core
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
+from newsflow.extraction import extract as ex
+from newsflow.extraction.parse import ParseOptions, parse_page
 
 NEWSFLOW_DIR = Path(newsflow.__file__).resolve().parent  # which checkout is measured
 SYSTEMS = ("newsflow", "trafilatura")

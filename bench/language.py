@@ -1,4 +1,4 @@
-"""Language identification benchmark: ``newsflow.core.language`` against its candidates.
+"""Language identification benchmark: ``newsflow.extraction.language`` against its candidates.
 
 Run from the repository root::
 
@@ -41,7 +41,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 sys.path.insert(0, str(ROOT))
 
-from newsflow.core.language import detect_language  # noqa: E402
+from newsflow.extraction.language import detect_language  # noqa: E402
 
 Detector = Callable[[str], str | None]
 
@@ -170,7 +170,7 @@ def _lxml_text(body: bytes) -> str:
 
     from lxml import html as lxml_html
 
-    from newsflow.core.decode import decode_html
+    from newsflow.extraction.decode import decode_html
 
     text = decode_html(body, declared_charset=None, content_type=None).text
     tree = lxml_html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text))
@@ -181,7 +181,7 @@ def _lxml_text(body: bytes) -> str:
 
 def _parse_text(url: str, body: bytes) -> str:
     """The article text as the parse stage extracts it (body, else title)."""
-    from newsflow.core.parse import parse_page
+    from newsflow.extraction.parse import parse_page
     from newsflow.inputs import raw_page
 
     raw = raw_page(url, now=datetime(2026, 1, 1, tzinfo=UTC), source="bench", body=body)

@@ -1,4 +1,4 @@
-"""The hand-judged sample behind the precision figure of `newsflow.core.names_latin`.
+"""The hand-judged sample behind the precision figure of `newsflow.entities.names_latin`.
 
 Why: there is no English gold for names, and the issue's English target is "entities a
 reader would call obviously right". So 30 English article bodies of the dev corpus were run
@@ -41,8 +41,8 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `newsflow` im
 
 from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages
 from newsflow.core.errors import PipelineError
-from newsflow.core.names_latin import latin_name_spans
-from newsflow.core.parse import parse_page
+from newsflow.entities.names_latin import latin_name_spans
+from newsflow.extraction.parse import parse_page
 
 SAMPLE_SIZE = 30
 MIN_BODY = 800
@@ -133,7 +133,7 @@ def sample_pages(corpus: Path) -> list[tuple[str, str, str]]:
 
 def corpus_texts(corpus: Path) -> list[tuple[str, str | None, str]]:
     """(key, language, text) of every corpus page that parses: its title, lead and body
-    joined by a blank line (as `newsflow.core.ner` reads them), in the detected language."""
+    joined by a blank line (as `newsflow.entities.ner` reads them), in the detected language."""
     out: list[tuple[str, str | None, str]] = []
     for cp in corpus_pages(corpus, SETS, now=datetime.now(UTC)):
         try:

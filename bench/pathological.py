@@ -316,9 +316,9 @@ def _normal_raw(corpus: Path, key: str) -> tuple[Any, str]:
 
 def child(case_name: str, corpus: Path, normal: str, rounds: int) -> None:
     """Measure one case (or the normal page) and print one JSON line per stage."""
-    from newsflow.core import ner
-    from newsflow.core.enrich import enrich_article
-    from newsflow.core.parse import parse_page
+    from newsflow.entities import ner
+    from newsflow.entities.enrich import enrich_article
+    from newsflow.extraction.parse import parse_page
     from newsflow.inputs import raw_page
 
     now = datetime.now(UTC)

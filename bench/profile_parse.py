@@ -36,11 +36,11 @@ if __package__ in (None, ""):  # run as a script: make `newsflow` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import DEFAULT_CORPUS, SETS, corpus_pages, pin_one_core
-from newsflow.core import extract as ex
-from newsflow.core import parse, pubdate
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import RawPageDict
+from newsflow.extraction import extract as ex
+from newsflow.extraction import parse, pubdate
+from newsflow.extraction.parse import ParseOptions, parse_page
 
 FIELDS = (
     "title",

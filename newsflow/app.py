@@ -16,12 +16,12 @@ from typing import Any, Literal
 
 import faust
 
-from agents import PIPELINE_MODULES, STATS_MODULES, modules
-from agents.context import AgentContext
-from agents.health import Health, register_web
+from newsflow.agents import PIPELINE_MODULES, STATS_MODULES, modules
+from newsflow.agents.context import AgentContext
+from newsflow.agents.health import Health, register_web
+from newsflow.schemas.codec import register_codec
 from newsflow.settings import Settings
-from schemas.codec import register_codec
-from streams import declare
+from newsflow.streams import declare
 
 log = logging.getLogger("newsflow")
 

@@ -123,7 +123,7 @@ def publish(
     """
     from newsflow.core.errors import PipelineError
     from newsflow.publishing import publish_paths
-    from streams import RAW, topic_name
+    from newsflow.streams import RAW, topic_name
 
     settings = _settings(ctx)
     try:
@@ -226,7 +226,7 @@ def tail(
     TOPIC is a name from the registry (news.raw, news.enriched, news.dlq,
     news.topic.<route>…); the deployment's topic prefix is added for you.
     """
-    from streams import all_specs, spec_by_name, topic_name
+    from newsflow.streams import all_specs, spec_by_name, topic_name
 
     settings = _settings(ctx)
     spec = spec_by_name(topic, settings.topic_prefix)
@@ -357,7 +357,7 @@ def schemas() -> None:
 )
 def schemas_export(out: Path | None) -> None:
     """Write one <Record>.schema.json per pipeline record."""
-    from schemas.codec import SCHEMA_DIR, export_schemas
+    from newsflow.schemas.codec import SCHEMA_DIR, export_schemas
 
     for path in export_schemas(out or SCHEMA_DIR):
         click.echo(str(path))
@@ -375,8 +375,8 @@ def entities(source: Any) -> None:
     "type", "id", "text"}]} with offsets into "text" (end exclusive), or
     {"id", "error": ...} for a line that is not such an object.
     """
-    from newsflow.core.entities import use_cache_dir
-    from newsflow.core.ner import text_mentions, use_tagger_models
+    from newsflow.entities.gazetteer import use_cache_dir
+    from newsflow.entities.ner import text_mentions, use_tagger_models
 
     settings = _settings(click.get_current_context())
     use_cache_dir(settings.cache_dir)
@@ -405,7 +405,7 @@ def entities(source: Any) -> None:
 
 
 def _class_map(pairs: tuple[str, ...]) -> dict[str, str]:
-    from newsflow.core.tagger_training import DEFAULT_CLASSES, TYPES
+    from newsflow.entities.tagger_training import DEFAULT_CLASSES, TYPES
 
     classes = dict(DEFAULT_CLASSES)
     for pair in pairs:
@@ -467,7 +467,7 @@ def tagger_train(
     iterations: int,
 ) -> None:
     """Train a CRF tagger for LANG on FILES, with newsflow's features and gazetteer."""
-    from newsflow.core.tagger_training import read_conll, train
+    from newsflow.entities.tagger_training import read_conll, train
 
     classes = _class_map(class_map)
     sentences = [s for f in files for s in read_conll(f, classes)]
@@ -493,7 +493,7 @@ def tagger_eval(
     files: tuple[Path, ...], lang: str, model: Path | None, class_map: tuple[str, ...]
 ) -> None:
     """Span-exact precision, recall and F1 of a tagger on labelled FILES."""
-    from newsflow.core.ner import tagger_model, use_tagger_models
+    from newsflow.entities.ner import tagger_model, use_tagger_models
 
     use_tagger_models(_settings(click.get_current_context()).tagger_models)
     if model is None:
@@ -505,7 +505,7 @@ def tagger_eval(
 
 
 def _report(model: Path, files: Sequence[Path], lang: str, classes: dict[str, str]) -> None:
-    from newsflow.core.tagger_training import TYPES, evaluate, read_conll
+    from newsflow.entities.tagger_training import TYPES, evaluate, read_conll
 
     scores = evaluate(model, (s for f in files for s in read_conll(f, classes)), lang)
     for kind in (*TYPES, None):

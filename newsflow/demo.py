@@ -19,9 +19,9 @@ from typing import Any
 import orjson
 
 from newsflow import brokers
-from newsflow.core.storage import Store
 from newsflow.publishing import publish_paths
 from newsflow.settings import Settings
+from newsflow.store import Store
 from newsflow.workers import start_worker, stop_worker
 
 REPO = Path(__file__).resolve().parent.parent

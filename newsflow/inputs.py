@@ -17,7 +17,7 @@ A page file's URL comes from ``--url`` (one file only), else from an index file
 (``index.jsonl`` or ``expected.jsonl`` with ``{"file", "url"}`` lines) beside the
 page or one folder up, else from the page's own ``<link rel="canonical">`` or
 ``og:url``. Every page URL must be absolute http(s)
-(`newsflow.core.urls.page_url`).
+(`newsflow.extraction.urls.page_url`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import orjson
 
 from newsflow.core.errors import PipelineError
 from newsflow.core.types import RawPageDict
-from newsflow.core.urls import page_url
+from newsflow.extraction.urls import page_url
 from newsflow.settings import Settings
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")

@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from newsflow.settings import Settings
-from streams import DAY_MS, TopicSpec, all_specs, topic_name
+from newsflow.streams import DAY_MS, TopicSpec, all_specs, topic_name
 
 log = logging.getLogger("newsflow.kafka")
 

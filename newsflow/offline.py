@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from agents import enrich as enrich_stage
-from agents import parse as parse_stage
-from agents.outcome import Failure, Outcome
+from newsflow.agents import enrich as enrich_stage
+from newsflow.agents import parse as parse_stage
+from newsflow.agents.outcome import Failure, Outcome
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
+from newsflow.extraction.parse import ParseOptions
 from newsflow.inputs import InputItem
 from newsflow.isolation import StagePool
+from newsflow.schemas.codec import encode
 from newsflow.settings import Settings
-from schemas.codec import encode
 
 Stage = Literal["parse", "enrich"]
 

@@ -22,12 +22,12 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from tqdm import tqdm
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.urls import article_id, page_url
+from newsflow.extraction.urls import article_id, page_url
 from newsflow.inputs import iter_inputs
 from newsflow.kafka import BIG_RECORD_BYTES, ensure_topics, producer
+from newsflow.schemas.codec import encode
 from newsflow.settings import Settings
-from schemas.codec import encode
-from streams import RAW, all_specs, topic_name
+from newsflow.streams import RAW, all_specs, topic_name
 
 IN_FLIGHT = 500  # sends awaited together: enough to batch, small enough to bound memory
 

@@ -22,7 +22,8 @@ import orjson
 from faust.serializers import codecs
 
 from newsflow.core.errors import PipelineError
-from schemas.records import NAMESPACE, RECORDS, SCHEMA_VERSION
+from newsflow.core.types import SCHEMA_VERSION
+from newsflow.schemas.records import NAMESPACE, RECORDS
 
 CODEC_NAME = "orjson"
 SCHEMA_DIR = Path(__file__).resolve().parent

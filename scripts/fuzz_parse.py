@@ -95,11 +95,11 @@ def write_seeds(corpus: Path, limit: int) -> int:
 
 def make_target(atheris: Any) -> Callable[[bytes], None]:
     """The function libFuzzer calls, with newsflow's modules instrumented for coverage."""
-    with atheris.instrument_imports(include=["agents", "newsflow", "schemas"]):
-        from agents.parse import handle
-        from newsflow.core.parse import ParseOptions
-        from schemas.codec import decode
-        from schemas.records import Article
+    with atheris.instrument_imports(include=["newsflow"]):
+        from newsflow.agents.parse import handle
+        from newsflow.extraction.parse import ParseOptions
+        from newsflow.schemas.codec import decode
+        from newsflow.schemas.records import Article
 
     options = ParseOptions(timeout_s=10.0)
 

@@ -26,9 +26,9 @@ all: they are measured, never trained on.
 
 English (``--lang en``, also spelt ``--language en``): trained on the training blocks
 of UNER English-EWT's dev file only (CC BY-SA; never its test file), with the features
-of ``newsflow.core.tagger_en``, written to ``newsflow/data/tagger-en.crfsuite``. Each
+of ``newsflow.entities.tagger_en``, written to ``newsflow/data/tagger-en.crfsuite``. Each
 sentence is read as the enrich stage reads text: its tokens joined by spaces,
-re-tokenized by ``newsflow.core.ner.tokenize`` and cut by ``ner.sentences`` (gold tags
+re-tokenized by ``newsflow.entities.ner.tokenize`` and cut by ``ner.sentences`` (gold tags
 carried onto the pieces of a token), gazetteer tags from the sentence text. The 55 gold
 spans of the dev blocks decide little, so ``--cv K`` also prints a K-fold
 cross-validation over the training blocks (fold = block mod K), the figure to tune on;
@@ -62,10 +62,10 @@ from bench.nercorpus import (
     evaluation_sets,
     is_dev_block,
 )
-from newsflow.core.entities import Span as EntitySpan
-from newsflow.core.entities import gazetteer_spans
-from newsflow.core.ner import latin_spans, model_spans, sentences, tokenize
-from newsflow.core.tagger import (
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.ner import latin_spans, model_spans, sentences, tokenize
+from newsflow.entities.spans import Span as EntitySpan
+from newsflow.entities.tagger import (
     DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
     TRANSFER_LANGUAGES,
@@ -176,7 +176,7 @@ Sequence4 = tuple[list[str], list[str], list[str], list[str]]
 def english_sequences(doc: Sequence[Sentence]) -> list[Sequence4]:
     """A corpus document's sentences as the enrich stage reads them: the Latin rules over
     the whole document (sentences joined by line breaks), then each sentence's text
-    re-tokenized and cut into sentences by ``newsflow.core.ner``, each gold tag carried
+    re-tokenized and cut into sentences by ``newsflow.entities.ner``, each gold tag carried
     onto the pieces of its token (B- on the first piece of a B- token, I- on the
     others), gazetteer tags of the sentence text."""
     joined = "\n".join(s.text for s in doc)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import faust
 
 from newsflow.core.routing import ROUTES
-from schemas.records import Article, DeadLetter, EnrichedArticle, RawPage, StageEvent
+from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle, RawPage, StageEvent
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings

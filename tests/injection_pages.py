@@ -5,7 +5,7 @@ The pages go through the parse and enrich stage functions (in-process) and
 `Store.write_articles`; dead letters carry the same strings. Read back through an engine of
 our own, every stored text must be exactly what the stage produced, with one rule: NUL and
 lone surrogates, which PostgreSQL text and the drivers cannot hold, are replaced one for one by
-U+FFFD (`newsflow.core.storage`); on SQLite too, so that both back ends store the same.
+U+FFFD (`newsflow.store`); on SQLite too, so that both back ends store the same.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from agents.enrich import handle as enrich
-from agents.outcome import Outcome
-from agents.parse import handle as parse
+from newsflow.agents.enrich import handle as enrich
+from newsflow.agents.outcome import Outcome
+from newsflow.agents.parse import handle as parse
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
-from newsflow.core.storage import Store, article_entities, articles, dead_letters
 from newsflow.core.types import ArticleDict, DeadLetterDict, EnrichedArticleDict
+from newsflow.extraction.parse import ParseOptions
+from newsflow.store import Store, article_entities, articles, dead_letters
 from tests.storage_helpers import fetch, make_article
 
 SQL = [

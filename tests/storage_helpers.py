@@ -148,3 +148,21 @@ async def fetch(url: str, query: sa.Executable) -> list[sa.Row[Any]]:
             return list((await conn.execute(query)).all())
     finally:
         await engine.dispose()
+
+
+SINK_TABLES = ("article_entities", "articles", "dead_letters", "alembic_version")
+
+
+def drop_sink_tables(url: str) -> None:
+    """Drop the sink's tables, so that a test starts from an unmigrated database."""
+
+    async def drop() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                for table in SINK_TABLES:
+                    await conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())

@@ -1,32 +1,48 @@
-"""Plain typed shapes passed between the pure stages.
+"""The records of the pipeline, written once: the shapes the pure stages pass around.
 
-The core never imports Faust, so it speaks in TypedDicts; `schemas/` wraps the
-same fields in `faust.Record` classes for the wire, and a unit test keeps the two
-field lists identical.
+This module is the single source of every record's fields. The core never imports
+Faust, so it speaks in these TypedDicts; `newsflow.schemas.records` derives one
+`faust.Record` per shape from them (nested shapes become nested records) and
+`newsflow.schemas.codec` exports the JSON Schemas from those records. A field a
+producer may leave out carries its value in ``Annotated[..., Default(value)]``: the
+decoder fills it in, so the core always sees every key. Each shape's docstring is the
+record's description in its JSON Schema.
 """
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from dataclasses import dataclass
+from typing import Annotated, NotRequired, TypedDict
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Default:
+    """The value a record's field takes when the producer left it out (an older
+    release, a crawler sending the minimum)."""
+
+    value: object
 
 
 class RawPageDict(TypedDict):
-    """What a crawler publishes: the page as fetched, before any parsing."""
+    """A page as a crawler fetched it: decoded `html`, or raw bytes in `body_b64`."""
 
-    schema_version: int
     url: str
-    html: str | None  # already-decoded text, when the crawler has it
-    body_b64: str | None  # raw response bytes (base64) when the crawler did not decode
-    charset: str | None  # charset declared by the HTTP response, if any
-    content_type: str | None
-    fetched_at: str | None  # ISO 8601 with offset
-    status: int | None
-    headers: dict[str, str]
-    source: str  # crawler or feed id
+    html: Annotated[str | None, Default(None)]  # already-decoded text, when the crawler has it
+    # raw response bytes (base64) when the crawler did not decode
+    body_b64: Annotated[str | None, Default(None)]
+    charset: Annotated[str | None, Default(None)]  # declared by the HTTP response, if any
+    content_type: Annotated[str | None, Default(None)]
+    fetched_at: Annotated[str | None, Default(None)]  # ISO 8601 with offset
+    status: Annotated[int | None, Default(None)]
+    headers: Annotated[dict[str, str], Default({})]
+    source: Annotated[str, Default("unknown")]  # crawler or feed id
+    schema_version: Annotated[int, Default(SCHEMA_VERSION)]
 
 
 class ArticleDict(TypedDict):
-    """One parsed article; `id` is derived from the canonical URL."""
+    """A parsed article; `id` is derived from the canonical URL."""
 
     schema_version: int
     id: str
@@ -56,12 +72,12 @@ class ArticleDict(TypedDict):
     # the Python codec name ("utf-8", "cp1256", "utf-16-le"…), "text" when the
     # crawler sent decoded `html`; and how many invalid byte sequences were
     # replaced by U+FFFD (0 for a clean decode).
-    encoding: NotRequired[str | None]
-    encoding_errors: NotRequired[int]
+    encoding: NotRequired[Annotated[str | None, Default(None)]]
+    encoding_errors: NotRequired[Annotated[int, Default(0)]]
 
 
 class MentionDict(TypedDict):
-    """One occurrence of an entity; offsets index the named article field."""
+    """Where an entity occurs: half-open character offsets into one article field."""
 
     field: str  # "title", "lead" or "body"
     start: int
@@ -70,7 +86,7 @@ class MentionDict(TypedDict):
 
 
 class EntityDict(TypedDict):
-    """An entity linked to one canonical id whatever spelling the page used."""
+    """An entity with its canonical id, whatever the spelling on the page."""
 
     id: str
     name: str
@@ -82,7 +98,7 @@ class EntityDict(TypedDict):
 
 
 class EnrichedArticleDict(TypedDict):
-    """The article plus what enrichment and routing added."""
+    """The article plus entities, categories, keywords and the routes it goes to."""
 
     schema_version: int
     id: str
@@ -92,14 +108,17 @@ class EnrichedArticleDict(TypedDict):
     keywords: list[str]
     routes: list[str]
     enriched_at: str
-    extractor_version: str  # gazetteer + tagger model + rules that made `entities`
+    # which gazetteer, tagger model and rules made `entities` (ids are stable across
+    # versions; the version says which table a record came from); "" from older releases
+    extractor_version: Annotated[str, Default("")]
     # None: entities, categories and keywords come from the whole title, lead and body;
     # N: from the first N characters of each (cut back to a space), the rest unread
-    enriched_chars: int | None
+    # (enrich.MAX_ENRICH_CHARS); None in older records too
+    enriched_chars: Annotated[int | None, Default(None)]
 
 
 class DeadLetterDict(TypedDict):
-    """A message that a stage could not handle, kept whole so it can be replayed."""
+    """A message a stage could not handle, with its bytes and where it came from."""
 
     schema_version: int
     id: str  # deterministic from source coordinates, so a replay does not duplicate it
@@ -114,7 +133,28 @@ class DeadLetterDict(TypedDict):
     source: str | None
     url: str | None
     failed_at: str
-    original_size: int  # bytes of the original value
-    original_sha256: str | None
-    original_truncated: bool  # original_b64 is only the head; the whole is original_file
-    original_file: str | None  # where the worker wrote the full bytes, when truncated
+    # The original value's length and SHA-256. When the dead letter would not fit under
+    # the broker's message limit, `original_b64` holds only the head of the value,
+    # `original_truncated` is true and the full bytes are in `original_file` on the
+    # worker that failed it (NEWSFLOW_DATA_DIR/dead-letters/). Defaults: older letters.
+    original_size: Annotated[int, Default(0)]
+    original_sha256: Annotated[str | None, Default(None)]
+    original_truncated: Annotated[bool, Default(False)]
+    original_file: Annotated[str | None, Default(None)]
+
+
+class StageEventDict(TypedDict):
+    """One outcome of one input message of one stage, feeding the operators' counters.
+
+    Keyed ``stage|topic|partition`` of the input; the input offset lets the counters
+    skip an outcome they have already counted when a message is processed again.
+    """
+
+    stage: str
+    source: str
+    outcome: str  # "ok", "dead" or, for the sink, "unchanged" (the row was already stored)
+    error_kind: Annotated[str | None, Default(None)]
+    topic: Annotated[str | None, Default(None)]
+    partition: Annotated[int | None, Default(None)]
+    offset: Annotated[int | None, Default(None)]
+    at: Annotated[float | None, Default(None)]  # Unix time of the outcome

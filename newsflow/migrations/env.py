@@ -1,6 +1,6 @@
 """Alembic environment for the sink's schema.
 
-At run time :func:`newsflow.core.storage.migrate` hands over an open connection (inside a
+At run time :func:`newsflow.store.migrate` hands over an open connection (inside a
 transaction it has already locked), so nothing here creates engines for the normal path. The two
 other paths exist for developers, through ``newsflow/alembic.ini``:
 
@@ -28,7 +28,7 @@ def _url() -> str:
         "sqlalchemy.url"
     )
     if not url:
-        raise RuntimeError("no database URL: pass -x url=... or call newsflow.core.storage.migrate")
+        raise RuntimeError("no database URL: pass -x url=... or call newsflow.store.migrate")
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}.get(backend)

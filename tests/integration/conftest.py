@@ -23,9 +23,9 @@ import orjson
 import pytest
 
 from newsflow import brokers
-from newsflow.core.storage import Store
 from newsflow.kafka import consumer
 from newsflow.settings import Settings
+from newsflow.store import Store
 from newsflow.workers import start_worker, stop_worker
 
 

@@ -25,12 +25,12 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
-from newsflow.core.pipeline import process_page
-from newsflow.core.urls import article_id
+from newsflow.extraction.parse import ParseOptions
+from newsflow.extraction.urls import article_id
 from newsflow.kafka import BIG_RECORD_BYTES
+from newsflow.pipeline import process_page
 from newsflow.settings import Settings
-from streams import ENRICHED, RAW, topic_name
+from newsflow.streams import ENRICHED, RAW, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
 

@@ -27,8 +27,8 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from newsflow import brokers
+from newsflow.streams import DLQ, all_specs, topic_name
 from newsflow.workers import kill_group
-from streams import DLQ, all_specs, topic_name
 from tests.conftest import REPO
 from tests.integration.conftest import Pipeline, read_topic
 from tests.integration.faults import (

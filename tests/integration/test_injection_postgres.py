@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from newsflow.core.storage import Store
+from newsflow.store import Store
 from tests.injection_pages import check_injection_round_trip
 from tests.storage_helpers import POSTGRES_MARKS, POSTGRES_URL, postgres_database
 

@@ -15,13 +15,13 @@ import orjson
 import pytest
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
-from newsflow.core.pipeline import process_page
+from newsflow.extraction.parse import ParseOptions
 from newsflow.inputs import iter_inputs, url_for
 from newsflow.kafka import ensure_topics, producer
+from newsflow.pipeline import process_page
 from newsflow.publishing import publish_paths
+from newsflow.streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from newsflow.workers import kill_group
-from streams import DLQ, ENRICHED, RAW, ROUTE_TOPICS, all_specs, topic_name
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import Pipeline, read_topic
 

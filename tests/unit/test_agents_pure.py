@@ -11,17 +11,17 @@ import orjson
 import pytest
 from aiokafka import errors as kafka_errors
 
-from agents import enrich, parse, route
-from agents.context import is_permanent
-from agents.health import Health
-from agents.outcome import Failure
-from agents.sink import _last_copies
-from agents.stats import apply, fold
+from newsflow.agents import enrich, parse, route
+from newsflow.agents.context import is_permanent
+from newsflow.agents.health import Health
+from newsflow.agents.outcome import Failure
+from newsflow.agents.sink import _last_copies
+from newsflow.agents.stats import apply, fold
 from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions
-from schemas.codec import decode, validate
-from schemas.records import Article, DeadLetter, EnrichedArticle
+from newsflow.extraction.parse import ParseOptions
+from newsflow.schemas.codec import decode, validate
+from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle
 from tests.conftest import EXAMPLES
 
 NOW = datetime(2024, 3, 19, 11, 7, tzinfo=UTC)

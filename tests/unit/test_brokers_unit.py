@@ -14,6 +14,7 @@ import pytest
 
 from newsflow import brokers
 from newsflow.brokers import BrokerError
+from newsflow.brokers import kafka as kafka_assembly
 
 
 def _props(text: str) -> dict[str, str]:
@@ -44,14 +45,14 @@ def test_kafka_config_is_single_node_kraft(tmp_path: Path) -> None:
 
 
 def test_cluster_id_is_kafka_format() -> None:
-    cluster_id = brokers._new_cluster_id()
+    cluster_id = kafka_assembly._new_cluster_id()
     assert len(cluster_id) == 22
     assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16
-    assert cluster_id != brokers._new_cluster_id()
+    assert cluster_id != kafka_assembly._new_cluster_id()
 
 
 def test_cluster_ids_never_look_like_options() -> None:
-    assert not any(brokers._new_cluster_id().startswith("-") for _ in range(2000))
+    assert not any(kafka_assembly._new_cluster_id().startswith("-") for _ in range(2000))
 
 
 def test_status_of_a_fresh_home(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from newsflow import publishing
 from newsflow.cli import main
-from newsflow.core.urls import article_id
-from schemas.codec import validate
-from schemas.records import RECORDS, Article, EnrichedArticle
+from newsflow.extraction.urls import article_id
+from newsflow.schemas.codec import validate
+from newsflow.schemas.records import RECORDS, Article, EnrichedArticle
 from tests.conftest import EXAMPLES
 
 COMMANDS = {

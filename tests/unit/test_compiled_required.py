@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from newsflow.core import extract as ex
+from newsflow.extraction import extract as ex
 
 
 @pytest.mark.skipif(
@@ -16,7 +16,7 @@ from newsflow.core import extract as ex
     reason="only where the test script requires the compiled build",
 )
 def test_compiled_passes_are_built() -> None:
-    assert ex.COMPILED_AVAILABLE, "newsflow/core/_lexwalk was not built by pip install -e ."
+    assert ex.COMPILED_AVAILABLE, "newsflow/extraction/_lexwalk was not built by pip install -e ."
 
 
 @pytest.mark.skipif(
@@ -24,6 +24,6 @@ def test_compiled_passes_are_built() -> None:
     reason="only where the test script requires the compiled build",
 )
 def test_compiled_decoder_is_built() -> None:
-    from newsflow.core.crf import _compiled_viterbi
+    from newsflow.entities.crf import _compiled_viterbi
 
-    assert _compiled_viterbi() is not None, "newsflow/core/_viterbi was not built"
+    assert _compiled_viterbi() is not None, "newsflow/entities/_viterbi was not built"

@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import parse_page
 from newsflow.core.types import ArticleDict, RawPageDict
+from newsflow.extraction.parse import parse_page
 from newsflow.inputs import raw_page
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"

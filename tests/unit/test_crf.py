@@ -10,7 +10,7 @@ from typing import Any
 import pycrfsuite  # type: ignore[import-untyped]
 import pytest
 
-from newsflow.core.crf import DecomposedCRF, OffsetAttrs, _compiled_viterbi
+from newsflow.entities.crf import DecomposedCRF, OffsetAttrs, _compiled_viterbi
 
 OFFSETS = (-2, -1, 0, 1, 2)
 WORDS = ["al", "bo", "ci", "Da", "Eb", "fu", "Gi", "ha", "x1", "yy"]
@@ -100,7 +100,7 @@ def decoders(model: Path, compiled: bool | None = None) -> tuple[Any, Decomposed
 @pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
 def test_same_labels_as_crfsuite(model: Path, compiled: bool) -> None:
     if compiled and _compiled_viterbi() is None:
-        pytest.skip("newsflow.core._viterbi not built (make test requires it)")
+        pytest.skip("newsflow.entities._viterbi not built (make test requires it)")
     ref, crf = decoders(model, compiled)
     rng = random.Random(11)
     batch = [sentence(rng) for _ in range(200)]
@@ -121,7 +121,7 @@ def test_empty_input(model: Path) -> None:
 def test_a_full_word_cache_is_forgotten_between_calls_not_within(
     model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import newsflow.core.crf as crf_module
+    import newsflow.entities.crf as crf_module
 
     monkeypatch.setattr(crf_module, "_CACHE_LIMIT", 8)
     ref, crf = decoders(model)

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from newsflow.core import dates
-from newsflow.core.dates import AmbiguousDate, parse_iso, parse_printed, parse_relative
+from newsflow.extraction import dates
+from newsflow.extraction.dates import AmbiguousDate, parse_iso, parse_printed, parse_relative
 
 TEHRAN = "Asia/Tehran"
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core import dates
-from newsflow.core.dates import AmbiguousDate, parse_printed
+from newsflow.extraction import date_words, dates
+from newsflow.extraction.dates import AmbiguousDate, parse_printed
 
 ASCII = "0123456789"
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
@@ -71,7 +71,7 @@ def test_jalali_gregorian_round_trip_every_day_1300_1450() -> None:
 
 def test_jalali_printed_with_persian_names_and_digits_every_day_1300_1450() -> None:
     """``۲۹ اسفند ۱۴۰۲`` style text parses back to the same Gregorian day, for every day."""
-    names = [row[0] for row in dates.JALALI_MONTH_NAMES]
+    names = [row[0] for row in date_words.JALALI_MONTH_NAMES]
     for y, m, d in _jalali_days(1300, 1450):
         text = _persian_digits(f"{d} {names[m - 1]} {y}")
         parsed = parse_printed(text)
@@ -95,7 +95,7 @@ def test_nonexistent_jalali_days_are_none(y: int) -> None:
 )
 def test_jalali_any_spelling_and_digits(day: date, month_spelling: int, digits: str) -> None:
     y, m, d = dates.gregorian_to_jalali(day)
-    names = dates.JALALI_MONTH_NAMES[m - 1]
+    names = date_words.JALALI_MONTH_NAMES[m - 1]
     text = f"{d} {names[month_spelling % len(names)]} {y}".translate(str.maketrans(ASCII, digits))
     parsed = parse_printed(text)
     assert parsed is not None and parsed.value.date() == day, text
@@ -118,7 +118,7 @@ def test_hijri_round_trip_through_arabic_month_names(
     assert hijri is not None
     y, m, d = hijri
     assert dates.hijri_to_gregorian(y, m, d) == day
-    names = dates.HIJRI_MONTH_NAMES[m - 1]
+    names = date_words.HIJRI_MONTH_NAMES[m - 1]
     text = f"{d} {names[spelling % len(names)]} {y}{marker}"
     parsed = parse_printed(text.translate(str.maketrans(ASCII, digits)))
     assert parsed is not None, text
@@ -171,12 +171,12 @@ def test_every_digit_system_gives_the_same_date(
         S=moment.second,
         ar=GREGORIAN_SPELLINGS[family][moment.month - 1],
         fa=GREGORIAN_SPELLINGS[3][moment.month - 1],
-        en=dates.GREGORIAN_MONTH_NAMES[moment.month - 1][0],
+        en=date_words.GREGORIAN_MONTH_NAMES[moment.month - 1][0],
         jd=jd,
-        jm=dates.JALALI_MONTH_NAMES[jm - 1][0],
+        jm=date_words.JALALI_MONTH_NAMES[jm - 1][0],
         jy=jy,
         hd=hijri[2],
-        hm=dates.HIJRI_MONTH_NAMES[hijri[1] - 1][0],
+        hm=date_words.HIJRI_MONTH_NAMES[hijri[1] - 1][0],
         hy=hijri[0],
     )
     mixed = "".join(

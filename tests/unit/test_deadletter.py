@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from newsflow.core.deadletter import dead_letter_id, make_dead_letter
 from newsflow.core.errors import PipelineError
-from schemas.codec import validate
-from schemas.records import DeadLetter
+from newsflow.schemas.codec import validate
+from newsflow.schemas.records import DeadLetter
 
 NOW = datetime(2024, 3, 19, 11, 7, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.core.decode import Decoded, _nearly, decode_html
 from newsflow.core.errors import PipelineError
+from newsflow.extraction.decode import Decoded, _nearly, decode_html
 
 ARABIC = (
     "اعتبر الرئيس الإيراني، خلال محادثة هاتفية مع نظيره الروسي، حضور إيران وروسيا "
@@ -345,7 +345,7 @@ def test_empty(body: bytes) -> None:
 
 
 def test_c1_controls_make_a_decoding_implausible() -> None:
-    from newsflow.core.decode import _plausible
+    from newsflow.extraction.decode import _plausible
 
     assert _plausible("plain text " * 100)
     assert _plausible("a\x85b")  # a couple are tolerated
@@ -370,7 +370,7 @@ def test_corpus_pages_decode_cleanly(corpus: Path) -> None:
 def test_body_b64_with_line_breaks_still_decodes() -> None:
     import base64
 
-    from newsflow.core.parse import _b64decode
+    from newsflow.extraction.parse import _b64decode
 
     body = _page(ARABIC).encode("utf-8")
     wrapped = base64.encodebytes(body).decode("ascii")  # a line break every 76 characters
@@ -381,7 +381,7 @@ def test_body_b64_with_line_breaks_still_decodes() -> None:
 
 @pytest.mark.parametrize("pad", [0, 5, 4090, 4100, 9000])
 def test_page_head_checks_without_copying(pad: int) -> None:
-    from newsflow.core.parse import _blank, _lstripped_head
+    from newsflow.extraction.parse import _blank, _lstripped_head
 
     text = " \n" * pad + "<html>" + "x" * 3000
     assert _lstripped_head(text, 2048) == text.lstrip()[:2048]

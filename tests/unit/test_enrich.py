@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.core.enrich import categorize, enrich_article, extract_keywords
-from newsflow.core.ner import extract_entities
 from newsflow.core.routing import ROUTES
 from newsflow.core.types import ArticleDict
+from newsflow.entities.enrich import categorize, enrich_article, extract_keywords
+from newsflow.entities.ner import extract_entities
 from tests.articles import make_article
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "000_13aa7759e27f0578.txt"

@@ -8,17 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.entities import (
-    Span,
-    build_entities,
-    fold_with_offsets,
-    gazetteer_spans,
-    match_form,
-    resolve_spans,
-)
-from newsflow.core.ner import extract_entities
 from newsflow.core.normalize import normalize_with_offsets
 from newsflow.core.types import EntityDict
+from newsflow.entities.coref import build_entities, resolve_spans
+from newsflow.entities.forms import fold_with_offsets, match_form
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.ner import extract_entities
+from newsflow.entities.spans import Span
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "000_13aa7759e27f0578.txt"
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.language import detect_language
-from newsflow.core.parse import parse_page
-from newsflow.core.urls import article_id, canonicalize_url, site_of
+from newsflow.extraction import extract as ex
+from newsflow.extraction import walk
+from newsflow.extraction.language import detect_language
+from newsflow.extraction.parse import parse_page
+from newsflow.extraction.urls import article_id, canonicalize_url, site_of
 from newsflow.inputs import raw_page
 
 
@@ -304,7 +305,7 @@ def test_link_with_container_class_does_not_split_paragraph() -> None:
     ],
 )
 def test_class_vocabulary(cls: str, ident: str, boiler: bool, content: bool) -> None:
-    flags, levels = ex._classify(cls, ident)
+    flags, levels = walk._classify(cls, ident)
     assert bool(flags & ex.F_BOILER) is boiler
     assert bool(levels) is content
 

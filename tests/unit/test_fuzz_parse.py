@@ -38,15 +38,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents.outcome import Outcome
-from agents.parse import handle
+from newsflow.agents.outcome import Outcome
+from newsflow.agents.parse import handle
 from newsflow.core.deadletter import make_dead_letter
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
 from newsflow.core.types import RawPageDict
+from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.isolation import StagePool
-from schemas.codec import decode, encode, validate
-from schemas.records import Article, DeadLetter
+from newsflow.schemas.codec import decode, encode, validate
+from newsflow.schemas.records import Article, DeadLetter
 from tests.conftest import CORPUS, EXAMPLES
 
 pytestmark = pytest.mark.timeout(600)
@@ -827,7 +827,7 @@ def test_the_atheris_harness_runs(tmp_path: Path) -> None:
 # Lexbor's tree builder is quadratic in the attributes of one element (each is compared with
 # those before it: 40 000 take about 7 s) and in the <option>s of a <select> (40 000 take
 # about 10 s), inside one C call that parse_page's Deadline cannot interrupt. The markup
-# pre-check (newsflow.core.markup) refuses both before the tree is built, so the stage
+# pre-check (newsflow.extraction.markup) refuses both before the tree is built, so the stage
 # answers by itself in milliseconds instead of being killed at its hard limit.
 _QUADRATIC_IN_LEXBOR = {
     "attributes": "<div " + " ".join(f"a{i}=1" for i in range(60_000)) + ">x</div>",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.core import entities
-from newsflow.core.ner import extract_entities, extractor_version
+from newsflow.entities import gazetteer as entities
+from newsflow.entities.ner import extract_entities, extractor_version
 
 
 @pytest.fixture

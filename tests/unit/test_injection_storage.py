@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.core.storage import Store
+from newsflow.store import Store
 from tests.injection_pages import check_injection_round_trip
 
 pytestmark = pytest.mark.timeout(180)

@@ -1,4 +1,4 @@
-"""Language identification (``newsflow.core.language.detect_language``)."""
+"""Language identification (``newsflow.extraction.language.detect_language``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.language import detect_language
+from newsflow.extraction.language import detect_language
 
 SEEDS = Path(__file__).parents[2] / ".." / "shared" / "seeds"
 

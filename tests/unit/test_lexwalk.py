@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborNode
 
-from newsflow.core import extract as ex
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import ParseOptions, parse_page
+from newsflow.extraction import compiled as passes
+from newsflow.extraction import extract as ex
+from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.inputs import raw_page
 
 pytestmark = pytest.mark.skipif(
-    ex._lexwalk is None,
+    passes.lexwalk is None,
     reason="_lexwalk not built (pip install -e . compiles it)",
 )
 
@@ -47,7 +48,7 @@ def _positions(root: LexborNode) -> dict[int, int]:
 def _snapshot(html: str, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     with monkeypatch.context() as m:
         if not compiled:
-            m.setattr(ex, "_lexwalk", None)
+            m.setattr(passes, "lexwalk", None)
         tree = ex.parse_tree(html)
         analysis = ex.analyze(tree, "https://example.invalid/a/1", ex.Deadline(10.0))
     body = tree.body
@@ -201,7 +202,7 @@ def test_parse_options_switch(monkeypatch: pytest.MonkeyPatch) -> None:
         def __getattr__(self, name: str) -> Any:
             raise AssertionError(f"compiled pass {name} used")
 
-    monkeypatch.setattr(ex, "_lexwalk", Refuse())
+    monkeypatch.setattr(passes, "lexwalk", Refuse())
     assert parse_page(raw, ParseOptions(compiled=False)) == compiled
 
 

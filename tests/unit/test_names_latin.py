@@ -1,4 +1,4 @@
-"""Rules of `newsflow.core.names_latin`: each test is one kind of evidence the module
+"""Rules of `newsflow.entities.names_latin`: each test is one kind of evidence the module
 reads (a title, a possessive, an organisation head, a place cue), or one way it must not
 over-tag (headlines, sentence-initial words, other languages)."""
 
@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from newsflow.core.names_latin import latin_name_spans
+from newsflow.entities.names_latin import latin_name_spans
 
 
 def names(text: str, language: str | None = "en") -> list[tuple[str, str]]:

@@ -7,19 +7,12 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.entities import (
-    Span,
-    build_entities,
-    gazetteer,
-    gazetteer_spans,
-    mention_key,
-    resolve_spans,
-)
-from newsflow.core.ner import (
+from newsflow.entities.coref import build_entities, resolve_spans
+from newsflow.entities.forms import mention_key
+from newsflow.entities.gazetteer import gazetteer
+from newsflow.entities.matching import gazetteer_spans
+from newsflow.entities.ner import (
     Token,
-    _arabic_extent,
-    _arabic_proclitic,
-    _one_type_per_name,
     _propagate,
     entity_spans,
     extract_entities,
@@ -28,6 +21,8 @@ from newsflow.core.ner import (
     text_mentions,
     tokenize,
 )
+from newsflow.entities.rules_ar import arabic_extent, arabic_proclitic, one_type_per_name
+from newsflow.entities.spans import Span
 
 
 def tagger_span(text: str, surface: str, etype: str, field: str = "body") -> Span:
@@ -210,7 +205,7 @@ def test_never_names_are_dropped_from_every_layer() -> None:
 
 
 def test_unknown_names_lose_a_glued_conjunction_before_the_article() -> None:
-    from newsflow.core.ner import _tagger_span
+    from newsflow.entities.ner import _tagger_span
 
     text = "سيطروا على مناطق والقلمون"
     start = text.index("والقلمون")
@@ -246,7 +241,7 @@ def test_arabic_preposition_glued_to_a_name_leaves_the_mention() -> None:
         ("زار بريطانيا", "بريطانيا", "بريطانيا"),
     ):
         start = text.index(surface)
-        span = _arabic_proclitic(
+        span = arabic_proclitic(
             Span(
                 "body",
                 start,
@@ -266,21 +261,21 @@ def test_arabic_span_across_a_function_word_is_dropped() -> None:
     """Junk class: "البلاد أم بمصير البشير ام" runs over "أم" (or): no name does."""
     text = "مرتبط بالتوترات في البلاد أم بمصير البشير ام بلعبة المصالح"
     toks, a, b = _tokens_of(text, "البلاد أم بمصير البشير ام")
-    assert _arabic_extent(toks, a, b, "LOC", frozenset()) is None
-    assert _arabic_extent(toks, a, b, "LOC", frozenset({"ar.junk"})) == (a, b)
+    assert arabic_extent(toks, a, b, "LOC", frozenset()) is None
+    assert arabic_extent(toks, a, b, "LOC", frozenset({"ar.junk"})) == (a, b)
     toks, a, b = _tokens_of("زار أم درمان", "أم درمان")  # a first "أم" is a name's
-    assert _arabic_extent(toks, a, b, "LOC", frozenset()) == (a, b)
+    assert arabic_extent(toks, a, b, "LOC", frozenset()) == (a, b)
 
 
 def test_arabic_person_span_leaves_out_the_title_and_the_role_after_it() -> None:
     """Extent class: "الدكتور حسام الدين عبد الفتاح عميد كلية" is "حسام الدين عبد الفتاح"."""
     text = "برئاسة الدكتور حسام الدين عبد الفتاح عميد كلية الهندسة"
     toks, a, b = _tokens_of(text, "الدكتور حسام الدين عبد الفتاح عميد كلية")
-    got = _arabic_extent(toks, a, b, "PERSON", frozenset())
+    got = arabic_extent(toks, a, b, "PERSON", frozenset())
     assert got is not None
     assert " ".join(t.text for t in toks[got[0] : got[1]]) == "حسام الدين عبد الفتاح"
     toks, a, b = _tokens_of("قال محمد السيد", "محمد السيد")  # a surname that is a title
-    assert _arabic_extent(toks, a, b, "PERSON", frozenset()) == (a, b)
+    assert arabic_extent(toks, a, b, "PERSON", frozenset()) == (a, b)
 
 
 def test_arabic_name_has_one_type_in_an_article() -> None:
@@ -300,7 +295,7 @@ def test_arabic_name_has_one_type_in_an_article() -> None:
                 key=mention_key("جامعة القاهرة"),
             )
         )
-    assert {sp.type for sp in _one_type_per_name(spans)} == {"ORG"}
+    assert {sp.type for sp in one_type_per_name(spans)} == {"ORG"}
     ents = build_entities(resolve_spans(spans), "ar")
     assert len(ents) == 1 and ents[0]["count"] == 3
 
@@ -324,7 +319,7 @@ def test_one_type_per_name_unlinks_a_place_reading_linked_to_a_city_inside_it() 
         key=key,
     )
     city = Span("lead", len(text) - 7, len(text), "القاهرة", "LOC", entity=7, key="القاهره")
-    out = _one_type_per_name([org, loc, city])
+    out = one_type_per_name([org, loc, city])
     assert [(sp.type, sp.entity) for sp in out] == [("ORG", None), ("ORG", None), ("LOC", 7)]
 
 
@@ -370,7 +365,7 @@ def test_the_demo_pages_show_none_of_these_errors() -> None:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from newsflow.core.parse import ParseOptions, parse_page
+    from newsflow.extraction.parse import ParseOptions, parse_page
     from newsflow.inputs import raw_page
 
     page = (

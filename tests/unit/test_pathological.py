@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 
 from newsflow import inputs
-from newsflow.core import enrich, markup, ner
-from newsflow.core import extract as ex
-from newsflow.core.enrich import bounded_fields, enrich_article, text_prefix
 from newsflow.core.errors import PipelineError
-from newsflow.core.markup import MarkupStats, check_markup, markup_stats, markup_stats_python
-from newsflow.core.ner import text_mentions, text_windows
-from newsflow.core.parse import parse_page
 from newsflow.core.types import ArticleDict
-from schemas.records import EnrichedArticle
+from newsflow.entities import enrich, ner
+from newsflow.entities.enrich import bounded_fields, enrich_article, text_prefix
+from newsflow.entities.ner import text_mentions, text_windows
+from newsflow.extraction import extract as ex
+from newsflow.extraction import markup
+from newsflow.extraction.markup import MarkupStats, check_markup, markup_stats, markup_stats_python
+from newsflow.extraction.parse import parse_page
+from newsflow.schemas.records import EnrichedArticle
 from tests.articles import make_article
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"

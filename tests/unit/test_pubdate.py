@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from newsflow.core import dates, pubdate
-from newsflow.core import extract as ex
-from newsflow.core import selectors as sel
-from newsflow.core.parse import parse_page
 from newsflow.core.types import RawPageDict
+from newsflow.extraction import dates, pubdate
+from newsflow.extraction import extract as ex
+from newsflow.extraction import selectors as sel
+from newsflow.extraction.parse import parse_page
 from newsflow.inputs import raw_page
 
 FETCHED = "2024-06-01T12:00:00+00:00"

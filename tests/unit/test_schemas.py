@@ -7,8 +7,17 @@ import pytest
 
 from newsflow.core import types
 from newsflow.core.errors import PipelineError
-from schemas.codec import decode, encode, render_schema, schema_path, validate
-from schemas.records import RECORDS, Article, DeadLetter, EnrichedArticle, Entity, Mention, RawPage
+from newsflow.schemas.codec import decode, encode, render_schema, schema_path, validate
+from newsflow.schemas.records import (
+    RECORDS,
+    Article,
+    DeadLetter,
+    EnrichedArticle,
+    Entity,
+    Mention,
+    RawPage,
+    StageEvent,
+)
 
 PAIRS = [
     (RawPage, types.RawPageDict),
@@ -17,14 +26,41 @@ PAIRS = [
     (Entity, types.EntityDict),
     (Mention, types.MentionDict),
     (DeadLetter, types.DeadLetterDict),
+    (StageEvent, types.StageEventDict),
 ]
 
 
 @pytest.mark.parametrize(("record", "typed"), PAIRS)
-def test_records_and_core_types_have_the_same_fields(
+def test_each_record_is_derived_from_its_core_shape(
     record: type[faust.Record], typed: type
 ) -> None:
-    assert set(record._options.fields) == set(typing.get_type_hints(typed))
+    hints = typing.get_type_hints(typed, include_extras=True)
+    assert set(record._options.fields) == set(hints)
+    defaults = {
+        name: extra.value
+        for name, hint in hints.items()
+        for extra in getattr(_bare(hint), "__metadata__", ())
+        if isinstance(extra, types.Default)
+    }
+    for name, value in record._options.defaults.items():
+        # Faust also gives every optional (``X | None``) field a None default
+        assert defaults.get(name) == value, name
+    assert set(defaults) <= set(record._options.defaults)
+    assert record.__doc__ == typed.__doc__
+
+
+def _bare(hint: object) -> object:
+    """A hint without its NotRequired wrapper."""
+    if typing.get_origin(hint) is typing.NotRequired:
+        (hint,) = typing.get_args(hint)
+    return hint
+
+
+def test_nested_shapes_become_nested_records() -> None:
+    hints = typing.get_type_hints(EnrichedArticle)
+    assert hints["article"] is Article
+    assert typing.get_args(hints["entities"]) == (Entity,)
+    assert typing.get_args(typing.get_type_hints(Entity)["mentions"]) == (Mention,)
 
 
 @pytest.mark.parametrize("record", RECORDS)

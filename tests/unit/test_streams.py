@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from newsflow.core.routing import ROUTES
-from schemas.records import EnrichedArticle
-from streams import ROUTE_TOPICS, all_specs, spec_by_name, topic_name
+from newsflow.schemas.records import EnrichedArticle
+from newsflow.streams import ROUTE_TOPICS, all_specs, spec_by_name, topic_name
 
 
 def test_every_route_has_exactly_one_topic() -> None:

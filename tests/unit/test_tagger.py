@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.core.tagger import (
+from newsflow.entities.tagger import (
     BASE_FEATURE_GROUPS,
     DEFAULT_FEATURE_GROUPS,
     FEATURE_GROUPS,
@@ -165,7 +165,7 @@ def test_tagger_finds_a_person_and_a_place() -> None:
 
 
 def test_decoding_from_rows_gives_crfsuites_labels() -> None:
-    """`Tagger.tag` decodes from cached per-word rows (newsflow.core.crf); it must give
+    """`Tagger.tag` decodes from cached per-word rows (newsflow.entities.crf); it must give
     what crfsuite gives from the feature strings, sentence by sentence and in a batch."""
     seed = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
     texts = [p.read_text(encoding="utf-8") for p in sorted(seed.glob("*.txt"))]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.core.ner import extract_entities, sentences, tokenize
-from newsflow.core.tagger import Tagger, shipped_model
-from newsflow.core.tagger_en import (
+from newsflow.entities.ner import extract_entities, sentences, tokenize
+from newsflow.entities.tagger import Tagger, shipped_model
+from newsflow.entities.tagger_en import (
     abbreviation_dot,
     context_attrs,
     context_tags,

@@ -1,4 +1,4 @@
-"""Persian tagger features (newsflow.core.tagger_fa), the Persian model, and the false
+"""Persian tagger features (newsflow.entities.tagger_fa), the Persian model, and the false
 entities the demo's Persian pages used to show."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.core import tagger_fa
-from newsflow.core.ner import extract_entities, tagger_model, trained_languages
-from newsflow.core.parse import parse_page
-from newsflow.core.tagger import Tagger, gazetteer_tags, lexicon, shipped_model
 from newsflow.core.types import ArticleDict
+from newsflow.entities import tagger_fa
+from newsflow.entities.ner import extract_entities, tagger_model, trained_languages
+from newsflow.entities.tagger import Tagger, gazetteer_tags, lexicon, shipped_model
+from newsflow.extraction.parse import parse_page
 from newsflow.inputs import raw_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +86,7 @@ def test_heads_roles_and_name_classes() -> None:
 
 
 def test_persian_features_only_for_persian() -> None:
-    from newsflow.core.tagger import FeatureExtractor
+    from newsflow.entities.tagger import FeatureExtractor
 
     fx = FeatureExtractor()
     fa = fx.sentence(["وزارت", "برشمرد"], language="fa")

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from newsflow.cli import main
-from newsflow.core import ner
-from newsflow.core.tagger import shipped_model
-from newsflow.core.tagger_training import LabelledSentence, coarse, read_conll, to_iob2, train
+from newsflow.entities import models, ner
+from newsflow.entities.tagger import shipped_model
+from newsflow.entities.tagger_training import LabelledSentence, coarse, read_conll, to_iob2, train
 from newsflow.settings import Settings, SettingsError
 
 ARABIC = [
@@ -121,7 +121,7 @@ def test_a_user_model_is_trained_scored_and_used_for_its_language(
 def test_a_language_without_a_model_may_borrow_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """A borrowed model tags but does not decide (none is borrowed in the shipped set)."""
     assert ner.tagger_model("ur") is None
-    monkeypatch.setattr(ner, "BORROWED_MODELS", {"ur": "ar"})
+    monkeypatch.setattr(models, "BORROWED_MODELS", {"ur": "ar"})
     assert ner.tagger_model("ur") == (shipped_model("ar"), False)
     assert "ur" in ner.tagger_languages()
     assert "ur" not in ner.trained_languages()

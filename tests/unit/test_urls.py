@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsflow.core.errors import PipelineError
-from newsflow.core.parse import parse_page
-from newsflow.core.urls import article_id, canonicalize_url, page_url
+from newsflow.extraction.parse import parse_page
+from newsflow.extraction.urls import article_id, canonicalize_url, page_url
 from newsflow.inputs import raw_page
 
 JUNK = [

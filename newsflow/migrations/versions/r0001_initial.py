@@ -5,7 +5,7 @@ Revises:
 Create Date: 2024-11-29
 
 Migrations are frozen history, so column types are spelled out here rather than imported from
-``newsflow.core.storage``; a unit test checks that the two agree.
+``newsflow.store``; a unit test checks that the two agree.
 """
 
 from __future__ import annotations

@@ -1,0 +1,435 @@
+"""Enrichment stage: entities, categories, keywords and routes for one article.
+
+Pure and deterministic given `now`; the Faust agent only calls `enrich_article`.
+
+Categories come from keyword lexicons (ar/fa/en/ru) matched on folded tokens, Arabic
+proclitics stripped, plus category hints that the alias table attaches to salient entities.
+Keywords are the most frequent content words (field-weighted, stop words and entity
+mentions left out), shown as written in the article. Neither needs any download.
+
+Long texts: entities, categories and keywords are computed on at most the first
+`MAX_ENRICH_CHARS` characters of each text field (title, lead, body), cut back to the
+last whitespace before that, and the record says so in `enriched_chars` (null when every
+field was read whole). Why: enrichment costs about 5 µs per Arabic character, so a
+10 MB page would hold the stage for half a minute and several hundred MB (75 s and
+800 MB for 5.4 MB of Arabic before two quadratic steps were fixed); 200,000 characters
+keep the worst case near a second (bench/pathological.py), and are more than twice the
+longest body of the development corpus (88,990 characters).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
+
+from newsflow.core.normalize import normalize_for_matching
+from newsflow.core.routing import CATEGORIES, routes_for
+from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
+from newsflow.entities.coref import entity_categories
+from newsflow.entities.forms import (
+    AR_CONJUNCTIONS,
+    AR_PREPOSITIONS,
+    ARTICLE_PROCLITICS,
+    fold_with_offsets,
+)
+from newsflow.entities.ner import extract_entities, extractor_version
+
+SCHEMA_VERSION = 1
+MAX_KEYWORDS = 10
+MAX_ENRICH_CHARS = 200_000
+_CUT_BACK = 1_000  # how far before the limit a whitespace is looked for
+_FIELD_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
+_MIN_CATEGORY_SCORE = 3.0
+_RELATIVE_CATEGORY_SCORE = 0.35
+_ENTITY_HINT_WEIGHT = 4.0
+
+# A trailing "*" makes an entry a prefix (stem); otherwise the folded token must be equal.
+# Arabic entries are written without the article; tokens are matched with and without
+# their proclitics.
+_LEXICON_SOURCE: dict[str, str] = {
+    "politics": """
+        politic* president* minister* government* parliament* election* elected vote voters
+        senat* congress* diplomat* embassy ambassador* sanction* treaty summit* cabinet
+        opposition referendum campaign* legislat* negotiat* bilateral coalition democra*
+        رئيس* رئاس* وزير* وزار* حكوم* برلمان* انتخاب* تصويت سياس* دبلوماس* سفير سفار*
+        عقوبات معاهد* قمه حزب احزاب معارض* استفتاء مفاوضات ثنائي* علاقات اتفاقي* نظير*
+        رئیس* وزیر* وزارت* دولت* مجلس انتخابات سیاس* دیپلمات* سفیر سفارت* تحریم* پارلمان*
+        نماینده* مذاکر* توافق*
+        президент* министр* правительств* парламент* выбор* политик* дипломат* посол*
+        санкци* переговор* депутат* саммит*
+    """,
+    "economy": """
+        econom* market* trade trading tariff* inflation bank banks banking currenc* oil gas
+        price* invest* export* import* gdp budget* stock* shares business* financ* tax taxes
+        revenue* profit* dollar* rouble* ruble* debt* industr*
+        اقتصاد* تجار* سوق اسواق اسعار سعر نفط غاز استثمار* صادرات واردات تضخم بنك بنوك
+        مصرف* ميزانيه ضرائب ضريب* دولار يورو ريال روبل شركه شركات سلع صناع*
+        تجارت* بازار* قیمت* نفت* سرمایه* تورم بانک* ارز دلار بودجه مالیات* شرکت* کالا*
+        صنعت* صنایع
+        экономи* рынк* рынок торгов* нефт* газ цен* инвест* экспорт* импорт* инфляци* банк*
+        валют* бюджет* налог* компани* доллар* рубл*
+    """,
+    "conflict": """
+        war wars warfare military army troops attack* strike* airstrike* missile* drone*
+        bomb* kill* wounded casualt* ceasefire truce invasion invad* occupation occupied
+        shelling rocket* terror* militant* fighter* clash* battle* weapon* siege hostage*
+        genocide massacre* raid*
+        حرب حروب عسكري* جيش جنود قوات هجوم هجمات هجمه غاره غارات قصف صاروخ* صواريخ مسيرات
+        قتل* قتيل قتلي شهيد شهداء جرحي احتلال اجتياح ارهاب* مسلح* اشتباك* معارك معركه
+        سلاح اسلحه حصار رهائن اسري اباده مجزره مجازر عدوان جرائم اجرام*
+        جنگ* نظامی* ارتش* حمله* حملات بمب* موشک* پهپاد* کشته* زخمی* شهید* شهدا اشغال*
+        تروریس* درگیری* تسلیحات محاصره گروگان* جنایت* تجاوز
+        войн* военн* арми* атак* удар* ракет* беспилотник* дрон* погиб* убит* ранен*
+        обстрел* перемири* террор* боев* оккупац* оружи*
+    """,
+    "science_tech": """
+        science* scientist* research* technolog* tech ai software internet cyber*
+        satellite* spacecraft physics chemistry robot* digital computer* smartphone*
+        semiconductor* startup* innovation*
+        علم* علوم علماء تكنولوجي* تقني* اصطناعي* برمج* انترنت سيبراني* اقمار فضاء فضائي*
+        رقمي* حاسوب* روبوت* رقائق ابتكار* اختراع*
+        دانشمند* پژوهش* فناوری* فناوري* تکنولوژی* مصنوعی* نرمافزار* اینترنت* سایبری*
+        ماهواره* فضایی* دیجیتال* رایانه* کامپیوتر* ربات* تراشه* نوآوری* دانشبنیان*
+        наук* учен* исследован* технолог* искусственн* интернет* кибер* спутник* космос*
+        космич* цифров* компьютер* робот*
+    """,
+    "health": """
+        health* hospital* medic* doctor* nurse* disease* virus* vaccin* pandemic* epidemic*
+        covid* cancer* patient* drug* treatment* outbreak* infection* clinic* surgery
+        صحه صحي* مستشفي* طبي* طبيب اطباء مرض امراض مرضي فيروس* لقاح* وباء جائحه كورونا
+        سرطان علاج* دواء ادويه عدوي عياده
+        سلامت* بهداشت* بیمارستان* پزشک* بیماری* بیمار* ویروس* واکسن* کرونا درمان* دارو*
+        عفونت*
+        здоров* больниц* врач* медицин* болезн* вирус* вакцин* пандеми* эпидеми*
+        коронавирус* пациент* лечени* лекарств*
+    """,
+    "sports": """
+        sport* football* soccer match matches league* tournament* championship* olympic*
+        player* coach* goal goals team teams club clubs tennis basketball wrestling athlet*
+        medal* stadium* striker* midfielder* goalkeeper*
+        رياضه رياضي* مباراه مباريات دوري بطوله بطولات منتخب* لاعب* مدرب* ملعب اولمبي*
+        ميداليه
+        ورزش* فوتبال* والیبال مسابقه* مسابقات لیگ* قهرمان* بازیکن* مربی* باشگاه* المپیک*
+        مدال* ورزشگاه*
+        спорт* футбол* матч* чемпионат* турнир* олимпи* игрок* тренер* клуб* медал* стадион*
+        хоккей* теннис*
+    """,
+    "culture": """
+        culture* cultural film* movie* cinema* music* musician* art artist* museum* book
+        books novel* festival* theatre* theater* exhibition* heritage literature* poet*
+        poetry actor* actress*
+        ثقاف* فيلم افلام سينما* موسيق* فنون فنان* متحف متاحف رواي* مهرجان* مسرح* معرض
+        تراث* ادب*
+        فرهنگ* فیلم* سینما* موسیقی* هنر* هنرمند* موزه* کتاب* رمان* جشنواره* تئاتر*
+        نمایشگاه* میراث* ادبیات* شاعر*
+        культур* фильм* кино* музык* искусств* художник* музе* книг* роман* фестивал* театр*
+        выставк* литератур* поэт*
+    """,
+}
+
+_STOPWORDS_SOURCE = """
+    a an the and or but if then of to in on at by for with from into onto over under about
+    after before during since until as is are was were be been being am has have had do does
+    did will would shall should can could may might must not no nor so than that this these
+    those there here it its they them their he him his she her we us our you your i me my
+    who whom whose which what when where why how all any both each few more most other some
+    such only own same too very just also said says say told according new one two three
+    year years week day today yesterday mr mrs ms per via while
+    من في على الى إلى عن مع ان أن إن هذا هذه ذلك تلك التي الذي الذين اللذين كان كانت يكون
+    تكون قد لقد لم لن لا ما ماذا كما او أو ثم بين بعد قبل عند حتى خلال حول ضد منذ كل بعض غير
+    اي أي هو هي هم هن نحن انه أنه انها أنها له لها لهم لهما به بها فيه فيها عليه عليها منه
+    منها اليه إليه قال قالت اكد أكد اضاف أضاف اشار أشار اعلن أعلن وفق وفقا حيث ايضا أيضا
+    اليوم امس أمس يوم العام عام السنه شهر تم يتم ضمن لدى لديه لديهما لديها مثل اطار إطار
+    جانب جانبه هناك هنا ليس وهو وهي الي علي التي هذا بشكل اكثر أكثر اكبر أكبر مختلف كافه
+    اعتبر واعتبر اعرب أعرب شدد وشدد اوضح أوضح ناقش يمكن عبر لقد اما أما سوف كذلك تلك
+    از به با در برای که این آن را و یا تا بر هم نیز اما یک های ها است بود شد شده می کرد
+    کرده کند کنند خواهد باید دارد داشت گفت گفته همه هر چه چون اگر پس پیش بین روی زیر درباره
+    وی او ایشان ما شما آنها خود دیگر نیست هست بوده شود کرد کردند گفت امروز دیروز سال
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее
+    мне было вот от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть был
+    него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо
+    ней для мы тебя их чем была сам без будто чего раз тоже себе под будет ж тогда кто этот
+    того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были
+    куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через
+    эти нас про всего них какая много разве три эту моя впрочем свою этой перед иногда лучше
+    чуть том нельзя такой им более всегда конечно всю между также заявил сообщил года году
+"""
+
+# What keywords and categories strip (`forms` describes the proclitics): the article
+# with at most one letter before it, else one letter; first match with a long enough stem.
+_ARABIC_PREFIXES: tuple[str, ...] = (
+    *(a for a in ARTICLE_PROCLITICS if len(a) == 3 and a[0] != "ل"),
+    *(a for a in ARTICLE_PROCLITICS if len(a) == 2),
+    *AR_CONJUNCTIONS,
+    *AR_PREPOSITIONS,
+)
+_TOKEN_RE = re.compile(r"\w+")
+_MIN_STEM = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    exact: dict[str, list[str]] = defaultdict(list)
+    prefix: dict[str, list[str]] = defaultdict(list)
+    for category, words in _LEXICON_SOURCE.items():
+        for word in words.split():
+            stem = word.endswith("*")
+            folded = normalize_for_matching(word.rstrip("*"))
+            target = prefix if stem else exact
+            if category not in target[folded]:
+                target[folded].append(category)
+    return (
+        {k: tuple(v) for k, v in exact.items()},
+        {k: tuple(v) for k, v in prefix.items()},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(normalize_for_matching(w) for w in _STOPWORDS_SOURCE.split())
+
+
+def _is_arabic(token: str) -> bool:
+    return "\u0600" <= token[0] <= "\u06ff"
+
+
+@functools.lru_cache(maxsize=131072)
+def _strip_clitics(token: str) -> str:
+    """Remove Arabic proclitics when a stem of at least three letters remains."""
+    if not _is_arabic(token):
+        return token
+    for p in _ARABIC_PREFIXES:
+        if token.startswith(p) and len(token) - len(p) >= _MIN_STEM:
+            return token[len(p) :]
+    return token
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_stem() -> int:
+    return max(len(stem) for stem in _lexicon()[1])
+
+
+@functools.lru_cache(maxsize=131072)
+def _token_categories(token: str) -> tuple[str, ...]:
+    exact, prefix = _lexicon()
+    found: list[str] = []
+    for form in {token, _strip_clitics(token)}:
+        found.extend(exact.get(form, ()))
+        # no stem is longer: prefixes of a 200,000-letter "word" are not all sliced
+        for k in range(_MIN_STEM, min(len(form), _longest_stem()) + 1):
+            found.extend(prefix.get(form[:k], ()))
+    return tuple(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=16)
+def _words(text: str) -> list[str]:
+    """The folded words of `text` (cached: categories and keywords read the same fields)."""
+    return _TOKEN_RE.findall(fold_with_offsets(text)[0])
+
+
+class _WordInfo(NamedTuple):
+    core: str | None  # the keyword under its clitics, None when it cannot be a keyword
+    categories: tuple[str, ...]
+
+
+_WORD_INFO: dict[str, _WordInfo] = {}
+_WORD_INFO_LIMIT = 200_000  # distinct words remembered; reset beyond that
+
+
+def _word_info(token: str) -> _WordInfo:
+    """What categories and keywords need to know about one folded word, computed once per
+    distinct word: pages repeat their words, and most are stop words."""
+    info = _WORD_INFO.get(token)
+    if info is None:
+        stop = _stopwords()
+        core: str | None = None
+        if not token.isdigit() and token not in stop:
+            stem = _strip_clitics(token)
+            if len(stem) >= _MIN_STEM and stem not in stop:
+                core = stem
+        if len(_WORD_INFO) >= _WORD_INFO_LIMIT:
+            _WORD_INFO.clear()
+        info = _WORD_INFO[token] = _WordInfo(core, _token_categories(token))
+    return info
+
+
+def categorize(
+    fields: Mapping[str, str], entities: list[EntityDict]
+) -> tuple[list[str], dict[str, float]]:
+    """Categories ordered by score, and the scores (for debugging and tests)."""
+    scores: defaultdict[str, float] = defaultdict(float)
+    for name, text in fields.items():
+        weight = _FIELD_WEIGHT.get(name, 1.0)
+        cached = _WORD_INFO.get
+        for token, n in Counter(_words(text)).items():
+            for cat in (cached(token) or _word_info(token)).categories:
+                scores[cat] += weight * n
+    for ent in entities:
+        for cat in entity_categories(ent["id"]):
+            scores[cat] += _ENTITY_HINT_WEIGHT * ent["salience"]
+    if not scores:
+        return [], {}
+    top = max(scores.values())
+    threshold = max(_MIN_CATEGORY_SCORE, _RELATIVE_CATEGORY_SCORE * top)
+    ordered = [
+        cat
+        for cat, score in sorted(scores.items(), key=lambda kv: (-kv[1], CATEGORIES.index(kv[0])))
+        if score >= threshold and cat in CATEGORIES
+    ]
+    return ordered, dict(scores)
+
+
+def _blank_mentions(norm: str, offsets: list[int], spans: list[tuple[int, int]]) -> str:
+    """`norm` with every word that touches an entity mention replaced by spaces (same
+    length, so `offsets` still apply): entity names are not keywords."""
+    if not spans:
+        return norm
+    parts: list[str] = []
+    last = 0
+    n = len(norm)
+    for start, end in sorted(spans):
+        i0, i1 = bisect_left(offsets, start, 0, n), bisect_left(offsets, end, 0, n)
+        if i0 >= i1:
+            continue
+        while i0 > 0 and _is_word_char(norm[i0 - 1]):
+            i0 -= 1
+        while i1 < n and _is_word_char(norm[i1]):
+            i1 += 1
+        i0 = max(i0, last)
+        if i0 < i1:
+            parts.append(norm[last:i0])
+            parts.append(" " * (i1 - i0))
+            last = i1
+    parts.append(norm[last:])
+    return "".join(parts)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what `\w` matches in a folded text
+
+
+def extract_keywords(
+    fields: Mapping[str, str], entities: list[EntityDict], limit: int = MAX_KEYWORDS
+) -> list[str]:
+    """Most frequent content words, field-weighted, as written; entity mentions left out.
+
+    Counted per distinct word (pages repeat theirs); the written form is looked up only
+    for the words that make the list."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for ent in entities:
+        for m in ent["mentions"]:
+            spans[m["field"]].append((m["start"], m["end"]))
+    scores: defaultdict[str, float] = defaultdict(float)
+    first: dict[str, int] = {}
+    forms: defaultdict[str, list[str]] = defaultdict(list)  # core -> folded words
+    blanked: dict[str, str] = {}
+    rank = 0
+    for name, text in fields.items():
+        weight = _FIELD_WEIGHT.get(name, 1.0)
+        norm, offsets = fold_with_offsets(text)
+        blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
+        cached = _WORD_INFO.get
+        for token, count in Counter(_TOKEN_RE.findall(clean)).items():
+            rank += 1
+            core = (cached(token) or _word_info(token)).core
+            if core is None:
+                continue
+            scores[core] += weight * count
+            first.setdefault(core, rank)
+            if token not in forms[core]:
+                forms[core].append(token)
+    best = [k for _, _, k in heapq.nsmallest(limit, ((-v, first[k], k) for k, v in scores.items()))]
+    return _written_forms(best, forms, fields, blanked)
+
+
+def _written_forms(
+    cores: list[str],
+    forms: Mapping[str, list[str]],
+    fields: Mapping[str, str],
+    blanked: Mapping[str, str],
+) -> list[str]:
+    """Each keyword's most frequent spelling as the page writes it (clitics left out,
+    the first seen on a tie), from one scan for all of them."""
+    if not cores:
+        return []
+    core_of = {token: core for core in cores for token in forms[core]}
+    alternatives = "|".join(re.escape(t) for t in sorted(core_of, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
+    seen: dict[str, dict[str, int]] = {core: {} for core in cores}
+    for name, text in fields.items():
+        offsets = fold_with_offsets(text)[1]
+        for word in pattern.finditer(blanked[name]):
+            core = core_of[word.group()]
+            fstart, fend = word.span()
+            skip = fend - fstart - len(core)
+            surface = text[offsets[fstart + skip] : offsets[fend - 1] + 1]
+            counts = seen[core]
+            counts[surface] = counts.get(surface, 0) + 1
+    return [max(seen[core].items(), key=lambda kv: kv[1])[0] for core in cores]
+
+
+def article_fields(article: Mapping[str, object]) -> dict[str, str]:
+    """The text fields that enrichment reads, empty ones left out."""
+    out: dict[str, str] = {}
+    for name in ("title", "lead", "body"):
+        value = article.get(name)
+        if isinstance(value, str) and value.strip():
+            out[name] = value
+    return out
+
+
+def text_prefix(text: str, limit: int) -> str:
+    """``text`` when it has at most ``limit`` characters, else its first ``limit`` or
+    fewer: cut at the last whitespace within `_CUT_BACK` characters of the limit (so no
+    word is cut in two), else at the limit."""
+    if len(text) <= limit:
+        return text
+    for i in range(limit, max(0, limit - _CUT_BACK), -1):
+        if text[i].isspace():
+            return text[:i]
+    return text[:limit]
+
+
+def bounded_fields(
+    fields: Mapping[str, str], limit: int = MAX_ENRICH_CHARS
+) -> tuple[dict[str, str], int | None]:
+    """The fields as enrichment reads them (each cut by `text_prefix`), and the limit
+    when it cut one of them, else None (the record's `enriched_chars`)."""
+    out = {name: text_prefix(text, limit) for name, text in fields.items()}
+    cut = any(len(out[name]) < len(text) for name, text in fields.items())
+    return out, limit if cut else None
+
+
+def enrich_article(
+    article: ArticleDict, *, now: datetime, tagger: bool = True
+) -> EnrichedArticleDict:
+    """Entities, categories, keywords and routes for one article; `now` must be aware.
+
+    Long fields are read up to `MAX_ENRICH_CHARS` (see the module docstring).
+    `tagger=False` keeps the entity layers to the gazetteer (the benchmark's baseline)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("enrich_article needs a timezone-aware `now`")
+    fields, enriched_chars = bounded_fields(article_fields(article), MAX_ENRICH_CHARS)
+    language = article.get("language")
+    entities = extract_entities(fields, language, tagger=tagger) if fields else []
+    categories, _ = categorize(fields, entities)
+    keywords = extract_keywords(fields, entities)
+    routes = routes_for(article, entities, categories)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": article["id"],
+        "article": article,
+        "entities": entities,
+        "categories": categories,
+        "keywords": keywords,
+        "routes": routes,
+        "enriched_at": now.isoformat(),
+        "extractor_version": extractor_version(),
+        "enriched_chars": enriched_chars,
+    }

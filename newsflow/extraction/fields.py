@@ -1,0 +1,356 @@
+"""The article's fields besides its body, each from the most reliable source first
+(JSON-LD, then meta, then the page): title, authors, tags, section, external id,
+images, lead.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborNode
+
+from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
+from newsflow.extraction import selectors as sel
+from newsflow.extraction.dom import AUTHOR_SPLIT, BY_PREFIX, URLISH, clean_text, node_text
+from newsflow.extraction.keyword_scan import KeywordScan
+from newsflow.extraction.meta import PageMeta, ld_get, ld_str, ld_types, site_name
+from newsflow.extraction.urls import join_url
+from newsflow.extraction.walk import F_CHROME, NO_CLASS, DomHints, ancestor_tags
+
+
+def _names_site(part: str, names: list[str]) -> bool:
+    """Whether a title part names the site: equal to a name, or one contains the other
+    when both have at least four characters ("co" from a host must not match "could")."""
+    if not part:
+        return False
+    for n in names:
+        if part == n or (len(n) >= 4 and len(part) >= 4 and (part in n or n in part)):
+            return True
+    return False
+
+
+def _strip_site_suffix(title: str, names: list[str]) -> str:
+    """Remove a ``| Site`` / ``- Site`` suffix (or prefix) when it names the site."""
+    norm_names = [normalize_for_matching(n) for n in names if n]
+    for sep in sel.TITLE_SEPARATORS:
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        if head.strip() and _names_site(normalize_for_matching(tail.strip()), norm_names):
+            return head.strip()
+        first, _, rest = title.partition(sep)
+        if rest.strip() and _names_site(normalize_for_matching(first.strip()), norm_names):
+            return rest.strip()
+    return title
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"})
+
+
+def _host_label(host: str) -> str:
+    """The registrable label of a host: "dailystar" for www.dailystar.co.uk."""
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else host
+
+
+def extract_title(pm: PageMeta, host: str) -> str | None:
+    """Title: JSON-LD ``headline`` → ``og:title`` → ``twitter:title`` → microdata
+    ``headline`` → ``<h1>`` → ``<title>`` → other title meta.
+
+    The site name (og:site_name, publisher, the host's main label) is removed as a
+    suffix or prefix. When an ``<h1>`` is contained in the chosen title (a title
+    padded with a site or section name), the ``<h1>`` wins.
+    """
+    names = [n for n in (site_name(pm), host, _host_label(host)) if n]
+    h1s = pm.h1s
+    candidates = [
+        ld_get(pm, "headline"),
+        pm.first(("og:title",)),
+        pm.first(("twitter:title",)),
+        pm.first(("microdata:headline",)),
+        h1s[0] if h1s else None,
+        pm.title_tag,
+        pm.first(("dc.title", "title", "parsely-title", "sailthru.title")),
+    ]
+    for cand in candidates:
+        if not cand:
+            continue
+        title = _strip_site_suffix(cand, names)
+        for h in h1s:
+            if h != title and len(h) >= 10 and h in title:
+                return h
+        return title
+    return None
+
+
+def _clean_author(name: str) -> str:
+    name = BY_PREFIX.sub("", clean_text(name))
+    return name.strip(" ,;|-–—:")
+
+
+def _split_authors(text: str) -> list[str]:
+    return [a for a in (_clean_author(p) for p in AUTHOR_SPLIT.split(text)) if a]
+
+
+def extract_authors(hints: DomHints, pm: PageMeta, host: str) -> list[str]:
+    """People who wrote the article, never the site.
+
+    Chain: JSON-LD ``author`` (Person, or untyped names) → meta ``author`` /
+    ``article:author`` / ``dc.creator`` (non-URL) → microdata ``author`` → DOM
+    ``[rel=author]`` / ``.author-name`` / links in ``.byline``. Organization
+    authors and names equal to the site name or host are dropped.
+    """
+    excluded = {normalize_for_matching(x) for x in (site_name(pm), host) if x}
+    excluded |= {
+        normalize_for_matching(host.split(".")[0]),
+        normalize_for_matching(_host_label(host)),
+    }
+    found: list[str] = []
+    if pm.ld_article is not None:
+        raw = pm.ld_article.get("author") or pm.ld_article.get("creator")
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            if isinstance(item, dict):
+                if "organization" in ld_types(item) or "newsmediaorganization" in ld_types(item):
+                    continue
+                name = ld_str(item.get("name"))
+                if name:
+                    found.extend(_split_authors(name))
+            elif isinstance(item, str):
+                found.extend(_split_authors(item))
+    if not found:
+        for value in pm.all(("author", "article:author", "dc.creator", "parsely-author", "byl")):
+            if not URLISH.search(value):
+                found.extend(_split_authors(value))
+    if not found:
+        found.extend(a for v in pm.all(("microdata:author",)) for a in _split_authors(v))
+    if not found:
+        dom: list[str] = [node_text(n) for n in hints.author_nodes]
+        for bl in hints.byline_nodes:
+            dom.extend(node_text(a) for a in bl.css("a")[:5])
+        for text in dom[:5]:
+            if 2 <= len(text) <= 80:
+                found.extend(_split_authors(text))
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in found:
+        key = normalize_for_matching(name)
+        if not key or key in seen or len(name) > 80 or key in excluded:
+            continue
+        if any(key == e or (len(e) > 3 and e in key and len(key) - len(e) < 4) for e in excluded):
+            continue
+        if URLISH.search(name) or name.startswith("@"):
+            continue
+        seen.add(key)
+        out.append(name)
+    return out[:20]
+
+
+def _split_keywords(value: str) -> list[str]:
+    return [clean_text(p) for p in re.split(r"[,،;]", value) if clean_text(p)]
+
+
+def _link_texts(node: LexborNode) -> list[str]:
+    return [x for x in (node_text(a) for a in node.css("a")[:100]) if x and len(x) <= 60]
+
+
+def extract_tags(hints: DomHints, pm: PageMeta) -> list[str]:
+    """Tags: DOM tag block (a heading such as ``سمات`` then links, or a ``.tags``
+    list) → JSON-LD ``keywords`` → ``article:tag`` → ``news_keywords`` → ``keywords``.
+
+    The visible block comes first because ``keywords`` meta is often SEO filler.
+    """
+    tags: list[str] = []
+    for heading in hints.tag_headings:
+        if heading.tag in ("a", "title", "option", "button"):
+            continue
+        text = normalize_for_matching(node_text(heading)).strip(": ")
+        if text not in sel.TAG_HEADINGS:
+            continue
+        # the heading's parent, grandparent…: the first that holds links
+        container = heading.parent
+        for _ in range(3):
+            if container is None:
+                break
+            links = _link_texts(container)
+            if links:
+                tags.extend(links)
+                break
+            container = container.parent
+        if tags:
+            break
+    if not tags:
+        for block in hints.tag_containers:
+            tags.extend(x.lstrip("#") for x in _link_texts(block))
+            if tags:
+                break
+    if not tags and pm.ld_article is not None:
+        kw = pm.ld_article.get("keywords")
+        if isinstance(kw, str):
+            tags.extend(_split_keywords(kw))
+        elif isinstance(kw, list):
+            tags.extend(clean_text(k) for k in kw if isinstance(k, str) and clean_text(k))
+    if not tags:
+        tags.extend(pm.all(("article:tag", "og:article:tag")))
+    if not tags:
+        for v in pm.all(("news_keywords", "parsely-tags", "keywords")):
+            tags.extend(_split_keywords(v))
+            break
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in tags:
+        key = normalize_for_matching(t)
+        if key and key not in seen and len(t) <= 80:
+            seen.add(key)
+            out.append(t)
+    return out[:50]
+
+
+_HOME_CRUMBS = frozenset(
+    {"home", "الرئيسية", "الرئيسيه", "صفحه اصلي", "خانه", "accueil", "startseite"}
+)
+
+
+def extract_section(hints: DomHints, pm: PageMeta, title: str | None) -> str | None:
+    """Section: JSON-LD ``articleSection`` → ``article:section`` meta → microdata →
+    breadcrumbs (JSON-LD ``BreadcrumbList``, else a DOM ``.breadcrumb``): the last
+    item that is neither the home link nor the article title.
+    """
+    s = ld_get(pm, "articleSection") or pm.first(("article:section", "og:article:section"))
+    if s:
+        return s
+    s = pm.first(("microdata:articlesection",))
+    if s:
+        return s
+    crumbs: list[str] = []
+    for obj in pm.ld_objects:
+        if "breadcrumblist" in ld_types(obj):
+            items = obj.get("itemListElement")
+            if isinstance(items, list):
+                for it in items:
+                    if isinstance(it, dict):
+                        name = ld_str(it.get("name")) or ld_str(it.get("item"))
+                        if name:
+                            crumbs.append(name)
+            break
+    if not crumbs:
+        for bc in hints.crumb_nodes[:1]:
+            crumbs = [node_text(a) for a in bc.css("a, li, span")[:50]]
+            crumbs = [c for c in crumbs if c and len(c) <= 60 and c not in ">/»›"]
+    title_n = normalize_for_matching(title or "")
+    for c in reversed(crumbs):
+        cn = normalize_for_matching(c)
+        if cn in _HOME_CRUMBS or (title_n and (cn == title_n or (cn in title_n and len(cn) > 20))):
+            continue
+        return c
+    return None
+
+
+_ID_KEYWORDS = KeywordScan(sel.EXTERNAL_ID_KEYWORDS)
+
+
+def extract_external_id(page_text: str, url: str) -> str | None:
+    """Agency news code: printed ``رمز الخبر 1942574`` / ``کد خبر`` → number in the URL path."""
+    # One scan for all keywords (not one ``find`` each in a lower-cased copy of the
+    # page); the first keyword with a number after it still wins, as listed.
+    for kw, starts in zip(sel.EXTERNAL_ID_KEYWORDS, _ID_KEYWORDS.starts(page_text), strict=True):
+        for i in starts:
+            m = sel.EXTERNAL_ID_RE.match(page_text, i, i + len(kw) + 30)
+            if m:
+                return to_ascii_digits(m.group(1))
+    path = urlsplit(url).path
+    for rx in sel.EXTERNAL_ID_URL_RES:
+        m2 = rx.search(path)
+        if m2 and not _YYYYMMDD.match(m2.group(1)):
+            return m2.group(1)
+    return None
+
+
+_YYYYMMDD = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+
+
+_BAD_IMG = re.compile(r"(?:pixel|spacer|blank|logo|icon|avatar|sprite)\.|\.svg(?:$|\?)|/ads?/")
+
+
+def _img_ok(src: str) -> bool:
+    low = src.lower()
+    return bool(src) and not low.startswith("data:") and not _BAD_IMG.search(low)
+
+
+def extract_images(pm: PageMeta, body_root: LexborNode | None, base: str) -> list[str]:
+    """Images, main first: ``og:image`` → JSON-LD ``image`` → ``twitter:image`` → body ``<img>``."""
+    found: list[str] = []
+    og = pm.all(("og:image", "og:image:url", "og:image:secure_url"))
+    found.extend(og[:1])
+    if pm.ld_article is not None:
+        img = pm.ld_article.get("image")
+        items = img if isinstance(img, list) else [img]
+        for it in items[:20]:
+            if isinstance(it, str):
+                found.append(it)
+            elif isinstance(it, dict):
+                u = it.get("url") or it.get("contentUrl")
+                if isinstance(u, str):
+                    found.append(u)
+    found.extend(pm.all(("twitter:image", "twitter:image:src"))[:1])
+    if body_root is not None:
+        for img_el in body_root.css("img")[:40]:
+            attrs = img_el.attributes
+            src = attrs.get("src") or attrs.get("data-src") or attrs.get("data-original") or ""
+            w = attrs.get("width") or ""
+            if w.isdigit() and int(w) < 50:
+                continue
+            found.append(src.strip())
+    out: list[str] = []
+    done: set[str] = set()  # a lazy-loading page repeats one placeholder src many times
+    for src in found:
+        src = src.strip()
+        if src in done:
+            continue
+        done.add(src)
+        if not _img_ok(src):
+            continue
+        absu = join_url(base, src)
+        if absu.startswith(("http://", "https://")) and absu not in out:
+            out.append(absu)
+            if len(out) == 20:
+                break
+    return out
+
+
+def _in_chrome(node: LexborNode, hints: DomHints, limit: int = 4) -> bool:
+    """Whether ``node`` or a near ancestor is page chrome (cookie banner, popup…); page
+    wrappers far up ("has-sidebar") do not count."""
+    current: LexborNode | None = node
+    while current is not None and limit:
+        if hints.classes.get(current.mem_id, NO_CLASS)[0] & F_CHROME:
+            return True
+        current = current.parent
+        limit -= 1
+    return False
+
+
+def extract_lead(hints: DomHints, pm: PageMeta) -> tuple[str | None, str | None]:
+    """(lead, printed lead): DOM lead (``.summary``/``.lead``/``.standfirst``…,
+    ``itemprop=description``) → JSON-LD ``description`` → ``og:description`` →
+    ``description`` meta. The second value is the lead only when it was printed on
+    the page (then the body must not repeat it); a description is metadata only.
+
+    The printed lead wins because meta descriptions are often truncated.
+    """
+    desc = ld_get(pm, "description") or pm.first(sel.META_DESCRIPTION)
+    if desc and desc[:1] in "|–—-:·»«/":
+        desc = None  # "| Site News": an empty template field followed by the site name
+    for node in hints.lead_nodes:
+        if node.tag in ("meta", "html", "body", "section", "main", "article"):
+            continue
+        text = node_text(node)
+        if not 40 <= len(text) <= 1200 or len(node.css("p")) > 2:
+            continue
+        if _in_chrome(node, hints) or ancestor_tags(node) & {"li", "aside"}:
+            continue
+        return text, text
+    return desc, None
