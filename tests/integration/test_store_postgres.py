@@ -57,11 +57,8 @@ def url(database_url: str) -> str:
 
 @pytest.fixture
 async def store(url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(url)
-    try:
+    async with await Store.open(url) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 async def test_it_is_really_postgres(store: Store, url: str) -> None:

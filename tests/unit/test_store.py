@@ -89,20 +89,14 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def sqlite_store(sqlite_url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(sqlite_url)
-    try:
+    async with await Store.open(sqlite_url) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture
 async def store(url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(url)
-    try:
+    async with await Store.open(url) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 # ------------------------------------------------------------------------------------------
