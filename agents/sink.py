@@ -166,12 +166,24 @@ class Batcher:
                 await ticker
 
 
-def _last_copies(rows: Sequence[Row], changed: frozenset[str]) -> set[int]:
-    """Indexes of the rows that stored something: the last copy of each changed id."""
+def _stored_copies(rows: Sequence[Row], result: WriteResult) -> set[int]:
+    """Indexes of the rows whose record is the stored one: the last copy of each id the
+    batch changed, and a copy identical to a record stored before (same ``enriched_at``).
+
+    The second kind is the same message delivered again after a crash between the write
+    and the ack: it counts ``ok`` like its first delivery, whose count may have been lost
+    with the crash (the counters skip an input offset they have counted already). Another
+    enrichment of an unchanged page has its own ``enriched_at`` and counts ``unchanged``.
+    """
     last: dict[str, int] = {}
     for index, (_event, row) in enumerate(rows):
         last[row["id"]] = index
-    return {index for article_id, index in last.items() if article_id in changed}
+    stored = {index for article_id, index in last.items() if article_id in result.changed}
+    for index, (_event, row) in enumerate(rows):
+        kept = result.kept.get(row["id"])
+        if kept is not None and kept == row.get("enriched_at"):
+            stored.add(index)
+    return stored
 
 
 def register(app: faust.App, ctx: AgentContext) -> None:
@@ -225,9 +237,10 @@ def register(app: faust.App, ctx: AgentContext) -> None:
                         outcomes[index] = await dead_letter(event, exc)
                         continue
                     source = row["article"]["source"]
-                    outcomes[index] = (source, "ok" if single.changed else "unchanged", None)
+                    ok = _stored_copies([(event, row)], single)
+                    outcomes[index] = (source, "ok" if ok else "unchanged", None)
             else:
-                stored = _last_copies(rows, result.changed)
+                stored = _stored_copies(rows, result)
                 for n, (index, (_event, row)) in enumerate(zip(positions, rows, strict=True)):
                     source = row["article"]["source"]
                     outcomes[index] = (source, "ok" if n in stored else "unchanged", None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +42,10 @@ class WriteResult:
     unchanged: int
     # Ids whose row this batch inserted or changed; the others were already stored as they are.
     changed: frozenset[str] = field(default=frozenset(), compare=False)
+    # For the ids it did not change: the `enriched_at` of the record already stored. A copy
+    # with that same value is the same message delivered again (after a crash between the
+    # write and its ack), not another enrichment of an unchanged page.
+    kept: Mapping[str, str | None] = field(default_factory=dict, compare=False)
 
 
 class Store:
@@ -118,6 +122,13 @@ class Store:
         async with self._write("write_articles") as conn:
             result = await conn.execute(self._upsert_articles, rows)
             written: dict[str, int] = {row.id: row.version for row in result}
+            kept: dict[str, str | None] = {}
+            if len(written) < len(ids):
+                stored_at = articles.c.doc["enriched_at"].as_string()
+                query = sa.select(articles.c.id, stored_at).where(
+                    articles.c.id.in_([i for i in ids if i not in written])
+                )
+                kept = {row[0]: row[1] for row in await conn.execute(query)}
             if written:
                 changed = sorted(written)
                 await conn.execute(
@@ -129,7 +140,9 @@ class Store:
 
         inserted = sum(1 for version in written.values() if version == 1)
         updated = len(written) - inserted
-        return WriteResult(inserted, updated, len(batch) - inserted - updated, frozenset(written))
+        return WriteResult(
+            inserted, updated, len(batch) - inserted - updated, frozenset(written), kept
+        )
 
     async def write_dead_letters(self, batch: Sequence[DeadLetterDict]) -> int:
         """Insert the dead letters not stored yet; returns how many were new.

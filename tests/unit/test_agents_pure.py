@@ -15,13 +15,14 @@ from newsflow.agents import enrich, parse, route
 from newsflow.agents.context import is_permanent
 from newsflow.agents.health import Health
 from newsflow.agents.outcome import Failure
-from newsflow.agents.sink import _last_copies
+from newsflow.agents.sink import _stored_copies
 from newsflow.agents.stats import apply, fold
 from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
 from newsflow.core.errors import PipelineError
 from newsflow.extraction.parse import ParseOptions
 from newsflow.schemas.codec import decode, validate
 from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle
+from newsflow.store import WriteResult
 from tests.conftest import EXAMPLES
 
 NOW = datetime(2024, 3, 19, 11, 7, tzinfo=UTC)
@@ -158,8 +159,20 @@ def test_events_without_an_offset_are_always_counted() -> None:
 
 def test_the_sink_counts_the_last_copy_of_each_changed_id() -> None:
     rows: Any = [(None, {"id": "a"}), (None, {"id": "b"}), (None, {"id": "a"})]
-    assert _last_copies(rows, frozenset({"a"})) == {2}
-    assert _last_copies(rows, frozenset()) == set()
+    assert _stored_copies(rows, WriteResult(1, 0, 2, frozenset({"a"}))) == {2}
+    assert _stored_copies(rows, WriteResult(0, 0, 3)) == set()
+
+
+def test_a_message_delivered_again_counts_as_its_first_delivery() -> None:
+    """After a crash between the write and the ack, the same message comes back: its row is
+    stored already, and its first count may have died with the crash. Another enrichment of
+    an unchanged page (a different ``enriched_at``) stays ``unchanged``."""
+    rows: Any = [
+        (None, {"id": "a", "enriched_at": "t1"}),  # the stored record, delivered again
+        (None, {"id": "b", "enriched_at": "t3"}),  # b re-enriched, content unchanged
+    ]
+    result = WriteResult(0, 0, 2, frozenset(), {"a": "t1", "b": "t2"})
+    assert _stored_copies(rows, result) == {0}
 
 
 def test_readiness_waits_for_warm_stages_an_assignment_and_no_hold() -> None:

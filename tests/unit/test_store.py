@@ -127,6 +127,19 @@ async def test_replaying_a_message_many_times_never_duplicates_nor_bumps(store: 
     assert stored == message
 
 
+async def test_an_unchanged_write_says_which_record_is_stored(store: Store) -> None:
+    """The sink tells the same message delivered again (``enriched_at`` equal) from another
+    enrichment of an unchanged page."""
+    first = make_article("a1")
+    assert (await store.write_articles([first])).kept == {}
+    again = await store.write_articles([first, make_article("a2")])
+    assert again.changed == {"a2"}
+    assert again.kept == {"a1": first["enriched_at"]}
+    later = make_article("a1")
+    later["enriched_at"] = "2024-03-01T09:00:00+00:00"
+    assert (await store.write_articles([later])).kept == {"a1": first["enriched_at"]}
+
+
 async def test_version_bumps_only_when_the_content_hash_changes(store: Store, url: str) -> None:
     await store.write_articles([make_article("a1", "h1")])
     (first,) = await fetch(url, sa.select(articles).where(articles.c.id == "a1"))
