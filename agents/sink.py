@@ -77,14 +77,30 @@ class Writer:
         self.what = f"sink ({topic})"
 
     async def _pause(self) -> None:
-        # Every retry: partitions assigned by a rebalance meanwhile are paused too.
+        # Every retry: partitions assigned by a rebalance meanwhile are paused too. Pausing
+        # only lets the worker's other stages go on meanwhile: when it fails the batch is
+        # still held and retried, so the failure is logged and the retry goes ahead.
         tps = {tp for tp in self.ctx.app.consumer.assignment() if tp.topic == self.topic}
-        self.paused |= await pause_fetching(self.ctx.app, tps)
+        try:
+            self.paused |= await pause_fetching(self.ctx.app, tps)
+        except Exception as exc:  # noqa: BLE001 - see above
+            self.ctx.check_running()
+            log.warning(
+                "%s: could not pause fetching (%r); holding the batch anyway", self.what, exc
+            )
 
     async def _resume(self) -> None:
-        if self.paused:
-            paused, self.paused = self.paused, set()
-            await resume_fetching(self.ctx.app, paused)
+        # A partition left paused would never deliver again: retried until it works or
+        # the worker stops, and said on /ready and in the log meanwhile.
+        attempt = 0
+        while self.paused:
+            try:
+                await resume_fetching(self.ctx.app, self.paused)
+            except Exception as exc:  # noqa: BLE001 - retried, see above
+                await self.ctx.pause(self.what, attempt, f"could not resume fetching: {exc!r}")
+                attempt += 1
+            else:
+                self.paused.clear()
 
     async def run(self, fn: Callable[[Store], Awaitable[T]]) -> T:
         """``fn(store)``, retried while the database is away or misconfigured.

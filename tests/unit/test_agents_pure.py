@@ -207,3 +207,35 @@ def test_only_a_refused_record_is_a_permanent_send_failure(
     exc: BaseException, permanent: bool
 ) -> None:
     assert is_permanent(exc) is permanent
+
+
+async def test_the_sink_retries_resuming_until_its_partitions_fetch_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A partition left paused would never deliver again: a failed resume is retried."""
+    from types import SimpleNamespace
+
+    from faust.types import TP
+
+    from newsflow.agents import sink
+
+    calls: list[set[TP]] = []
+
+    async def flaky_resume(app: Any, tps: set[TP]) -> set[TP]:
+        calls.append(set(tps))
+        if len(calls) == 1:
+            raise RuntimeError("consumer thread busy")
+        return set(tps)
+
+    holds: list[str] = []
+
+    async def pause(what: str, attempt: int, reason: str) -> None:
+        holds.append(reason)
+
+    monkeypatch.setattr(sink, "resume_fetching", flaky_resume)
+    ctx: Any = SimpleNamespace(app=None, pause=pause)
+    writer = sink.Writer(ctx, sink.StoreHandle("sqlite:///unused.db"), topic="t")
+    writer.paused = {TP("t", 0)}
+    await writer._resume()
+    assert writer.paused == set() and len(calls) == 2
+    assert holds and "could not resume fetching" in holds[0]
