@@ -36,6 +36,7 @@ from newsflow.entities.coref import build_entities, resolve_spans
 from newsflow.entities.forms import (
     AR_CONJUNCTIONS,
     AR_PREPOSITIONS,
+    PROCLITIC_RE,
     mention_key,
 )
 from newsflow.entities.gazetteer import gazetteer, gazetteer_version
@@ -49,7 +50,6 @@ from newsflow.entities.models import (
 )
 from newsflow.entities.names_latin import latin_name_spans
 from newsflow.entities.rules_ar import (
-    AR_PROCLITIC_RE,
     arabic_extent,
     arabic_proclitic,
     one_type_per_name,
@@ -535,7 +535,7 @@ def _propagate(
         occupied.setdefault(sp.field, []).append((sp.start, sp.end))
     pattern = re.compile(
         r"(?<![\w\u200c])"
-        + (AR_PROCLITIC_RE if proclitics else "")
+        + (PROCLITIC_RE if proclitics else "")
         + "("
         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w\u200c])"

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from newsflow.core.normalize import normalize_for_matching
 from newsflow.entities.forms import (
-    PROCLITIC_RE,
     PROCLITICS,
     mention_key,
 )
@@ -139,12 +138,6 @@ _AR_ROLE_NOUNS = frozenset(
 )
 
 
-_AR_PROCLITICS = PROCLITICS  # longest first
-
-
-AR_PROCLITIC_RE = PROCLITIC_RE  # before a propagated name
-
-
 def arabic_extent(
     sent: Sequence[Token], a: int, b: int, etype: str, off: frozenset[str]
 ) -> tuple[int, int] | None:
@@ -182,7 +175,7 @@ def arabic_proclitic(span: Span, text: str) -> Span:
     if first in lex.given or first in lex.surname:
         return span
     whole = lex.zipf2(first, "ar")
-    for pre in _AR_PROCLITICS:
+    for pre in PROCLITICS:  # longest first
         stem = first[len(pre) :]
         if not first.startswith(pre) or len(stem) < 3 or stem.startswith("ال"):
             continue  # an article after the clitic is _tagger_span's case

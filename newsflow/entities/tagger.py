@@ -109,11 +109,6 @@ def _present_shipped(language: str) -> Path | None:
     return shipped if shipped.is_file() else None
 
 
-# Proclitics, longest first (`forms.ALL_PROCLITICS`). Without evidence that the stem is a
-# word, only the article (and what precedes it) is taken off: "وال…", "بال…", "لل…" are
-# unambiguous, a lone "ف" or "ل" is not.
-_PROCLITICS: tuple[str, ...] = ALL_PROCLITICS
-_ARTICLE_PROCLITICS: tuple[str, ...] = ARTICLE_PROCLITICS
 # Persian plural and ezafe/indefinite endings (ZWNJ is already dropped by the folding).
 _SUFFIXES: tuple[str, ...] = ("هاي", "ها", "ي")
 _MIN_STEM = 3  # short words are more often whole words than clitic + stem
@@ -274,13 +269,13 @@ def strip_clitics(norm: str, lex: Lexicon | None = None, language: str | None = 
         ar = language or "ar"  # proclitics are Arabic: judge them by Arabic frequencies
         whole = lex.word_score(norm, ar)
         best = (0, 0)  # (score, proclitic length): the best-known stem, the shorter on a tie
-        for pre in _PROCLITICS:
+        for pre in ALL_PROCLITICS:
             if norm.startswith(pre) and len(norm) - len(pre) >= _MIN_STEM:
                 score = (lex.word_score(norm[len(pre) :], ar), len(pre))
                 if score[0] and score[0] >= whole and score > best:
                     best, stem = score, norm[len(pre) :]
         if stem == norm and not whole:
-            for pre in _ARTICLE_PROCLITICS:
+            for pre in ARTICLE_PROCLITICS:
                 if norm.startswith(pre) and len(norm) - len(pre) >= _MIN_STEM:
                     stem = norm[len(pre) :]
                     break
@@ -296,7 +291,7 @@ def strip_clitics(norm: str, lex: Lexicon | None = None, language: str | None = 
 def _strip_clitics_greedy(norm: str) -> str:
     """The first version: longest proclitic, then a suffix, with no word check."""
     stem = norm
-    for pre in _PROCLITICS:
+    for pre in ALL_PROCLITICS:
         if stem.startswith(pre) and len(stem) - len(pre) >= _MIN_STEM:
             stem = stem[len(pre) :]
             break
