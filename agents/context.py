@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from faust.types import Message
 
 from newsflow.agents.health import Health
 from newsflow.agents.outcome import Failure
+from newsflow.agents.tally import Tally
 from newsflow.core.deadletter import make_dead_letter, needs_file
 from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.schemas.codec import encode
@@ -258,6 +259,11 @@ class AgentContext:
 
     # --------------------------------------------------------------- counters
 
+    @functools.cached_property
+    def tally(self) -> Tally:
+        """The outcome batcher of this worker process (built in the event loop)."""
+        return Tally(self.topics.stats, self.enqueue, self.confirm, stopping=Stopping)
+
     async def count(
         self,
         stage: str,
@@ -270,8 +276,8 @@ class AgentContext:
     ) -> None:
         """Tell the counter tables about one outcome of one input message.
 
-        ``enqueued`` is set once the event is handed to the producer, before its
-        confirmation: the next message's event may then follow it in order.
+        ``enqueued`` is set once the outcome is queued, before its confirmation: the
+        next message's outcome may then follow it in order.
         """
         try:
             await self.counts([(stage, message, source, outcome, error_kind)], enqueued=enqueued)
@@ -285,43 +291,10 @@ class AgentContext:
         *,
         enqueued: asyncio.Event | None = None,
     ) -> None:
-        """Counter events for (stage, message, source, outcome, error kind) items, in order.
-
-        Keyed by stage and input partition, and carrying the input offset, so that the
-        stats agent counts a replayed message once (see `agents.stats`); events of one
-        partition are handed to the producer in the order given, then confirmed
-        together. A counter event the broker refuses for good is logged, never retried.
-        """
-        topic = self.topics.stats
-        pending = []
-        for stage, message, source, outcome, error_kind in items:
-            event = {
-                "stage": stage,
-                "source": source or "unknown",
-                "outcome": outcome,
-                "error_kind": error_kind,
-                "topic": message.topic,
-                "partition": message.partition,
-                "offset": message.offset,
-                "at": time.time(),
-            }
-            key = f"{stage}|{message.topic}|{message.partition}".encode()
-            value = orjson.dumps(event)
-            try:
-                pending.append((key, value, await self.enqueue(topic, key, value)))
-            except (Stopping, asyncio.CancelledError):
-                raise
-            except Exception:
-                log.exception("stats event for %s was refused; the counters miss it", stage)
-        if enqueued is not None:
-            enqueued.set()
-        for key, value, fut in pending:
-            try:
-                await self.confirm(topic, key, value, fut)
-            except (Stopping, asyncio.CancelledError):
-                raise
-            except Exception:
-                log.exception("stats event was refused; the counters miss it")
+        """Outcomes for (stage, message, source, outcome, error kind) items, in order;
+        returns once the broker has them (`agents.tally`). An outcome event the broker
+        refuses for good is logged, never retried."""
+        await self.tally.add(items, added=enqueued)
 
 
 def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:

@@ -94,17 +94,29 @@ class Health:
                 log.warning("newsflow: not ready: %s", "; ".join(self.reasons()))
 
 
-def register_web(app: Any, health: Health, stats_url: str | None) -> None:
+def register_web(
+    app: Any, health: Health, stats_url: str | None, peers: tuple[str, ...] = ()
+) -> None:
     """``/ready``, ``/live`` and ``/counters/`` on the pipeline app's web port.
 
     The counter tables live in the stats app (its own consumer group, see `agents`),
     which listens on a loopback port of its own; ``/counters/`` relays its answer so
-    operators use one port per worker.
+    operators use one port per worker. With several pipeline processes (``peers``:
+    the others' loopback URLs), ``/ready`` is ready only when all of them are, and
+    lists each one's answer under ``processes``.
     """
 
     @app.page("/ready")  # type: ignore[untyped-decorator]
     async def ready(web: Any, request: Any) -> Any:
         snap = health.snapshot()
+        if peers:
+            others = [await _fetch_json(f"{peer}/ready") for peer in peers]
+            snap["processes"] = [dict(snap), *others]
+            for n, other in enumerate(others, start=2):
+                if not other.get("ready"):
+                    snap["ready"] = False
+                    reasons = other.get("reasons") or [other.get("error", "not ready")]
+                    snap["reasons"] = [*snap["reasons"], *(f"process {n}: {r}" for r in reasons)]
         return web.json(snap, status=200 if snap["ready"] else 503)
 
     @app.page("/live")  # type: ignore[untyped-decorator]
@@ -127,3 +139,16 @@ def register_web(app: Any, health: Health, stats_url: str | None) -> None:
                 return web.bytes(body, content_type="application/json", status=resp.status)
         except (aiohttp.ClientError, TimeoutError) as exc:
             return web.json({"error": f"the stats app does not answer: {exc!r}"}, status=503)
+
+
+async def _fetch_json(url: str) -> dict[str, Any]:
+    """Another process's JSON answer, or why there is none (it is starting, or died)."""
+    import aiohttp
+
+    try:
+        timeout = aiohttp.ClientTimeout(total=3)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as resp:
+            data = await resp.json(content_type=None)
+            return data if isinstance(data, dict) else {"ready": False, "error": "bad answer"}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return {"ready": False, "error": f"{url} does not answer: {exc!r}"}

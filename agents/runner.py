@@ -20,6 +20,7 @@ confirmations at once, so the broker's round trip does not pace the stage.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from newsflow.isolation import PoolBroken, StagePool
 log = logging.getLogger("newsflow.agents.runner")
 
 MAX_IN_FLIGHT = 64
+# Messages handed to a stage's process ahead of the one whose outputs are being sent.
+AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -124,21 +127,50 @@ class _Runner:
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
         manual = cast(faust.Stream[bytes], stream).noack()
-        counted: asyncio.Event | None = None
+        # Up to AHEAD messages are handed to the stage process before the one being
+        # sent is done, so the child never waits for the event loop's round trip (the
+        # hand-over through pebble's threads measured longer than parsing a page).
+        # Outcomes are still sent, counted and acked in offset order.
+        queue: asyncio.Queue[tuple[EventT[Any], asyncio.Future[Outcome]]] = asyncio.Queue(
+            maxsize=AHEAD
+        )
+        sender = asyncio.create_task(self._send_in_order(manual, queue))
         try:
             async for event in manual.events():
-                outcome = await self.compute(event.message)
-                sent, failure = await self.send(outcome)
-                await self.slots.acquire()
-                mine = asyncio.Event()
-                task = asyncio.create_task(
-                    self.settle(manual, event, outcome, sent, failure, counted, mine)
-                )
-                counted = mine
-                self.tasks.add(task)
-                task.add_done_callback(self._settled)
+                if sender.done():
+                    sender.result()  # the sender stopped: raise its reason here
+                    return
+                await queue.put((event, asyncio.ensure_future(self.compute(event.message))))
         finally:
+            sender.cancel()
+            while not queue.empty():
+                queue.get_nowait()[1].cancel()
+            with contextlib.suppress(asyncio.CancelledError, Stopping):
+                await sender
             await self._drain()
+
+    async def _send_in_order(
+        self,
+        manual: faust.StreamT[bytes],
+        queue: asyncio.Queue[tuple[EventT[Any], asyncio.Future[Outcome]]],
+    ) -> None:
+        counted: asyncio.Event | None = None
+        while True:
+            event, computing = await queue.get()
+            try:
+                outcome = await computing
+            except BaseException:
+                computing.cancel()
+                raise
+            sent, failure = await self.send(outcome)
+            await self.slots.acquire()
+            mine = asyncio.Event()
+            task = asyncio.create_task(
+                self.settle(manual, event, outcome, sent, failure, counted, mine)
+            )
+            counted = mine
+            self.tasks.add(task)
+            task.add_done_callback(self._settled)
 
     def _settled(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)

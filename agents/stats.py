@@ -1,10 +1,11 @@
 """stats: the operators' counter tables, counting each input message's outcome once.
 
-Every stage sends one `StageEvent` per input message, keyed ``stage|topic|partition``
-of that input and carrying its offset. A message processed twice (after a crash, a
-rebalance, a replay) sends its event twice; the table entry of its key remembers the
-highest offset counted, and an event at or below it is skipped. So the counters
-count outcomes, not attempts: ``sink.ok`` is the number of rows written.
+Every stage reports each input message's outcome with its offset; the outcomes of
+one stage and input partition travel together, one `StageEvent` per flush (see
+`agents.context.Tally`), keyed ``stage|topic|partition``. A message processed twice
+(after a crash, a rebalance, a replay) is reported twice; the table entry of its key
+remembers the highest offset counted, and an outcome at or below it is skipped. So
+the counters count outcomes, not attempts: ``sink.ok`` is the number of rows written.
 
 One table, keyed like the stats topic (so each entry lives in the partition that
 updates it); ``/counters/`` folds it into the per-source and per-stage views.
@@ -25,24 +26,32 @@ log = logging.getLogger("newsflow.agents.stats")
 
 
 def apply(entry: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
-    """The table entry after ``event``; None when the event was counted already.
+    """The table entry after ``event``'s outcomes; None when all were counted already.
 
-    Returns a new dict (Faust tables see assignments, not mutations).
+    Outcomes at or below the highest offset counted are skipped (a replay), the rest
+    are counted. Returns a new dict (Faust tables see assignments, not mutations).
     """
     entry = entry or {}
-    offset = event.get("offset")
     last = entry.get("offset")
-    if offset is not None and last is not None and offset <= last:
+    counts: dict[str, dict[str, int]] | None = None
+    for outcome in event["outcomes"]:
+        offset = outcome.get("offset")
+        if offset is not None and last is not None and offset <= last:
+            continue
+        if counts is None:
+            counts = {k: dict(v) for k, v in entry.get("counts", {}).items()}
+        name = outcome["outcome"]
+        if outcome.get("error_kind"):
+            name = f"{name}.{outcome['error_kind']}"
+        by_source = counts.setdefault(outcome["source"], {})
+        by_source[name] = by_source.get(name, 0) + 1
+        if offset is not None:
+            last = offset
+    if counts is None:
         return None
-    name = event["outcome"]
-    if event.get("error_kind"):
-        name = f"{name}.{event['error_kind']}"
-    counts: dict[str, dict[str, int]] = {k: dict(v) for k, v in entry.get("counts", {}).items()}
-    by_source = counts.setdefault(event["source"], {})
-    by_source[name] = by_source.get(name, 0) + 1
     return {
         "stage": event["stage"],
-        "offset": offset if offset is not None else last,
+        "offset": last,
         "counts": counts,
         "last_at": event.get("at") or entry.get("last_at"),
     }

@@ -39,11 +39,17 @@ def app_id(settings: Settings, role: Role) -> str:
 
 
 def create_app(
-    settings: Settings, role: Role = "pipeline", *, stats_url: str | None = None
+    settings: Settings,
+    role: Role = "pipeline",
+    *,
+    stats_url: str | None = None,
+    peers: tuple[str, ...] = (),
 ) -> faust.App:
     """Build one app: topics from `streams`, the agents of ``role`` from `agents`.
 
-    ``stats_url`` is where the pipeline app finds the stats app's ``/counters/``.
+    ``stats_url`` is where the pipeline app finds the stats app's ``/counters/``;
+    ``peers`` are the worker's other pipeline processes, whose ``/ready`` its own
+    ``/ready`` includes.
     """
     register_codec()
     group = app_id(settings, role)
@@ -63,7 +69,12 @@ def create_app(
         web_bind=settings.web_host,
         web_host=settings.web_host,
         producer_max_request_size=settings.max_message_bytes,
-        consumer_max_fetch_size=settings.max_message_bytes,
+        # Per partition and request; a record larger than this still comes whole
+        # (Kafka returns the first batch of a partition even when it is larger), so
+        # this bounds the fetch buffers, not the size of a page.
+        consumer_max_fetch_size=settings.fetch_partition_bytes,
+        producer_linger=settings.producer_linger_ms / 1000.0,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
         consumer_auto_offset_reset="earliest",
         consumer_metadata_max_age_ms=METADATA_MAX_AGE_MS,
         producer_metadata_max_age_ms=METADATA_MAX_AGE_MS,
@@ -88,7 +99,7 @@ def create_app(
     for module in modules(PIPELINE_MODULES if role == "pipeline" else STATS_MODULES):
         module.register(app, ctx)
     if role == "pipeline" and settings.web_port > 0:
-        register_web(app, health, stats_url)
+        register_web(app, health, stats_url, peers)
     return app
 
 

@@ -75,25 +75,44 @@ def main(
 @click.option("--web-port", type=int, help="Web port for tables as JSON [NEWSFLOW_WEB_PORT].")
 @click.option("--app-id", help="Faust app id / consumer group [NEWSFLOW_APP_ID].")
 @click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    help="Pipeline processes to run and supervise [NEWSFLOW_PROCESSES; default: cores].",
+)
+@click.option(
     "--role",
     type=click.Choice(["all", "pipeline", "stats"]),
     default="all",
     show_default=True,
-    help="pipeline: parse, enrich, route, sink; stats: counter tables and web view; "
-    "all: both (stats in a child process).",
+    help="all: supervise the pipeline processes and the stats process; pipeline: one "
+    "process of parse, enrich, route, sink; stats: the counter tables.",
+)
+@click.option("--stats-url", hidden=True, help="Supervisor wiring: the stats process's URL.")
+@click.option(
+    "--peer-url", multiple=True, hidden=True, help="Supervisor wiring: other pipeline processes."
 )
 @click.pass_context
-def worker(ctx: click.Context, web_port: int | None, app_id: str | None, role: str) -> None:
+def worker(
+    ctx: click.Context,
+    web_port: int | None,
+    app_id: str | None,
+    processes: int | None,
+    role: str,
+    stats_url: str | None,
+    peer_url: tuple[str, ...],
+) -> None:
     """Run the agents as Faust workers until Ctrl-C or SIGTERM.
 
-    Start more workers with the same app id to share the partitions. The
-    counters run as their own app (group APP_ID-stats) so that restoring their
-    tables never holds up article partitions.
+    One worker runs NEWSFLOW_PROCESSES pipeline processes in one consumer group
+    (restarting one that dies) and the counters as their own app (group
+    APP_ID-stats), so that restoring their tables never holds up article
+    partitions. Start more workers, on this machine or others, with the same app
+    id to share the partitions.
     """
     from newsflow.workers import run_worker
 
-    settings = _settings(ctx, web_port=web_port, app_id=app_id)
-    run_worker(settings, role)  # type: ignore[arg-type]
+    settings = _settings(ctx, web_port=web_port, app_id=app_id, processes=processes)
+    run_worker(settings, role, stats_url=stats_url, peers=peer_url)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------- publish

@@ -190,6 +190,34 @@ class Settings:
             "doc": "Compiled parse passes when built (0: the Python ones; same output).",
         },
     )
+    processes: int = field(
+        default_factory=lambda: os.cpu_count() or 1,
+        metadata={
+            "env": "PROCESSES",
+            "doc": "Pipeline processes `newsflow worker` runs and supervises (default: cores).",
+        },
+    )
+    producer_linger_ms: int = field(
+        default=10,
+        metadata={
+            "env": "PRODUCER_LINGER_MS",
+            "doc": "How long the producer gathers records into one request (0: none).",
+        },
+    )
+    compression: str = field(
+        default="none",
+        metadata={
+            "env": "COMPRESSION",
+            "doc": "Compression of the records the worker produces: none, gzip, lz4 or zstd.",
+        },
+    )
+    fetch_partition_bytes: int = field(
+        default=4 * 1024 * 1024,
+        metadata={
+            "env": "FETCH_PARTITION_BYTES",
+            "doc": "Bytes fetched per partition per request (a larger record still comes).",
+        },
+    )
     sink_batch_size: int = field(
         default=200,
         metadata={"env": "SINK_BATCH_SIZE", "doc": "Rows per sink transaction, at most."},
@@ -253,6 +281,12 @@ class Settings:
             "enrich_timeout": _float(env, "ENRICH_TIMEOUT", cls.enrich_timeout),
             "stage_memory_mb": _int(env, "STAGE_MEMORY_MB", cls.stage_memory_mb, minimum=0),
             "compiled_passes": _bool(env, "COMPILED_PASSES", cls.compiled_passes),
+            "processes": _int(env, "PROCESSES", os.cpu_count() or 1, minimum=1),
+            "producer_linger_ms": _int(env, "PRODUCER_LINGER_MS", cls.producer_linger_ms),
+            "compression": _str(env, "COMPRESSION", cls.compression).lower(),
+            "fetch_partition_bytes": _int(
+                env, "FETCH_PARTITION_BYTES", cls.fetch_partition_bytes, minimum=1024
+            ),
             "sink_batch_size": _int(env, "SINK_BATCH_SIZE", cls.sink_batch_size, minimum=1),
             "sink_flush_seconds": _float(env, "SINK_FLUSH_SECONDS", cls.sink_flush_seconds),
             "site_timezones": _site_timezones(env),
@@ -277,6 +311,10 @@ class Settings:
         if self.local_broker not in {"tansu", "kafka"}:
             raise SettingsError(
                 f"{ENV_PREFIX}LOCAL_BROKER={self.local_broker!r}: use tansu or kafka"
+            )
+        if self.compression not in {"none", "gzip", "lz4", "zstd"}:
+            raise SettingsError(
+                f"{ENV_PREFIX}COMPRESSION={self.compression!r}: use none, gzip, lz4 or zstd"
             )
         if self.max_page_bytes * 2 > self.max_message_bytes:
             raise SettingsError(
@@ -340,6 +378,8 @@ def env_table() -> list[tuple[str, str, str]]:
     rows = []
     for f in dataclasses.fields(Settings):
         default = f.default if f.default is not dataclasses.MISSING else "(built-in list)"
+        if f.name == "processes":
+            default = "(the number of cores)"
         if f.name == "tagger_models":
             default = "(the shipped models)"
         rows.append((ENV_PREFIX + f.metadata["env"], str(default), f.metadata["doc"]))

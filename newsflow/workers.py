@@ -3,11 +3,11 @@
 ``newsflow worker`` first makes sure every topic it reads or writes exists, with
 newsflow's partitions and limits (waiting for the broker if it is not up yet), so a
 crawler may publish with any client before or after the worker starts. It then
-runs the pipeline app in its own process and the stats app in a child process it
-starts and stops with itself; both live in one process group, so stopping the
-group stops the worker whole. The pipeline app serves the worker's web port; the
-stats app listens on a loopback port of its own, relayed by the pipeline's
-``/counters/``.
+supervises its processes (`newsflow.supervisor`): `Settings.processes` pipeline
+processes in one consumer group and the stats process, all in one process group,
+so stopping the group stops the worker whole. The first pipeline process serves
+the worker's web port; the others and the stats app listen on loopback ports of
+their own, relayed by the first one's ``/ready`` and ``/counters/``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WorkerRole = Literal["all", "pipeline", "stats"]
 log = logging.getLogger("newsflow.workers")
 
 
-def _child_env(settings: Settings) -> dict[str, str]:
+def child_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, **settings.to_env()}
 
 
@@ -41,20 +41,10 @@ def free_port() -> int:
         return port
 
 
-def run_worker(settings: Settings, role: WorkerRole) -> None:
-    """Run ``role`` in this process (``all``: pipeline here, stats in a child)."""
-    from faust.worker import Worker
-
-    from newsflow.app import create_app
+def _prepare(settings: Settings) -> None:
+    """Create or check the topics, waiting for the broker, with early logging."""
     from newsflow.kafka import prepare_topics
     from newsflow.logs import rate_limit_handlers
-
-    class NewsflowWorker(Worker):
-        """Faust's worker with newsflow's log rate limit on every handler."""
-
-        def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-            super().on_setup_root_logger(logger, level)
-            rate_limit_handlers(logger)
 
     # Faust sets up logging only once its worker starts; until then, a broker that is
     # not up yet would make aiokafka print a line a second without a handler of ours.
@@ -66,20 +56,50 @@ def run_worker(settings: Settings, role: WorkerRole) -> None:
         asyncio.run(prepare_topics(settings))
     finally:
         logging.getLogger().removeHandler(early)
-    child: subprocess.Popen[bytes] | None = None
-    stats_url = None
+
+
+def run_worker(
+    settings: Settings,
+    role: WorkerRole,
+    *,
+    stats_url: str | None = None,
+    peers: tuple[str, ...] = (),
+) -> None:
+    """Run ``role``: ``all`` supervises `Settings.processes` pipeline processes and
+    the stats process (`newsflow.supervisor`); ``pipeline`` or ``stats`` runs that
+    app in this process. ``stats_url`` and ``peers`` are the supervisor's wiring for
+    the first pipeline process: where the counters and the other processes' ``/ready``
+    answer."""
+    _prepare(settings)
     if role == "all":
-        stats_port = free_port() if settings.web_port > 0 else 0
-        env = {**_child_env(settings), "NEWSFLOW_WEB_HOST": "127.0.0.1"}
-        argv = [sys.executable, "-m", "newsflow.cli", "worker", "--role", "stats"]
-        child = subprocess.Popen([*argv, "--web-port", str(stats_port)], env=env)
-        stats_url = f"http://127.0.0.1:{stats_port}" if stats_port else None
-    app = create_app(settings, "stats" if role == "stats" else "pipeline", stats_url=stats_url)
-    try:
-        NewsflowWorker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
-    finally:
-        if child is not None:
-            stop_process(child)
+        from newsflow.supervisor import Supervisor
+
+        raise SystemExit(Supervisor(settings).run())
+    run_app(settings, role, stats_url=stats_url, peers=peers)
+
+
+def run_app(
+    settings: Settings,
+    role: Literal["pipeline", "stats"],
+    *,
+    stats_url: str | None = None,
+    peers: tuple[str, ...] = (),
+) -> None:
+    """One Faust app in this process, until SIGTERM."""
+    from faust.worker import Worker
+
+    from newsflow.app import create_app
+    from newsflow.logs import rate_limit_handlers
+
+    class NewsflowWorker(Worker):
+        """Faust's worker with newsflow's log rate limit on every handler."""
+
+        def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+            super().on_setup_root_logger(logger, level)
+            rate_limit_handlers(logger)
+
+    app = create_app(settings, role, stats_url=stats_url, peers=peers)
+    NewsflowWorker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 
 
 def start_worker(
@@ -90,7 +110,7 @@ def start_worker(
     with log_path.open("ab") as log_file:
         return subprocess.Popen(
             [sys.executable, "-m", "newsflow.cli", "worker", *extra],
-            env=_child_env(settings),
+            env=child_env(settings),
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,

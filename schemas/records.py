@@ -94,6 +94,7 @@ Article = record(shapes.ArticleDict, "Article")
 EnrichedArticle = record(shapes.EnrichedArticleDict, "EnrichedArticle")
 RawPage = record(shapes.RawPageDict, "RawPage")
 DeadLetter = record(shapes.DeadLetterDict, "DeadLetter")
+StageOutcome = record(shapes.StageOutcomeDict, "StageOutcome")
 StageEvent = record(shapes.StageEventDict, "StageEvent")
 
 # Every record a topic carries (exported as JSON Schema), in pipeline order.

@@ -124,6 +124,10 @@ def pipeline(broker_url: str, tmp_path: Path) -> Iterator[Pipeline]:
         web_port=brokers.free_port(),
         session_timeout=10.0,
         sink_flush_seconds=0.3,
+        # One pipeline process: the exactly-once checks of a steady run would see the
+        # replays of the rebalance a second process causes when it joins (at-least-once,
+        # README "Delivery guarantee"); test_supervisor runs several.
+        processes=1,
         log_level=os.environ.get("NEWSFLOW_TEST_LOG_LEVEL", "info"),
     )
     result = Pipeline(settings=settings, log_dir=tmp_path / "logs", procs=[])

@@ -126,24 +126,31 @@ def test_a_dead_letter_never_exceeds_the_message_limit() -> None:
     assert not fits["original_truncated"] and len(orjson.dumps(fits)) < limit
 
 
-def _event(outcome: str, offset: int | None, source: str = "s", kind: str | None = None) -> Any:
+def _event(*outcomes: tuple[str, int | None] | tuple[str, int | None, str]) -> Any:
     return {
         "stage": "parse",
-        "source": source,
-        "outcome": outcome,
-        "error_kind": kind,
-        "offset": offset,
+        "topic": "news.raw",
+        "partition": 0,
+        "outcomes": [
+            {
+                "offset": o[1],
+                "source": "s",
+                "outcome": o[0],
+                "error_kind": o[2] if len(o) > 2 else None,
+            }
+            for o in outcomes
+        ],
         "at": 1.0,
     }
 
 
 def test_counters_count_each_input_offset_once() -> None:
-    entry = None
-    for offset in (0, 1, 1, 0, 2):  # 1 and 0 again: a replay after a crash
-        updated = apply(entry, _event("ok", offset))
-        if updated is not None:
-            entry = updated
-    entry = apply(entry, _event("dead", 3, kind="charset"))
+    entry = apply(None, _event(("ok", 0), ("ok", 1)))
+    assert entry is not None
+    # 1 and 0 again (a replay after a crash), then 2: only 2 is new.
+    entry = apply(entry, _event(("ok", 1), ("ok", 0), ("ok", 2))) or entry
+    assert apply(entry, _event(("ok", 2))) is None  # all counted already
+    entry = apply(entry, _event(("dead", 3, "charset")))
     assert entry is not None
     assert entry["counts"] == {"s": {"ok": 3, "dead.charset": 1}} and entry["offset"] == 3
     views = fold({"parse|news.raw|0": entry})
@@ -151,10 +158,10 @@ def test_counters_count_each_input_offset_once() -> None:
     assert views["by_source"] == {"s": {"parse.ok": 3, "parse.dead": 1}}
 
 
-def test_events_without_an_offset_are_always_counted() -> None:
-    entry = apply(None, _event("ok", None))
-    entry = apply(entry, _event("ok", None))
-    assert entry is not None and entry["counts"]["s"]["ok"] == 2
+def test_outcomes_without_an_offset_are_always_counted() -> None:
+    entry = apply(None, _event(("ok", None)))
+    entry = apply(entry, _event(("ok", None), ("ok", None)))
+    assert entry is not None and entry["counts"]["s"]["ok"] == 3
 
 
 def test_the_sink_counts_the_last_copy_of_each_changed_id() -> None:

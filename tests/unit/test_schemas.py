@@ -17,6 +17,7 @@ from newsflow.schemas.records import (
     Mention,
     RawPage,
     StageEvent,
+    StageOutcome,
 )
 
 PAIRS = [
@@ -27,6 +28,7 @@ PAIRS = [
     (Mention, types.MentionDict),
     (DeadLetter, types.DeadLetterDict),
     (StageEvent, types.StageEventDict),
+    (StageOutcome, types.StageOutcomeDict),
 ]
 
 
