@@ -1,0 +1,113 @@
+"""`newsflow worker --processes N`: several pipeline processes under one supervisor,
+through a real broker and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from newsflow.publishing import publish_paths
+from tests.integration.conftest import Pipeline
+from tests.integration.test_pipeline import SEED_PAGE, corpus_pages, offline
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+
+def _ready(port: int) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=10) as resp:
+            data: dict[str, Any] = orjson.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        data = orjson.loads(exc.read())
+    except OSError as exc:
+        return {"ready": False, "error": repr(exc)}
+    return data
+
+
+async def _until_ready(port: int, wait_s: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + wait_s
+    while True:
+        snap = await asyncio.to_thread(_ready, port)
+        if snap.get("ready"):
+            return snap
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not ready after {wait_s:.0f} s: {snap}")
+        await asyncio.sleep(0.5)
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Direct children of ``pid``: their command lines."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid:
+            out[int(entry.name)] = cmdline
+    return out
+
+
+def _pipeline_children(pid: int) -> list[int]:
+    return sorted(p for p, cmd in _children(pid).items() if "--role pipeline" in cmd)
+
+
+async def test_two_processes_share_the_work_survive_a_crash_and_stop_together(
+    pipeline: Pipeline, corpus: Path
+) -> None:
+    paths = [SEED_PAGE, *corpus_pages(corpus, 40)]
+    expected, failures = offline(paths, pipeline.settings)
+    supervisor = pipeline.start_worker(processes=2)
+    port = pipeline.settings.web_port
+    snap = await _until_ready(port)
+    # The first process's /ready speaks for both, and both hold partitions.
+    assert [p["ready"] for p in snap["processes"]] == [True, True]
+    for process in snap["processes"]:
+        assert sum(len(parts) for parts in process["assigned"].values()) > 0, snap
+    first, second = _pipeline_children(supervisor.pid)
+
+    # A pipeline process dies mid-stream: the supervisor starts another, nothing is lost.
+    await publish_paths(
+        pipeline.settings, paths, now=datetime.now(UTC), source="it", progress=False
+    )
+    os.kill(second, signal.SIGKILL)
+    articles, dead = await pipeline.wait_accounted(len(expected) + failures, wait_s=240)
+    assert (articles, dead) == (len(expected), failures)
+    deadline = time.monotonic() + 60
+    while len(_pipeline_children(supervisor.pid)) < 2 or second in _pipeline_children(
+        supervisor.pid
+    ):
+        assert time.monotonic() < deadline, "the dead process was not replaced"
+        await asyncio.sleep(0.5)
+    replacement = next(p for p in _pipeline_children(supervisor.pid) if p != first)
+    await _until_ready(port)
+    logs = "".join(p.read_text(errors="replace") for p in pipeline.log_dir.glob("*.log"))
+    assert "exited with status -9; restarting" in logs
+
+    # SIGTERM to the supervisor stops every process it started, cleanly.
+    children = list(_children(supervisor.pid))
+    assert replacement in children and first in children and len(children) == 3  # + stats
+    assert pipeline.stop_worker(supervisor) == 0
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in _state(pid), pid
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n")[0]
+    except OSError:
+        return "gone"
