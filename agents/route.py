@@ -26,7 +26,7 @@ STAGE = "route"
 def handle(value: bytes | None, known: Collection[str]) -> Outcome:
     """One output per route of the record, to ``route:<name>``, keyed by article id."""
     try:
-        enriched = decode(EnrichedArticle, value)
+        enriched = decode(EnrichedArticle, value, shared=True)
         routes = enriched["routes"]
         unknown = [r for r in routes if r not in known]
         if unknown or not routes:

@@ -228,7 +228,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         positions: list[int] = []
         for index, event in enumerate(events):
             try:
-                rows.append((event, decode(EnrichedArticle, event.message.value)))
+                rows.append((event, decode(EnrichedArticle, event.message.value, shared=True)))
                 positions.append(index)
             except Exception as exc:  # noqa: BLE001 - an unreadable record: a dead letter
                 outcomes[index] = await dead_letter(event, exc)

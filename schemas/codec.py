@@ -176,15 +176,55 @@ def validate(record: type[faust.Record], data: Any) -> dict[str, Any]:
     return data
 
 
-def decode(record: type[faust.Record], value: bytes | None) -> dict[str, Any]:
-    """Bytes from Kafka to a validated plain dict for the pure core."""
+def decode(
+    record: type[faust.Record], value: bytes | None, *, shared: bool = False
+) -> dict[str, Any]:
+    """Bytes from Kafka to a validated plain dict for the pure core.
+
+    ``shared``: two agents of one process that read the same topic (route and sink
+    read ``news.enriched``) get the same message value object; with ``shared`` it is
+    validated once, and the other agent only parses it (`_Passed`).
+    """
     if value is None or len(value) == 0:
         raise PipelineError("empty", "the message has no value")
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
         raise PipelineError("decode", f"value is not JSON ({exc})") from None
-    return with_defaults(record, validate(record, data))
+    namespace = record._options.namespace
+    if shared and _PASSED.seen(value, namespace) and isinstance(data, dict):
+        data.pop("__faust", None)
+        return with_defaults(record, data)
+    data = validate(record, data)
+    if shared:
+        _PASSED.add(value, namespace)
+    return with_defaults(record, data)
+
+
+class _Passed:
+    """The last message values that passed validation, by identity.
+
+    Keyed by ``id(value)`` with the value itself kept alongside, so an id reused by a
+    new object after the old one was freed can never match (``is`` is checked). Only
+    immutable ``bytes`` are remembered.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: dict[tuple[int, str], bytes] = {}
+
+    def seen(self, value: bytes, namespace: str) -> bool:
+        return self.entries.get((id(value), namespace)) is value
+
+    def add(self, value: bytes, namespace: str) -> None:
+        if type(value) is not bytes:
+            return
+        if len(self.entries) >= self.size:
+            del self.entries[next(iter(self.entries))]  # the oldest (insertion order)
+        self.entries[(id(value), namespace)] = value
+
+
+_PASSED = _Passed(256)
 
 
 def with_defaults(record: type[faust.Record], data: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import typing
+from typing import Any
 
 import faust
+import orjson
 import pytest
 
 from newsflow.core import types
@@ -103,3 +105,23 @@ def test_nested_records_are_validated() -> None:
 def test_encode_is_plain_json_that_decodes_back() -> None:
     data = {"url": "https://a.example/ar", "html": "<p>إيران</p>", "source": "t"}
     assert decode(RawPage, encode(data))["html"] == "<p>إيران</p>"
+
+
+def test_a_value_two_agents_share_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsflow.schemas import codec
+
+    value = orjson.dumps({"url": "https://a.example/1", "html": "<p>x</p>", "source": "t"})
+    calls: list[object] = []
+    real = codec.validate
+
+    def counting(record: Any, data: Any) -> Any:
+        calls.append(record)
+        return real(record, data)
+
+    monkeypatch.setattr(codec, "validate", counting)
+    first = codec.decode(RawPage, value, shared=True)
+    second = codec.decode(RawPage, value, shared=True)
+    copy = codec.decode(RawPage, bytes(bytearray(value)), shared=True)  # another object
+    codec.decode(RawPage, value)  # not shared: always validated
+    assert first == second == copy and first is not second
+    assert len(calls) == 3
