@@ -37,7 +37,8 @@ async def producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
         bootstrap_servers=settings.bootstrap_servers,
         max_request_size=settings.max_message_bytes,
         acks="all",
-        linger_ms=5,
+        linger_ms=settings.producer_linger_ms,
+        compression_type=None if settings.compression == "none" else settings.compression,
         request_timeout_ms=60_000,
     )
     await client.start()
