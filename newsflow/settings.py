@@ -9,6 +9,7 @@ worker, a test and the demo can run side by side with different settings.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -315,6 +316,11 @@ class Settings:
         if self.compression not in {"none", "gzip", "lz4", "zstd"}:
             raise SettingsError(
                 f"{ENV_PREFIX}COMPRESSION={self.compression!r}: use none, gzip, lz4 or zstd"
+            )
+        if self.compression in {"lz4", "zstd"} and importlib.util.find_spec("cramjam") is None:
+            raise SettingsError(
+                f"{ENV_PREFIX}COMPRESSION={self.compression} needs the cramjam package: "
+                "pip install 'newsflow[compression]'"
             )
         if self.max_page_bytes * 2 > self.max_message_bytes:
             raise SettingsError(

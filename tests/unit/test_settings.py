@@ -41,6 +41,8 @@ def test_site_timezones_extend_the_built_in_list() -> None:
         {"NEWSFLOW_LOG_LEVEL": "loud"},
         {"NEWSFLOW_MAX_PAGE_BYTES": "50000000"},
         {"NEWSFLOW_SINK_FLUSH_SECONDS": "-1"},
+        {"NEWSFLOW_COMPRESSION": "brotli"},
+        {"NEWSFLOW_PROCESSES": "0"},
     ],
 )
 def test_bad_values_fail_at_start_with_the_variable_named(env: dict[str, str]) -> None:
@@ -74,3 +76,17 @@ def test_compiled_passes_flag() -> None:
     assert roundtrip.compiled_passes is False
     with pytest.raises(SettingsError):
         Settings.from_env({"NEWSFLOW_COMPILED_PASSES": "maybe"})
+
+
+def test_worker_tuning_settings() -> None:
+    s = Settings.from_env(
+        {
+            "NEWSFLOW_PROCESSES": "3",
+            "NEWSFLOW_COMPRESSION": "LZ4",
+            "NEWSFLOW_PRODUCER_LINGER_MS": "0",
+            "NEWSFLOW_FETCH_PARTITION_BYTES": "65536",
+        }
+    )
+    assert (s.processes, s.compression, s.producer_linger_ms) == (3, "lz4", 0)
+    assert s.fetch_partition_bytes == 65536
+    assert Settings.from_env({}).processes >= 1
