@@ -224,7 +224,7 @@ class Settings:
         metadata={"env": "SINK_BATCH_SIZE", "doc": "Rows per sink transaction, at most."},
     )
     sink_flush_seconds: float = field(
-        default=1.0,
+        default=0.5,
         metadata={"env": "SINK_FLUSH_SECONDS", "doc": "Longest wait before a partial batch."},
     )
     site_timezones: Mapping[str, str] = field(
