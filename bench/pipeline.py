@@ -417,6 +417,98 @@ def peak_by_role(procs: Sequence[ProcInfo]) -> dict[str, float]:
     return peaks
 
 
+def busy_ticks(proc_stat_text: str) -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs from ``/proc/stat``'s ``cpu`` line; busy
+    is everything but idle and iowait."""
+    for line in proc_stat_text.splitlines():
+        if line.startswith("cpu "):
+            values = [int(v) for v in line.split()[1:]]
+            idle = values[3] + (values[4] if len(values) > 4 else 0)
+            # guest time is already inside user time: leave fields 9-10 out of the total
+            total = sum(values[:8])
+            return total - idle, total
+    raise ValueError("no cpu line in /proc/stat")
+
+
+def tree_cpu(groups: dict[str, list[int]]) -> dict[int, tuple[str, float]]:
+    """``pid -> (group, CPU seconds so far)`` of every process under each group's root
+    pids; a process under two groups' roots (the workers and Kafka are children of the
+    benchmark) belongs to the first group listed."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for group, roots in groups.items():
+        for root in roots:
+            for pid in process_tree(root):
+                cpu = stat_cpu_seconds(_read(Path(f"/proc/{pid}/stat")), ticks)
+                if cpu is not None and pid not in out:
+                    out[pid] = (group, cpu)
+    return out
+
+
+def _reaped_cpu() -> float:
+    """CPU of this process's children that have exited and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Load:
+    """How busy the machine was during a phase, in cores: all of it, the processes of
+    this benchmark by group (the workers, Kafka and PostgreSQL when it started them, the
+    benchmark itself with its publisher, py-spy and finished children such as
+    `newsflow process`), and the rest: another program's load, which the numbers of the
+    phase suffered."""
+
+    wall_s: float
+    machine_cores: float
+    ours_cores: float
+    foreign_cores: float
+    by_group: dict[str, float] = field(default_factory=dict)
+
+
+class LoadMeter:
+    """Measures a `Load` between `start` and `stop`: on a shared machine, a slow phase
+    is only evidence against newsflow if nothing else was running.
+
+    ``groups()`` names root pids per group, most specific first; "benchmark" (this
+    process's whole tree, less the groups before it) is added last.
+    """
+
+    def __init__(self, groups: Callable[[], dict[str, list[int]]] = dict) -> None:
+        self.groups = groups
+        self.started = 0.0
+        self.busy = 0
+        self.reaped = 0.0
+        self.cpu: dict[int, tuple[str, float]] = {}
+
+    def _snapshot(self) -> dict[int, tuple[str, float]]:
+        return tree_cpu({**self.groups(), "benchmark": [os.getpid()]})
+
+    def start(self) -> LoadMeter:
+        self.started = time.monotonic()
+        self.busy = busy_ticks(_read(Path("/proc/stat")))[0]
+        self.reaped = _reaped_cpu()
+        self.cpu = self._snapshot()
+        return self
+
+    def stop(self) -> Load:
+        wall = time.monotonic() - self.started
+        busy = (busy_ticks(_read(Path("/proc/stat")))[0] - self.busy) / os.sysconf("SC_CLK_TCK")
+        spent: dict[str, float] = {"benchmark": _reaped_cpu() - self.reaped}
+        for pid, (group, cpu) in self._snapshot().items():
+            spent[group] = spent.get(group, 0.0) + cpu - self.cpu.get(pid, (group, 0.0))[1]
+        ours = sum(spent.values())
+        if wall <= 0:
+            return Load(wall, 0.0, 0.0, 0.0)
+        return Load(
+            wall,
+            busy / wall,
+            ours / wall,
+            max(0.0, busy - ours) / wall,
+            {group: cpu / wall for group, cpu in spent.items()},
+        )
+
+
 # --- py-spy: collapsed stacks into categories ---------------------------------------
 
 CATEGORIES = (
@@ -434,8 +526,11 @@ CATEGORIES = (
 )
 
 # Per frame, the first rule whose path fragment occurs in "/" + the frame's file wins;
-# per stack, the innermost frame that any rule matches decides. asyncio's own frames
-# count as "other" (the event loop), so loop bookkeeping is not billed to Faust.
+# per stack, the innermost frame that any rule matches decides. asyncio's frames match
+# nothing (a socket write made by aiokafka is aiokafka's), but the search stops at the
+# event loop's own frames (`_LOOP_FRAMES`): what lies outside them is whoever started
+# the loop (Faust's worker), not whoever asked for the work, so such a stack (a loop
+# callback reading a socket, the loop's bookkeeping) is "other".
 _FRAME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "decode/validate",
@@ -469,7 +564,6 @@ _FRAME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "/newsflow/isolation.py",
         ),
     ),
-    ("other", ("/asyncio/",)),
 )
 # Leaf frames that are waiting, not working. py-spy is meant to drop idle threads, but
 # a thread blocked inside a C call (a SimpleQueue.get, time.sleep, poll) shows as busy
@@ -489,6 +583,7 @@ _IDLE_FUNCS = frozenset(
 _BLOCKING_LINE = re.compile(
     r"(\bsleep|\.wait|\.poll|\.select|\.acquire|\.accept)\(|\.get\(\s*(\)|block|timeout)"
 )
+_LOOP_FRAMES = frozenset({"_run_once", "Handle._run", "run_forever", "run_until_complete"})
 _IMPORTING = "_find_and_load (<frozen importlib._bootstrap>"
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _PROCESS = re.compile(r'process (\d+):"(.*?)";', re.DOTALL)
@@ -549,6 +644,9 @@ def stack_category(frames: Sequence[str], source: Callable[[str, int], str] = so
     if any(_IMPORTING in frame for frame in frames):
         return "import"
     for frame in reversed(frames):
+        func, file, _line = frame_parts(frame)
+        if func in _LOOP_FRAMES and "asyncio/" in file:
+            return "other"
         category = frame_category(frame)
         if category is not None:
             return category
@@ -1145,6 +1243,7 @@ class ConfigResult:
     processes: list[dict[str, Any]] = field(default_factory=list)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_s_by_role: dict[str, float] = field(default_factory=dict)  # throughput phase
+    load: dict[str, Load] = field(default_factory=dict)  # per phase
     profile: dict[str, Any] | None = None
     dead: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
@@ -1166,6 +1265,7 @@ class Plan:
     stall_timeout: float
     in_process_cpu_rate: float
     drop_databases: bool  # on a PostgreSQL server the run did not start
+    services: Callable[[], dict[str, list[int]]]  # Kafka's, PostgreSQL's pids
 
 
 def _role_resolver(procs: Sequence[ProcInfo]) -> Callable[[int, str], str]:
@@ -1202,6 +1302,15 @@ def _summarise_profile(raw: str, procs: Sequence[ProcInfo], seconds: float) -> d
     }
 
 
+def _groups(
+    plan: Plan, procs: Sequence[subprocess.Popen[bytes]]
+) -> Callable[[], dict[str, list[int]]]:
+    def groups() -> dict[str, list[int]]:
+        return {"workers": [p.pid for p in procs], **plan.services()}
+
+    return groups
+
+
 def run_config(plan: Plan, sink: str, workers: int, db_server: str | None) -> ConfigResult:
     """Fresh topics and database, the worker(s), the two phases, RSS; always stops
     what it started."""
@@ -1231,7 +1340,10 @@ def run_config(plan: Plan, sink: str, workers: int, db_server: str | None) -> Co
         if plan.profile:
             profiler = Profiler([p.pid for p in procs], log_dir, cap_s=3600)
             profiler.start()
+        groups = _groups(plan, procs)
+        meter = LoadMeter(groups).start()
         throughput(plan, settings, procs, result)
+        result.load["throughput"] = meter.stop()
         result.cpu_s_by_role = cpu_by_role(tree, worker_processes(p.pid for p in procs))
         if profiler is not None:
             raw = profiler.stop()
@@ -1241,7 +1353,9 @@ def run_config(plan: Plan, sink: str, workers: int, db_server: str | None) -> Co
                 result.profile.update(_summarise_profile(raw, tree, profiler.seconds))
             profiler = None
         if result.rate > 0 and plan.latency:
+            meter = LoadMeter(groups).start()
             latency(plan, settings, procs, result)
+            result.load["latency"] = meter.stop()
         final = worker_processes(p.pid for p in procs)
         result.processes = [dataclasses.asdict(p) for p in final]
         result.peak_rss_mb = peak_by_role(final)
@@ -1343,6 +1457,7 @@ RESULT_HEADERS = (
     "lat. missing",
     "RSS pipeline MB",
     "RSS stage MB",
+    "other load (cores)",
 )
 
 
@@ -1367,12 +1482,18 @@ def _results_table(results: Sequence[ConfigResult], cli: CliProcess | None) -> s
                 r.latency_missing,
                 _f(r.peak_rss_mb.get("pipeline process"), 0),
                 _f(r.peak_rss_mb.get("stage child"), 0),
+                _load(r.load.get("throughput")),
             ]
         )
     return md_table(RESULT_HEADERS, rows)
 
 
-def _reference_table(in_proc: InProcess, cli: CliProcess | None) -> str:
+def _load(load: Load | None) -> str:
+    return "n/a" if load is None else f"{load.foreign_cores:.2f}"
+
+
+def _reference_table(refs: References) -> str:
+    in_proc, cli = refs.in_process, refs.cli
     rows: list[list[object]] = [
         [
             "in-process: process_page + rows, 1 core",
@@ -1381,6 +1502,7 @@ def _reference_table(in_proc: InProcess, cli: CliProcess | None) -> str:
             _f(in_proc.wall_s),
             _f(in_proc.per_cpu_s),
             _f(in_proc.per_wall_s),
+            _load(refs.load.get("in-process")),
         ]
     ]
     if cli is not None:
@@ -1391,10 +1513,12 @@ def _reference_table(in_proc: InProcess, cli: CliProcess | None) -> str:
                 _f(cli.cpu_s),
                 _f(cli.wall_s),
                 "",
-                f"{cli.per_wall_s:.1f} ({cli.steady_per_wall_s:.1f} without start-up)",
+                f"{cli.per_wall_s:.1f} ({cli.steady_per_wall_s:.1f} once started)",
+                _load(refs.load.get("newsflow process")),
             ]
         )
-    return md_table(["what", "articles", "CPU s", "wall s", "per CPU-s", "per wall s"], rows)
+    headers = ["what", "articles", "CPU s", "wall s", "per CPU-s", "per wall s", "other load"]
+    return md_table(headers, rows)
 
 
 def _cpu_table(results: Sequence[ConfigResult]) -> str:
@@ -1404,6 +1528,19 @@ def _cpu_table(results: Sequence[ConfigResult]) -> str:
         for role, cpu in sorted(r.cpu_s_by_role.items())
     ]
     return md_table(["sink", "workers", "role", "CPU s", "CPU ms / stored page"], rows)
+
+
+def _load_table(results: Sequence[ConfigResult]) -> str:
+    groups = ("workers", "kafka", "postgres", "benchmark")
+    rows = [
+        [r.sink, r.workers, phase]
+        + [_f(load.by_group.get(g), 2) for g in groups]
+        + [_f(load.foreign_cores, 2), _f(load.machine_cores, 2)]
+        for r in results
+        for phase, load in r.load.items()
+    ]
+    headers = ["sink", "workers", "phase", *groups, "other programs", "machine"]
+    return md_table(headers, rows)
 
 
 def _rss_table(results: Sequence[ConfigResult]) -> str:
@@ -1436,25 +1573,24 @@ def _profile_table(profile: dict[str, Any], cpu_s: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def report(
-    results: Sequence[ConfigResult],
-    in_proc: InProcess,
-    cli: CliProcess | None,
-    facts: dict[str, Any],
-) -> str:
+def report(results: Sequence[ConfigResult], refs: References, facts: dict[str, Any]) -> str:
     """Every table of the run, in Markdown."""
     out = [
         f"## Pipeline benchmark ({facts['date']}, {facts['cpus']} CPUs, commit {facts['commit']})",
         "",
-        _results_table(results, cli),
+        _results_table(results, refs.cli),
         "",
         "### One process, the same pages",
         "",
-        _reference_table(in_proc, cli),
+        _reference_table(refs),
         "",
         "### CPU per process role during the throughput phase (/proc)",
         "",
         _cpu_table(results),
+        "",
+        "### Cores busy during each phase, by whose processes (/proc)",
+        "",
+        _load_table(results),
         "",
         "### Peak RSS per process (VmHWM, MB)",
         "",
@@ -1530,6 +1666,104 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def postmaster_pids(directory: Path) -> list[int]:
+    """The PostgreSQL server this run started (its pid file's first line), if any: it
+    runs detached, so it is not under this process in the process tree."""
+    first = _read(directory / "postmaster.pid").split("\n", 1)[0].strip()
+    return [int(first)] if first.isdigit() else []
+
+
+def kafka_pids(home: Path) -> list[int]:
+    """The broker this run started, if it did."""
+    status = brokers.status("kafka", home=home)
+    return [status.pid] if status.running and status.pid else []
+
+
+@dataclass
+class References:
+    """The one-process figures every configuration is compared with."""
+
+    in_process: InProcess
+    cli: CliProcess | None
+    load: dict[str, Load]
+
+
+def measure_references(
+    args: argparse.Namespace, pages: Sequence[BenchPage], settings: Settings, work_dir: Path
+) -> References:
+    """In-process rate, then `newsflow process`, before any service runs, with the
+    machine's load during each."""
+    mine = LoadMeter()
+    loads: dict[str, Load] = {}
+    log.info("in-process reference on %d pages (one core)", len(pages))
+    mine.start()
+    in_proc = measure_in_process(pages, settings)
+    loads["in-process"] = mine.stop()
+    log.info("in-process: %.1f articles/CPU-s", in_proc.per_cpu_s)
+    if in_proc.id_mismatches:
+        log.warning("%d pages are not stored under their URL's id", in_proc.id_mismatches)
+    cli: CliProcess | None = None
+    n_cli = args.pages if args.process_pages is None else args.process_pages
+    if n_cli > 0:
+        log.info("`newsflow process` on %d pages", n_cli)
+        mine.start()
+        cli = measure_cli_process(pages[:n_cli], work_dir, settings.data_dir)
+        loads["newsflow process"] = mine.stop()
+        log.info(
+            "newsflow process: %.1f pages/s (%.1f steady)", cli.per_wall_s, cli.steady_per_wall_s
+        )
+    return References(in_proc, cli, loads)
+
+
+def run_configs(
+    args: argparse.Namespace,
+    pages: tuple[list[BenchPage], list[BenchPage]],
+    settings: Settings,
+    work_dir: Path,
+    in_process_cpu_rate: float,
+) -> tuple[list[ConfigResult], dict[str, Any]]:
+    """Start the services, run every sink x worker count, stop the services; also
+    returns the machine facts (read while PostgreSQL still runs)."""
+    processes_option = worker_has_processes_option()
+    results: list[ConfigResult] = []
+    pg_url: str | None = None
+    pg_dir = work_dir / "pg"
+    kafka_home = work_dir / "kafka"
+    with contextlib.ExitStack() as stack:
+        broker = stack.enter_context(kafka_broker(args.broker, kafka_home, args.broker_port))
+        if "postgres" in args.sinks:
+            pg_url = stack.enter_context(
+                postgres_server(args.postgres_url, pg_dir, args.postgres_port)
+            )
+        run_id = uuid.uuid4().hex[:6]
+        if args.warmup_pages > 0:
+            warm_settings = replace(settings, broker=broker, topic_prefix=f"bench-{run_id}-warm.")
+            warm_s = asyncio.run(warm_broker(warm_settings, pages[0][: args.warmup_pages]))
+            log.info("broker warmed with %d pages in %.1f s", args.warmup_pages, warm_s)
+        plan = Plan(
+            pages[0],
+            pages[1],
+            broker,
+            work_dir,
+            settings.data_dir,
+            run_id,
+            processes_option,
+            args.profile,
+            args.ready_timeout,
+            args.stall_timeout,
+            in_process_cpu_rate,
+            drop_databases=args.postgres_url is not None,
+            services=lambda: {"kafka": kafka_pids(kafka_home), "postgres": postmaster_pids(pg_dir)},
+        )
+        for sink in args.sinks:
+            for workers in args.workers:
+                log.info("=== %s sink, %d worker(s)", sink, workers)
+                results.append(run_config(plan, sink, workers, pg_url))
+        facts = machine_facts(pg_url)
+    facts["worker_mode"] = "--processes" if processes_option else "separate worker processes"
+    return results, facts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every configuration, print the tables, write the JSON."""
     args = _parser().parse_args(argv)
@@ -1540,67 +1774,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     work_dir: Path = (args.work_dir or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     work_dir.chmod(0o755)  # PostgreSQL's user must traverse it
-    data_dir = work_dir / "data"
-    settings = replace(Settings.from_env({}), data_dir=data_dir)
-    now = datetime.now(UTC)
+    settings = replace(Settings.from_env({}), data_dir=work_dir / "data")
 
     log.info("selecting corpus pages from %s", args.corpus)
-    bases, selection = select_base_pages(args.corpus.resolve(), settings, now)
+    bases, selection = select_base_pages(args.corpus.resolve(), settings, datetime.now(UTC))
     log.info("%d usable pages: %s", len(bases), selection)
     pages = cycle_pages(bases, args.pages)
     latency_pages = cycle_pages(bases, args.latency_pages, start=args.pages)
+    refs = measure_references(args, pages, settings, work_dir)
+    results, facts = run_configs(
+        args, (pages, latency_pages), settings, work_dir, refs.in_process.per_cpu_s
+    )
 
-    log.info("in-process reference on %d pages (one core)", len(pages))
-    in_proc = measure_in_process(pages, settings)
-    log.info("in-process: %.1f articles/CPU-s", in_proc.per_cpu_s)
-    if in_proc.id_mismatches:
-        log.warning("%d pages are not stored under their URL's id", in_proc.id_mismatches)
-    cli: CliProcess | None = None
-    n_cli = args.pages if args.process_pages is None else args.process_pages
-    if n_cli > 0:
-        log.info("`newsflow process` on %d pages", n_cli)
-        cli = measure_cli_process(pages[:n_cli], work_dir, data_dir)
-        log.info(
-            "newsflow process: %.1f pages/s (%.1f steady)", cli.per_wall_s, cli.steady_per_wall_s
-        )
-
-    processes_option = worker_has_processes_option()
-    results: list[ConfigResult] = []
-    pg_url: str | None = None
-    with contextlib.ExitStack() as stack:
-        broker = stack.enter_context(
-            kafka_broker(args.broker, work_dir / "kafka", args.broker_port)
-        )
-        if "postgres" in args.sinks:
-            pg_url = stack.enter_context(
-                postgres_server(args.postgres_url, work_dir / "pg", args.postgres_port)
-            )
-        run_id = uuid.uuid4().hex[:6]
-        if args.warmup_pages > 0:
-            warm_settings = replace(settings, broker=broker, topic_prefix=f"bench-{run_id}-warm.")
-            warm_s = asyncio.run(warm_broker(warm_settings, pages[: args.warmup_pages]))
-            log.info("broker warmed with %d pages in %.1f s", args.warmup_pages, warm_s)
-        plan = Plan(
-            pages,
-            latency_pages,
-            broker,
-            work_dir,
-            data_dir,
-            run_id,
-            processes_option,
-            args.profile,
-            args.ready_timeout,
-            args.stall_timeout,
-            in_proc.per_cpu_s,
-            drop_databases=args.postgres_url is not None,
-        )
-        for sink in args.sinks:
-            for workers in args.workers:
-                log.info("=== %s sink, %d worker(s)", sink, workers)
-                results.append(run_config(plan, sink, workers, pg_url))
-        facts = machine_facts(pg_url)
-
-    text = report(results, in_proc, cli, facts)
+    text = report(results, refs, facts)
     print(text)
     if args.json:
         payload = {
@@ -1609,15 +1795,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "corpus_selection": selection,
             "base_pages": len(bases),
             "base_pages_rewritten": sum(b.rewritten for b in bases),
-            "worker_mode": "--processes" if processes_option else "separate worker processes",
             "settings": {
                 k: v
                 for k, v in settings.masked().items()
                 if k
                 in ("partitions", "sink_batch_size", "sink_flush_seconds", "store", "log_level")
             },
-            "in_process": dataclasses.asdict(in_proc),
-            "newsflow_process": dataclasses.asdict(cli) if cli else None,
+            "in_process": dataclasses.asdict(refs.in_process),
+            "newsflow_process": dataclasses.asdict(refs.cli) if refs.cli else None,
+            "reference_load": {k: dataclasses.asdict(v) for k, v in refs.load.items()},
             "configs": [dataclasses.asdict(r) for r in results],
             "table": text,
         }

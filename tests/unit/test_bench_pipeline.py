@@ -8,6 +8,7 @@ py-spy readers must put processes and samples where they belong.
 from __future__ import annotations
 
 import base64
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -274,6 +275,18 @@ def test_categories_of_single_stacks() -> None:
     assert cat("handle (newsflow/agents/route.py:30)") == "route"
     assert cat("routes_for (newsflow/core/routing.py:9)") == "route"
     assert cat("_run_once (asyncio/base_events.py:1)") == "other"
+    # a socket write is its caller's; a loop callback's stack stops at the loop
+    write = "_SelectorSocketTransport.write (asyncio/selector_events.py:1)"
+    assert cat("send (aiokafka/conn.py:1)", write) == "Kafka client"
+    assert (
+        cat(
+            "execute (mode/worker.py:1)",
+            "_run_once (asyncio/base_events.py:1)",
+            "Handle._run (asyncio/events.py:1)",
+            "feed_data (asyncio/streams.py:1)",
+        )
+        == "other"
+    )
     assert cat("dumps (pickle.py:1)") == "pickling/IPC"
     assert cat("Condition.wait (threading.py:320)") == "idle"
     assert cat() == "other"
@@ -326,3 +339,23 @@ def test_cpu_shares_leave_idle_samples_out() -> None:
     assert shares["parse"] == pytest.approx(0.75)
     assert shares["sink"] == pytest.approx(0.25)
     assert bp.cpu_shares(dict.fromkeys(bp.CATEGORIES, 0))["parse"] == 0.0
+
+
+def test_busy_ticks_count_all_but_idle_and_iowait() -> None:
+    stat = "cpu  100 5 50 800 40 3 2 0 7 0\ncpu0 50 2 25 400 20 1 1 0 0 0\nintr 1 2\n"
+    busy, total = bp.busy_ticks(stat)
+    assert total == 1000  # user..steal; guest is inside user already
+    assert busy == 160
+    with pytest.raises(ValueError):
+        bp.busy_ticks("intr 1 2\n")
+
+
+def test_load_meter_counts_this_process_as_the_benchmark() -> None:
+    meter = bp.LoadMeter().start()
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:
+        pass
+    load = meter.stop()
+    assert load.by_group["benchmark"] * load.wall_s >= 0.15
+    assert load.ours_cores == pytest.approx(sum(load.by_group.values()))
+    assert load.foreign_cores >= 0.0
