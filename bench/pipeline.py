@@ -25,7 +25,8 @@ One run:
 4. for each sink and worker count: fresh topics (own app id and topic prefix), a fresh
    migrated database, the worker(s) started and waited for on ``/ready``; then every
    page published at once (sustained rate), then ``--latency-pages`` more at half that
-   rate (latency percentiles), peak RSS of every process of the workers, and with
+   rate (latency percentiles); peak RSS and CPU of every process of the workers, the
+   machine's busy cores by whose processes (other programs' included), and with
    ``--profile`` py-spy's samples of the throughput phase sorted into categories;
 5. prints Markdown tables and writes everything to ``--json``.
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import functools
@@ -165,8 +167,6 @@ def cycle_pages(bases: Sequence[BasePage], count: int, start: int = 0) -> list[B
 
 
 def _with_body(raw: RawPageDict, body: bytes) -> RawPageDict:
-    import base64
-
     return cast(RawPageDict, {**raw, "body_b64": base64.b64encode(body).decode("ascii")})
 
 
@@ -313,7 +313,7 @@ def summary_role(role: str) -> str:
 
 @dataclass
 class ProcInfo:
-    """One process of a worker's tree, read from /proc just before the worker stops."""
+    """One process of a worker's tree as /proc shows it now."""
 
     pid: int
     ppid: int
