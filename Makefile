@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: help demo test test-faults lint format schemas bench bench-entities clean
+.PHONY: help demo test test-faults lint format schemas bench bench-entities bench-pipeline clean
 
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -41,6 +41,9 @@ bench: $(STAMP)  ## Extraction benchmark: newsflow vs trafilatura, ratios in one
 
 bench-entities: $(STAMP)  ## Entity benchmark: dev-split F1 per layer, enrich throughput
 	$(PY) bench/entities.py --rounds 7 --json var/entities.json
+
+bench-pipeline: $(STAMP)  ## End to end: pages through Kafka and the worker into SQLite and PostgreSQL
+	$(PY) bench/pipeline.py --json var/bench-pipeline.json
 
 clean:  ## Remove local state (database, broker data, logs); keeps .venv
 	rm -rf var
