@@ -18,6 +18,19 @@ from newsflow.schemas.records import RawPage
 STAGE = "parse"
 
 
+_WARM_PAGE = (
+    b'{"url": "https://warm.invalid/a/1", "source": "warm", "html": "<html><head><title>'
+    b"Warm</title><meta property='article:published_time' content='2024-03-19'></head>"
+    b'<body><article><h1>Warm</h1><p>One paragraph of text to parse.</p></article></body></html>"}'
+)
+
+
+def warm(options: ParseOptions) -> None:
+    """Parse one small page when the stage process starts, so the imports and first-use
+    set-up (parsers, date and language tables) are not paid by the first real page."""
+    handle(_WARM_PAGE, options)
+
+
 def handle(value: bytes | None, options: ParseOptions) -> Outcome:
     """Decode and validate the raw page, parse it, encode the article."""
     try:
@@ -48,5 +61,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             handle=handle,
             args=lambda: (options,),
             time_limit=settings.hard_time_limit(settings.parse_timeout),
+            warm=warm,
+            warm_args=(options,),
         ),
     )

@@ -40,6 +40,8 @@ def process_items(
         time_limit=settings.hard_time_limit(settings.parse_timeout),
         memory_mb=settings.stage_memory_mb,
         log_level=settings.log_level,
+        warm=parse_stage.warm,
+        warm_args=(options,),
     )
     enrich_pool = StagePool(
         "enrich",
