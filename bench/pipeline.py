@@ -294,7 +294,11 @@ def process_role(cmdline: str, maps: str = "") -> str:
     if "resource_tracker" in cmdline:
         return "resource tracker"
     if "newsflow" in cmdline and "worker" in cmdline:
-        return "stats child" if "--role stats" in cmdline else "pipeline process"
+        if "--role stats" in cmdline:
+            return "stats child"
+        if "--processes" in cmdline and "--role" not in cmdline:
+            return "supervisor"  # holds no partitions and runs no stage
+        return "pipeline process"
     if "multiprocessing" in cmdline:
         if "sqlalchemy" in maps:
             return "pipeline process"

@@ -161,6 +161,10 @@ SPAWN = (
 
 def test_process_roles() -> None:
     assert bp.process_role("/venv/bin/python -m newsflow.cli worker") == "pipeline process"
+    supervisor = "/venv/bin/python -m newsflow.cli worker --processes 2"
+    assert bp.process_role(supervisor) == "supervisor"
+    child = "/venv/bin/python -m newsflow.cli worker --role pipeline --web-port 1"
+    assert bp.process_role(child) == "pipeline process"
     stats = "/venv/bin/python -m newsflow.cli worker --role stats --web-port 4000"
     assert bp.process_role(stats) == "stats child"
     tracker = "/venv/bin/python -B -c from multiprocessing.resource_tracker import main;main(17)"
