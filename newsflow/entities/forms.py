@@ -45,9 +45,9 @@ ARTICLE_PROCLITICS: tuple[str, ...] = _longest_first(
 )
 # Every proclitic sequence, with or without the article.
 ALL_PROCLITICS: tuple[str, ...] = _longest_first(set(PROCLITICS) | set(ARTICLE_PROCLITICS))
-# A regular expression for an optional conjunction and/or preposition before a name; the
-# shorter first, so a name that itself starts with a preposition's letter keeps it.
-PROCLITIC_RE = "(?:" + "|".join(sorted(PROCLITICS, key=len)) + ")?"
+# The order a conjunction and/or preposition before a name is tried in: the shorter
+# first, so a name that itself starts with a preposition's letter keeps it.
+PROCLITICS_SHORTEST_FIRST: tuple[str, ...] = tuple(sorted(PROCLITICS, key=len))
 
 
 # Persian suffixes after a name: plural, ezafe / indefinite yeh.

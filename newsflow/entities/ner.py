@@ -36,7 +36,7 @@ from newsflow.entities.coref import build_entities, resolve_spans
 from newsflow.entities.forms import (
     AR_CONJUNCTIONS,
     AR_PREPOSITIONS,
-    PROCLITIC_RE,
+    PROCLITICS_SHORTEST_FIRST,
     mention_key,
 )
 from newsflow.entities.gazetteer import gazetteer, gazetteer_version
@@ -533,18 +533,12 @@ def _propagate(
     occupied: dict[str, list[tuple[int, int]]] = {}
     for sp in spans:
         occupied.setdefault(sp.field, []).append((sp.start, sp.end))
-    pattern = re.compile(
-        r"(?<![\w\u200c])"
-        + (PROCLITIC_RE if proclitics else "")
-        + "("
-        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        + r")(?![\w\u200c])"
-    )
+    order = sorted(names, key=len, reverse=True)  # longest first, as an alternation
+    glued = PROCLITICS_SHORTEST_FIRST if proclitics else ()
     extra: list[Span] = []
     for field, text in fields.items():
         covered = _Coverage(occupied.get(field, []))
-        for m in pattern.finditer(text):
-            s, e = m.span(1)
+        for s, e, name in _name_matches(text, order, glued):
             # matches do not overlap each other, so only the spans found before count
             if covered.overlaps(s, e):
                 continue
@@ -553,13 +547,57 @@ def _propagate(
                     field=field,
                     start=s,
                     end=e,
-                    text=m.group(1),
-                    type=names[m.group(1)],
+                    text=name,
+                    type=names[name],
                     source="propagated",
-                    key=mention_key(m.group(1)),
+                    key=mention_key(name),
                 )
             )
     return spans + extra
+
+
+def _name_matches(
+    text: str, names: Sequence[str], proclitics: Sequence[str]
+) -> list[tuple[int, int, str]]:
+    """``(start, end, name)`` of each name where it stands as a whole token, perhaps
+    behind one of ``proclitics`` (which stays outside): what ``re.finditer`` gives for
+    ``(?<![\\w\u200c])(?:proclitics)?(names)(?![\\w\u200c])``, the alternatives tried in
+    the order given, non-overlapping, left to right.
+
+    Found with `str.find` instead: the expression differs for every article, and
+    compiling it cost more than the search (re's parser is Python)."""
+    n = len(text)
+    found: list[tuple[int, int, int, int, str]] = []  # match start, preference, name
+    for rank, name in enumerate(names):
+        size = len(name)
+        start = text.find(name)
+        while start != -1:
+            end = start + size
+            if end == n or not _joins(text[end]):
+                for pref, clitic in enumerate(proclitics):
+                    at = start - len(clitic)
+                    if text.startswith(clitic, at) and at >= 0 and _free_before(text, at):
+                        found.append((at, pref, rank, start, name))
+                if _free_before(text, start):
+                    found.append((start, len(proclitics), rank, start, name))
+            start = text.find(name, start + 1)
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for at, _, _, start, name in sorted(found):
+        if at >= pos:  # the first match from here, its preferred reading
+            out.append((start, start + len(name), name))
+            pos = start + len(name)
+    return out
+
+
+def _joins(ch: str) -> bool:
+    """A character that continues a token: ``[\\w\u200c]`` (a ZWNJ joins Persian
+    compounds)."""
+    return ch.isalnum() or ch == "_" or ch == "\u200c"
+
+
+def _free_before(text: str, pos: int) -> bool:
+    return pos == 0 or not _joins(text[pos - 1])
 
 
 # What the tagger's spans get wrong in classes a rule can fix: a preposition or

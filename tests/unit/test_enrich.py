@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsflow.core.routing import ROUTES
 from newsflow.core.types import ArticleDict
-from newsflow.entities.enrich import categorize, enrich_article, extract_keywords
+from newsflow.entities.enrich import (
+    _whole_words,
+    categorize,
+    enrich_article,
+    extract_keywords,
+)
 from newsflow.entities.ner import extract_entities
 from tests.articles import make_article
 
@@ -109,3 +117,15 @@ def test_enriched_at_keeps_the_offset() -> None:
     out = enrich_article(make_article(), now=datetime(2024, 3, 19, 15, 30, tzinfo=tehran))
     assert out["enriched_at"] == "2024-03-19T15:30:00+03:30"
     assert set(out["routes"]) <= set(ROUTES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab1_ .é\u0628"), max_size=40),
+    st.text(alphabet=st.sampled_from("ab1_\u0628"), min_size=1, max_size=3),
+)
+def test_keyword_forms_are_found_where_a_word_boundary_pattern_finds_them(
+    text: str, word: str
+) -> None:
+    expected = [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)]
+    assert list(_whole_words(text, word)) == expected

@@ -8,11 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsflow.entities.coref import build_entities, resolve_spans
-from newsflow.entities.forms import mention_key
+from newsflow.entities.forms import PROCLITICS_SHORTEST_FIRST, mention_key
 from newsflow.entities.gazetteer import gazetteer
 from newsflow.entities.matching import gazetteer_spans
 from newsflow.entities.ner import (
     Token,
+    _name_matches,
     _propagate,
     entity_spans,
     extract_entities,
@@ -356,6 +357,35 @@ def test_a_repeated_name_is_found_behind_a_conjunction() -> None:
     assert [sp.text for sp in found] == ["كريم بنزيمة", "كريم بنزيمة"]
     assert text[found[1].start - 1] == "و"
     assert len(_propagate({"body": text}, [first])) == 1
+
+
+_SEARCH_ALPHABET = "وبلفكان\u200c .ab_1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_SEARCH_ALPHABET), max_size=40),
+    st.lists(
+        st.text(alphabet=st.sampled_from(_SEARCH_ALPHABET), min_size=1, max_size=4), min_size=1
+    ),
+    st.booleans(),
+)
+def test_propagation_finds_what_its_regular_expression_found(
+    text: str, names: list[str], proclitics: bool
+) -> None:
+    """`_propagate` searches with `str.find`; its matches are those of the alternation it
+    replaced, proclitics tried shortest first and names longest first."""
+    order = sorted(dict.fromkeys(names), key=len, reverse=True)
+    glued = PROCLITICS_SHORTEST_FIRST if proclitics else ()
+    pattern = re.compile(
+        r"(?<![\w\u200c])"
+        + ("(?:" + "|".join(glued) + ")?" if glued else "")
+        + "("
+        + "|".join(re.escape(n) for n in order)
+        + r")(?![\w\u200c])"
+    )
+    expected = [(m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(text)]
+    assert _name_matches(text, order, glued) == expected
 
 
 def test_the_demo_pages_show_none_of_these_errors() -> None:
