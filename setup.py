@@ -1,5 +1,6 @@
 """Build of the optional compiled passes (``newsflow/extraction/_lexwalk.pyx``, the parse
-walk, and ``newsflow/entities/_viterbi.pyx``, the entity tagger's decoder).
+walk, ``newsflow/entities/_viterbi.pyx``, the entity tagger's decoder, and
+``newsflow/entities/_textscan.pyx``, the entity layers' folding and tokenizing loops).
 
 Why a setup.py: the extension reads selectolax's Lexbor structs, so it is compiled
 against the Lexbor headers of the exact selectolax release installed (pinned in
@@ -117,6 +118,12 @@ setup(
         Extension(
             "newsflow.entities._viterbi",
             ["newsflow/entities/_viterbi.pyx"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "newsflow.entities._textscan",
+            ["newsflow/entities/_textscan.pyx"],
             extra_compile_args=["-O2"],
             optional=True,
         ),

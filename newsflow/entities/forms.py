@@ -7,8 +7,23 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from types import ModuleType
 
 from newsflow.core.normalize import normalize_for_matching, normalize_with_offsets
+
+
+def _compiled_textscan() -> ModuleType | None:
+    """The C loops of ``newsflow.entities._textscan`` when the optional extension was
+    built, else None (the Python code here and in `tokens` then, same results)."""
+    try:
+        from newsflow.entities import _textscan
+    except ImportError:
+        return None
+    return _textscan
+
+
+TEXTSCAN = _compiled_textscan()
 
 FIELDS: tuple[str, ...] = ("title", "lead", "body")
 
@@ -195,6 +210,11 @@ def _ru_stem(word: str) -> str:
     return word
 
 
+_fold: Callable[[str], tuple[str, list[int]]] = (
+    normalize_with_offsets if TEXTSCAN is None else TEXTSCAN.fold_offsets
+)
+
+
 @functools.lru_cache(maxsize=64)
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """`normalize_with_offsets`, cached for the few fields of the article in hand.
@@ -202,7 +222,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     The entity, category and keyword stages all fold the same fields; callers must
     not mutate the returned list.
     """
-    return normalize_with_offsets(text)
+    return _fold(text)
 
 
 def match_form(text: str, *, fold_cache: bool = True) -> tuple[str, list[int]]:
@@ -212,7 +232,18 @@ def match_form(text: str, *, fold_cache: bool = True) -> tuple[str, list[int]]:
     collapsed to one space, and Russian words cut to a crude stem so that `Путина`,
     `Путину` meet `Путин`. `offsets` has one extra entry, as in `normalize_with_offsets`.
     """
-    norm, offsets = fold_with_offsets(text) if fold_cache else normalize_with_offsets(text)
+    norm, offsets = fold_with_offsets(text) if fold_cache else _fold(text)
+    if TEXTSCAN is not None:
+        rewritten: tuple[str, list[int]] = TEXTSCAN.match_rewrite(
+            norm, offsets, _EXTRA_FOLD, _ru_stem
+        )
+        return rewritten
+    return match_rewrite_python(norm, offsets)
+
+
+def match_rewrite_python(norm: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """What `match_form` adds to the folding, in Python (``_textscan.match_rewrite`` is
+    the same in C)."""
     # One replace per character present, not `str.translate`: translating looks up a
     # table entry per character of any non-ASCII text (a quarter of the cost of this
     # function on the corpus pages), while most texts hold none or one of these.

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from newsflow.entities.forms import TEXTSCAN
 from newsflow.entities.tagger_en import abbreviation_dot
 
 # A word: letters/digits with combining marks, ZWNJ/ZWJ (Persian compounds) inside; any
@@ -33,6 +34,14 @@ class Token(NamedTuple):
 
 def tokenize(text: str) -> list[Token]:
     """Words and single punctuation marks, clitics left attached (as the corpora do)."""
+    if TEXTSCAN is not None:
+        tokens: list[Token] = TEXTSCAN.tokenize(text, Token)
+        return tokens
+    return tokenize_python(text)
+
+
+def tokenize_python(text: str) -> list[Token]:
+    """`tokenize` in Python (``_textscan.tokenize`` is the same in C)."""
     # tuple.__new__ skips the NamedTuple's Python-level __new__: a quarter of this
     # function's time, on every token of every article.
     make = tuple.__new__

@@ -27,3 +27,13 @@ def test_compiled_decoder_is_built() -> None:
     from newsflow.entities.crf import _compiled_viterbi
 
     assert _compiled_viterbi() is not None, "newsflow/entities/_viterbi was not built"
+
+
+@pytest.mark.skipif(
+    os.environ.get("NEWSFLOW_REQUIRE_COMPILED") != "1",
+    reason="only where the test script requires the compiled build",
+)
+def test_compiled_text_loops_are_built() -> None:
+    from newsflow.entities.forms import TEXTSCAN
+
+    assert TEXTSCAN is not None, "newsflow/entities/_textscan was not built"

@@ -1,0 +1,244 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The entity layers' character loops in C (optional): the folded matching text with its
+offsets, the gazetteer's matching form, and the tagger's tokens.
+
+Why compiled: each runs once per character of every article (5,000 on average on the
+corpus pages, 200,000 at most), and in Python each was a table lookup or a match object
+per character or token: together about a third of the enrich stage. Each function
+gives exactly what its Python counterpart gives (`newsflow.entities.forms`,
+`newsflow.entities.tokens`; tests compare the two), so an install without a compiler
+only runs slower.
+"""
+
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISSPACE,
+    PyUnicode_4BYTE_KIND,
+    PyUnicode_FromKindAndData,
+)
+from libc.stdint cimport uint8_t
+from libc.stdlib cimport free, malloc
+
+from newsflow.core.normalize import normalize_for_matching
+
+# What each code point of the Basic Multilingual Plane folds to, learnt on first sight
+# from `normalize_for_matching` (the one definition of the folding): _UNSEEN, one
+# character (in _ONE), none, or several (in _SEVERAL, as are all other planes).
+cdef enum:
+    _BMP = 0x10000
+cdef enum:
+    _UNSEEN = 0
+    _SINGLE = 1
+    _NONE = 2
+    _MANY = 3
+cdef uint8_t _KIND[_BMP]
+cdef Py_UCS4 _ONE[_BMP]
+cdef dict _SEVERAL = {}
+
+
+cdef uint8_t _learn(Py_UCS4 cp) except 255:
+    """The fold of ``cp`` as `normalize_for_matching` gives it, kept for later calls."""
+    cdef str folded = normalize_for_matching(chr(cp))
+    cdef uint8_t kind
+    if len(folded) == 1:
+        kind = _SINGLE
+    elif len(folded) == 0:
+        kind = _NONE
+    else:
+        kind = _MANY
+    if cp < _BMP:
+        _KIND[cp] = kind
+        if kind == _SINGLE:
+            _ONE[cp] = folded[0]
+    if kind == _MANY or cp >= _BMP:
+        _SEVERAL[<long> cp] = folded
+    return kind
+
+
+cdef inline uint8_t _kind_of(Py_UCS4 cp) except 255:
+    cdef uint8_t kind
+    if cp < _BMP:
+        kind = _KIND[cp]
+        if kind != _UNSEEN:
+            return kind
+        return _learn(cp)
+    folded = _SEVERAL.get(<long> cp)
+    if folded is None:
+        return _learn(cp)
+    if len(folded) == 1:
+        return _SINGLE
+    return _NONE if len(folded) == 0 else _MANY
+
+
+def fold_offsets(str text):
+    """`normalize_with_offsets(text)`: the folded text, and for each of its characters
+    the index of the character of ``text`` it came from, plus ``len(text)``."""
+    cdef Py_ssize_t n = len(text), size = 0, i, k, at = 0
+    cdef Py_UCS4 cp
+    cdef uint8_t kind
+    cdef bint odd = False
+    cdef str folded
+    for i in range(n):
+        cp = text[i]
+        kind = _kind_of(cp)
+        if kind == _SINGLE:
+            size += 1
+        elif kind == _MANY:
+            size += len(_SEVERAL[<long> cp])
+            odd = True
+        else:
+            odd = True
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((size + 1) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    cdef list offsets
+    try:
+        if odd:
+            offsets = []
+        for i in range(n):
+            cp = text[i]
+            if cp < _BMP:
+                kind = _KIND[cp]
+                if kind == _SINGLE:
+                    buf[at] = _ONE[cp]
+                    at += 1
+                    if odd:
+                        offsets.append(i)
+                    continue
+                if kind == _NONE:
+                    continue
+            folded = _SEVERAL[<long> cp]
+            for k in range(len(folded)):
+                buf[at] = folded[k]
+                at += 1
+                if odd:
+                    offsets.append(i)
+        if odd:
+            offsets.append(n)
+        else:
+            offsets = list(range(n + 1))
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, at), offsets
+    finally:
+        free(buf)
+
+
+cdef inline bint _collapses(Py_UCS4 c):
+    """``[\\t\\n\\r\\f\\v]``: whitespace that becomes one space even alone."""
+    return c == u'\t' or c == u'\n' or c == u'\r' or c == u'\x0c' or c == u'\x0b'
+
+
+cdef inline bint _cyrillic(Py_UCS4 c):
+    """``[а-яё]``."""
+    return (0x0430 <= c <= 0x044F) or c == 0x0451
+
+
+def match_rewrite(str norm, list offsets, dict extra, object stem):
+    """The rest of `forms.match_form` after folding: each character of ``extra`` (one
+    character for one) replaced, then what ``\\s{2,}|[\\t\\n\\r\\f\\v]|[а-яё]+`` matches
+    rewritten: a whitespace run of two or more, or one of those five, to one space; a
+    Cyrillic word to ``stem(word)`` (a prefix of it); with the offsets carried along."""
+    cdef Py_ssize_t n = len(norm), i, j, k, at = 0, m = len(extra)
+    cdef Py_UCS4 c
+    cdef Py_UCS4 *src = <Py_UCS4 *> malloc((n + 1) * sizeof(Py_UCS4))
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 1) * sizeof(Py_UCS4))
+    cdef Py_UCS4 *old = <Py_UCS4 *> malloc((m + 1) * sizeof(Py_UCS4))
+    cdef Py_UCS4 *new = <Py_UCS4 *> malloc((m + 1) * sizeof(Py_UCS4))
+    cdef Py_UCS4 lowest = 0x110000
+    cdef list out = []
+    cdef str word, cut
+    if src == NULL or buf == NULL or old == NULL or new == NULL:
+        free(src)
+        free(buf)
+        free(old)
+        free(new)
+        raise MemoryError()
+    try:
+        k = 0
+        for key, value in extra.items():
+            old[k] = <str> key
+            new[k] = <str> value
+            if old[k] < lowest:
+                lowest = old[k]
+            k += 1
+        for i in range(n):
+            c = norm[i]
+            if c >= lowest:
+                for k in range(m):
+                    if c == old[k]:
+                        c = new[k]
+                        break
+            src[i] = c
+        i = 0
+        while i < n:
+            c = src[i]
+            if Py_UNICODE_ISSPACE(c):
+                j = i + 1
+                while j < n and Py_UNICODE_ISSPACE(src[j]):
+                    j += 1
+                if j - i >= 2 or _collapses(c):
+                    buf[at] = u' '
+                else:
+                    buf[at] = c
+                at += 1
+                out.append(offsets[i])
+                i = i + 1 if j - i < 2 else j
+                continue
+            if _cyrillic(c):
+                j = i + 1
+                while j < n and _cyrillic(src[j]):
+                    j += 1
+                word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, src + i, j - i)
+                cut = stem(word)
+                for k in range(len(cut)):
+                    buf[at] = cut[k]
+                    at += 1
+                    out.append(offsets[i + k])
+                i = j
+                continue
+            buf[at] = c
+            at += 1
+            out.append(offsets[i])
+            i += 1
+        out.append(offsets[n])
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, at), out
+    finally:
+        free(src)
+        free(buf)
+        free(old)
+        free(new)
+
+
+cdef inline bint _in_word(Py_UCS4 c):
+    """``[\\w\\u064b-\\u065f\\u0670\\u06d6-\\u06ed\\u200c\\u200d]`` (re's ``\\w`` is
+    `Py_UNICODE_ISALNUM` or the underscore)."""
+    return (
+        Py_UNICODE_ISALNUM(c)
+        or c == u'_'
+        or (0x064B <= c <= 0x065F)
+        or c == 0x0670
+        or (0x06D6 <= c <= 0x06ED)
+        or c == 0x200C
+        or c == 0x200D
+    )
+
+
+def tokenize(str text, object token):
+    """`tokens.tokenize`: ``token(start, end, text)`` for each word (a run of word
+    characters) and each other character that is not whitespace."""
+    cdef Py_ssize_t n = len(text), i = 0, j
+    cdef Py_UCS4 c
+    cdef list out = []
+    make = tuple.__new__
+    while i < n:
+        c = text[i]
+        if _in_word(c):
+            j = i + 1
+            while j < n and _in_word(text[j]):
+                j += 1
+            out.append(make(token, (i, j, text[i:j])))
+            i = j
+        else:
+            if not Py_UNICODE_ISSPACE(c):
+                out.append(make(token, (i, i + 1, text[i : i + 1])))
+            i += 1
+    return out
