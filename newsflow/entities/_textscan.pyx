@@ -19,6 +19,33 @@ from cpython.unicode cimport (
 from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 
+
+cdef extern from *:
+    """
+    /* An instance of the tuple subclass `type` holding (start, end, text), built as
+       CPython builds one in tuple_subtype_new, without the argument tuple and the
+       temporary copy that calling tuple.__new__ makes. */
+    static PyObject *__nf_span3(PyTypeObject *type, Py_ssize_t start, Py_ssize_t end,
+                                PyObject *text) {
+        PyObject *a, *b, *t = type->tp_alloc(type, 3);
+        if (t == NULL)
+            return NULL;
+        a = PyLong_FromSsize_t(start);
+        b = a == NULL ? NULL : PyLong_FromSsize_t(end);
+        if (b == NULL) {
+            Py_XDECREF(a);
+            Py_DECREF(t);
+            return NULL;
+        }
+        Py_INCREF(text);
+        PyTuple_SET_ITEM(t, 0, a);
+        PyTuple_SET_ITEM(t, 1, b);
+        PyTuple_SET_ITEM(t, 2, text);
+        return t;
+    }
+    """
+    object __nf_span3(type token, Py_ssize_t start, Py_ssize_t end, object text)
+
 from newsflow.core.normalize import normalize_for_matching
 
 # What each code point of the Basic Multilingual Plane folds to, learnt on first sight
@@ -222,23 +249,25 @@ cdef inline bint _in_word(Py_UCS4 c):
     )
 
 
-def tokenize(str text, object token):
+def tokenize(str text, type token):
     """`tokens.tokenize`: ``token(start, end, text)`` for each word (a run of word
-    characters) and each other character that is not whitespace."""
+    characters) and each other character that is not whitespace. ``token`` must be a
+    subclass of tuple without fields of its own (a NamedTuple of three)."""
+    if not issubclass(token, tuple) or token.__basicsize__ != tuple.__basicsize__:
+        raise TypeError(f"{token!r} is not a plain tuple subclass")
     cdef Py_ssize_t n = len(text), i = 0, j
     cdef Py_UCS4 c
     cdef list out = []
-    make = tuple.__new__
     while i < n:
         c = text[i]
         if _in_word(c):
             j = i + 1
             while j < n and _in_word(text[j]):
                 j += 1
-            out.append(make(token, (i, j, text[i:j])))
+            out.append(__nf_span3(token, i, j, text[i:j]))
             i = j
         else:
             if not Py_UNICODE_ISSPACE(c):
-                out.append(make(token, (i, i + 1, text[i : i + 1])))
+                out.append(__nf_span3(token, i, i + 1, text[i : i + 1]))
             i += 1
     return out
