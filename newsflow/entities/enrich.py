@@ -26,6 +26,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from itertools import filterfalse
 from typing import NamedTuple
 
 from newsflow.core.normalize import normalize_for_matching
@@ -228,9 +229,10 @@ def _token_categories(token: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16)
-def _words(text: str) -> list[str]:
-    """The folded words of `text` (cached: categories and keywords read the same fields)."""
-    return _TOKEN_RE.findall(fold_with_offsets(text)[0])
+def _word_counts(text: str) -> Counter[str]:
+    """How often each folded word of `text` occurs, in order of first occurrence (cached:
+    categories and keywords read the same fields). Callers must not change it."""
+    return Counter(_TOKEN_RE.findall(fold_with_offsets(text)[0]))
 
 
 class _WordInfo(NamedTuple):
@@ -238,37 +240,61 @@ class _WordInfo(NamedTuple):
     categories: tuple[str, ...]
 
 
+# What categories and keywords need to know about each folded word, computed once per
+# distinct word (pages repeat their words, and most are stop words); the words with a
+# category and those that can be keywords are also kept apart, so that a page's words
+# are matched against them by set operations instead of one Python step per word.
 _WORD_INFO: dict[str, _WordInfo] = {}
+_CATEGORIZED: dict[str, tuple[str, ...]] = {}
+_CORES: dict[str, str] = {}
 _WORD_INFO_LIMIT = 200_000  # distinct words remembered; reset beyond that
 
 
 def _word_info(token: str) -> _WordInfo:
-    """What categories and keywords need to know about one folded word, computed once per
-    distinct word: pages repeat their words, and most are stop words."""
-    info = _WORD_INFO.get(token)
-    if info is None:
-        stop = _stopwords()
-        core: str | None = None
-        if not token.isdigit() and token not in stop:
-            stem = _strip_clitics(token)
-            if len(stem) >= _MIN_STEM and stem not in stop:
-                core = stem
-        if len(_WORD_INFO) >= _WORD_INFO_LIMIT:
-            _WORD_INFO.clear()
-        info = _WORD_INFO[token] = _WordInfo(core, _token_categories(token))
-    return info
+    stop = _stopwords()
+    core: str | None = None
+    if not token.isdigit() and token not in stop:
+        stem = _strip_clitics(token)
+        if len(stem) >= _MIN_STEM and stem not in stop:
+            core = stem
+    return _WordInfo(core, _token_categories(token))
+
+
+def _learn_words(words: Mapping[str, int]) -> None:
+    """Make every word of ``words`` known (`_WORD_INFO`, `_CATEGORIZED`, `_CORES`); the
+    tables are reset before, never during, the words of one text."""
+    # not `words.keys() - _WORD_INFO.keys()`: that walks the whole table
+    new = list(filterfalse(_WORD_INFO.__contains__, words))
+    if not new:
+        return
+    if len(_WORD_INFO) + len(new) > _WORD_INFO_LIMIT:
+        _WORD_INFO.clear()
+        _CATEGORIZED.clear()
+        _CORES.clear()
+        new = list(words)
+    for token in new:
+        info = _WORD_INFO[token] = _word_info(token)
+        if info.categories:
+            _CATEGORIZED[token] = info.categories
+        if info.core is not None:
+            _CORES[token] = info.core
 
 
 def categorize(
     fields: Mapping[str, str], entities: list[EntityDict]
 ) -> tuple[list[str], dict[str, float]]:
-    """Categories ordered by score, and the scores (for debugging and tests)."""
+    """Categories ordered by score, and the scores (for debugging and tests).
+
+    Word scores are whole numbers (field weight times count), so the order the words
+    are added in changes no score."""
     scores: defaultdict[str, float] = defaultdict(float)
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
-        cached = _WORD_INFO.get
-        for token, n in Counter(_words(text)).items():
-            for cat in (cached(token) or _word_info(token)).categories:
+        counts = _word_counts(text)
+        _learn_words(counts)
+        for token in counts.keys() & _CATEGORIZED.keys():
+            n = counts[token]
+            for cat in _CATEGORIZED[token]:
                 scores[cat] += weight * n
     for ent in entities:
         for cat in entity_categories(ent["id"]):
@@ -325,24 +351,28 @@ def extract_keywords(
     for ent in entities:
         for m in ent["mentions"]:
             spans[m["field"]].append((m["start"], m["end"]))
-    scores: defaultdict[str, float] = defaultdict(float)
-    first: dict[str, int] = {}
+    scores: dict[str, float] = {}
+    first: dict[str, int] = {}  # core -> rank of its first word (ranks only compared)
     forms: defaultdict[str, list[str]] = defaultdict(list)  # core -> folded words
     blanked: dict[str, str] = {}
     rank = 0
+    cores = _CORES
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
         norm, offsets = fold_with_offsets(text)
         blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
-        cached = _WORD_INFO.get
-        for token, count in Counter(_TOKEN_RE.findall(clean)).items():
+        counts = _word_counts(text) if clean is norm else Counter(_TOKEN_RE.findall(clean))
+        _learn_words(counts)
+        for token in filter(cores.__contains__, counts):  # the words that can be keywords
             rank += 1
-            core = (cached(token) or _word_info(token)).core
-            if core is None:
-                continue
-            scores[core] += weight * count
-            first.setdefault(core, rank)
-            if token not in forms[core]:
+            core = cores[token]
+            if core in scores:
+                scores[core] += weight * counts[token]
+                if token not in forms[core]:
+                    forms[core].append(token)
+            else:
+                scores[core] = weight * counts[token]
+                first[core] = rank
                 forms[core].append(token)
     best = [k for _, _, k in heapq.nsmallest(limit, ((-v, first[k], k) for k, v in scores.items()))]
     return _written_forms(best, forms, fields, blanked)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from newsflow.core.routing import ROUTES
 from newsflow.core.types import ArticleDict
+from newsflow.entities import enrich
 from newsflow.entities.enrich import (
     _whole_words,
     categorize,
@@ -105,6 +106,18 @@ def test_keywords_are_surface_words() -> None:
     kws = extract_keywords(fields, [])
     assert kws[0] == "Sanctions"
     assert "exports" in kws
+
+
+def test_word_tables_reset_between_fields_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The per-word tables are emptied when full; an article read while they are (here
+    before every field) gets the categories and keywords it gets with them kept."""
+    fields = {"title": "Oil prices", "body": ENGLISH + " Hospital patients and vaccines."}
+    ents = extract_entities(fields, "en")
+    kept = categorize(fields, ents), extract_keywords(fields, ents)
+    monkeypatch.setattr(enrich, "_WORD_INFO_LIMIT", 3)
+    assert (categorize(fields, ents), extract_keywords(fields, ents)) == kept
 
 
 def test_naive_now_is_refused() -> None:
