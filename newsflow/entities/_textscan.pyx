@@ -25,26 +25,21 @@ cdef extern from *:
     /* An instance of the tuple subclass `type` holding (start, end, text), built as
        CPython builds one in tuple_subtype_new, without the argument tuple and the
        temporary copy that calling tuple.__new__ makes. */
-    static PyObject *__nf_span3(PyTypeObject *type, Py_ssize_t start, Py_ssize_t end,
+    static PyObject *__nf_span3(PyTypeObject *type, PyObject *start, PyObject *end,
                                 PyObject *text) {
-        PyObject *a, *b, *t = type->tp_alloc(type, 3);
+        PyObject *t = type->tp_alloc(type, 3);
         if (t == NULL)
             return NULL;
-        a = PyLong_FromSsize_t(start);
-        b = a == NULL ? NULL : PyLong_FromSsize_t(end);
-        if (b == NULL) {
-            Py_XDECREF(a);
-            Py_DECREF(t);
-            return NULL;
-        }
+        Py_INCREF(start);
+        Py_INCREF(end);
         Py_INCREF(text);
-        PyTuple_SET_ITEM(t, 0, a);
-        PyTuple_SET_ITEM(t, 1, b);
+        PyTuple_SET_ITEM(t, 0, start);
+        PyTuple_SET_ITEM(t, 1, end);
         PyTuple_SET_ITEM(t, 2, text);
         return t;
     }
     """
-    object __nf_span3(type token, Py_ssize_t start, Py_ssize_t end, object text)
+    object __nf_span3(type token, object start, object end, object text)
 
 from newsflow.core.normalize import normalize_for_matching
 
@@ -61,6 +56,28 @@ cdef enum:
 cdef uint8_t _KIND[_BMP]
 cdef Py_UCS4 _ONE[_BMP]
 cdef dict _SEVERAL = {}
+
+# _IDENTITY[i] is i: the int objects every offsets list and token shares, since
+# allocating thousands of new ints per field cost more than the folding itself.
+cdef list _IDENTITY = []
+cdef enum:
+    _IDENTITY_CAP = 1 << 17  # longer texts make the rest of their ints afresh
+
+
+cdef list _identity(Py_ssize_t n):
+    """``list(range(n))``."""
+    cdef Py_ssize_t have = len(_IDENTITY)
+    if n > have:
+        if n > _IDENTITY_CAP:
+            return list(range(n))
+        _IDENTITY.extend(range(have, min(max(n, 2 * have, 4096), _IDENTITY_CAP)))
+    return _IDENTITY[:n]
+
+
+cdef inline object _int(Py_ssize_t i):
+    if i < len(_IDENTITY):
+        return _IDENTITY[i]
+    return i
 
 
 cdef uint8_t _learn(Py_UCS4 cp) except 255:
@@ -130,7 +147,7 @@ def fold_offsets(str text):
                     buf[at] = _ONE[cp]
                     at += 1
                     if odd:
-                        offsets.append(i)
+                        offsets.append(_int(i))
                     continue
                 if kind == _NONE:
                     continue
@@ -139,11 +156,11 @@ def fold_offsets(str text):
                 buf[at] = folded[k]
                 at += 1
                 if odd:
-                    offsets.append(i)
+                    offsets.append(_int(i))
         if odd:
-            offsets.append(n)
+            offsets.append(_int(n))
         else:
-            offsets = list(range(n + 1))
+            offsets = _identity(n + 1)
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, at), offsets
     finally:
         free(buf)
@@ -258,16 +275,17 @@ def tokenize(str text, type token):
     cdef Py_ssize_t n = len(text), i = 0, j
     cdef Py_UCS4 c
     cdef list out = []
+    _identity(n + 1)  # the offsets' ints, made once
     while i < n:
         c = text[i]
         if _in_word(c):
             j = i + 1
             while j < n and _in_word(text[j]):
                 j += 1
-            out.append(__nf_span3(token, i, j, text[i:j]))
+            out.append(__nf_span3(token, _int(i), _int(j), text[i:j]))
             i = j
         else:
             if not Py_UNICODE_ISSPACE(c):
-                out.append(__nf_span3(token, i, i + 1, text[i : i + 1]))
+                out.append(__nf_span3(token, _int(i), _int(i + 1), text[i : i + 1]))
             i += 1
     return out
