@@ -20,7 +20,6 @@ longest body of the development corpus (88,990 characters).
 from __future__ import annotations
 
 import functools
-import heapq
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -351,11 +350,10 @@ def extract_keywords(
     for ent in entities:
         for m in ent["mentions"]:
             spans[m["field"]].append((m["start"], m["end"]))
+    # core -> score, in order of first occurrence (ties keep that order)
     scores: dict[str, float] = {}
-    first: dict[str, int] = {}  # core -> rank of its first word (ranks only compared)
-    forms: defaultdict[str, list[str]] = defaultdict(list)  # core -> folded words
+    forms: dict[str, list[str]] = {}  # core -> folded words
     blanked: dict[str, str] = {}
-    rank = 0
     cores = _CORES
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
@@ -364,7 +362,6 @@ def extract_keywords(
         counts = _word_counts(text) if clean is norm else Counter(_TOKEN_RE.findall(clean))
         _learn_words(counts)
         for token in filter(cores.__contains__, counts):  # the words that can be keywords
-            rank += 1
             core = cores[token]
             if core in scores:
                 scores[core] += weight * counts[token]
@@ -372,10 +369,22 @@ def extract_keywords(
                     forms[core].append(token)
             else:
                 scores[core] = weight * counts[token]
-                first[core] = rank
-                forms[core].append(token)
-    best = [k for _, _, k in heapq.nsmallest(limit, ((-v, first[k], k) for k, v in scores.items()))]
-    return _written_forms(best, forms, fields, blanked)
+                forms[core] = [token]
+    return _written_forms(_top(scores, limit), forms, fields, blanked)
+
+
+def _top(scores: dict[str, float], limit: int) -> list[str]:
+    """The ``limit`` keys of highest score, ties in the dict's order: the few above the
+    ``limit``-th score are sorted, not every key of the page."""
+    if limit <= 0:
+        return []
+    if len(scores) > limit:
+        floor = sorted(scores.values(), reverse=True)[limit - 1]
+        candidates = [k for k, v in scores.items() if v >= floor]
+    else:
+        candidates = list(scores)
+    # a stable sort: equal scores keep the order of first occurrence
+    return sorted(candidates, key=scores.__getitem__, reverse=True)[:limit]
 
 
 def _written_forms(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +15,7 @@ from newsflow.core.routing import ROUTES
 from newsflow.core.types import ArticleDict
 from newsflow.entities import enrich
 from newsflow.entities.enrich import (
+    _top,
     _whole_words,
     categorize,
     enrich_article,
@@ -142,3 +144,15 @@ def test_keyword_forms_are_found_where_a_word_boundary_pattern_finds_them(
 ) -> None:
     expected = [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)]
     assert list(_whole_words(text, word)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 6).map(float), max_size=30),
+    st.integers(0, 12),
+)
+def test_top_keywords_are_the_highest_scores_ties_first_seen(
+    scores: dict[str, float], limit: int
+) -> None:
+    ranked = heapq.nsmallest(limit, ((-v, i, k) for i, (k, v) in enumerate(scores.items())))
+    assert _top(scores, limit) == [k for _, _, k in ranked]
