@@ -22,7 +22,8 @@ ties; tests compare the two on whole dev sets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,18 @@ def _compiled_viterbi() -> Callable[..., None] | None:
     except ImportError:
         return None
     return viterbi  # type: ignore[no-any-return]
+
+
+def _missing(values: list[int | None]) -> Iterator[int]:
+    """The indices of the Nones in ``values`` (found by `list.index`, not a Python step
+    per item: there are few)."""
+    k = -1
+    while True:
+        try:
+            k = values.index(None, k + 1)
+        except ValueError:
+            return
+        yield k
 
 
 class DecomposedCRF:
@@ -174,11 +187,7 @@ class DecomposedCRF:
         known = self._word_rows.get(language)
         if known is None:
             known = self._word_rows[language] = {}
-        get, row = known.get, self._word_row
-        ids = np.array(
-            [get(t) if t in known else row(t, language) for s in sentences for t in s],
-            dtype=np.intp,
-        )
+        ids = np.array(self._ids(known, sentences, language), dtype=np.intp)
         sid = np.repeat(np.arange(len(sentences)), lengths)
         starts = np.cumsum(lengths) - lengths
         pos = np.arange(total) - starts[sid]
@@ -189,10 +198,13 @@ class DecomposedCRF:
         rows = self._rows[ids]  # tokens × offsets × labels
         grows = None
         if gaz is not None:
-            gids = np.fromiter(
-                (self._gaz_id(g) for s in gaz for g in s), dtype=np.intp, count=total
-            )
-            grows = self._gaz_table[gids]
+            tags = list(chain.from_iterable(gaz))
+            if len(tags) < total:
+                raise ValueError(f"{len(tags)} gazetteer tags for {total} tokens")
+            gids = list(map(self._gaz_ids.get, tags[:total]))
+            for k in _missing(gids):
+                gids[k] = self._gaz_id(tags[k])
+            grows = self._gaz_table[np.array(gids, dtype=np.intp)]
         for k, d in enumerate(self.offsets):
             lo, hi = max(0, -d), total - max(0, d)
             if lo >= hi:
@@ -203,6 +215,17 @@ class DecomposedCRF:
                 add = add + grows[lo + d : hi + d, k]
             out[lo:hi] += np.where(same, add, 0.0)
         return out, sid, pos
+
+    def _ids(
+        self, known: dict[str, int], sentences: Sequence[Sequence[str]], language: str | None
+    ) -> list[int | None]:
+        """The row of each token, in order: looked up by `map` for all (most words are
+        known), then made for the words seen for the first time."""
+        flat = list(chain.from_iterable(sentences))
+        ids = list(map(known.get, flat))
+        for k in _missing(ids):
+            ids[k] = self._word_row(flat[k], language)
+        return ids
 
     def _gaz_id(self, tag: str) -> int:
         gid = self._gaz_ids.get(tag)

@@ -218,18 +218,26 @@ def context_tags(
     n = len(tokens)
     gaz = gaz if gaz is not None else ("O",) * n
     rules = rules if rules is not None else ("O",) * n
-    out: list[str] = []
-    for i, tok in enumerate(tokens):
-        g, r = gaz[i], rules[i]
-        flag = "i" if i == first else style
-        if flag:
-            case, zf = _word_class(tok)
-            out.append(f"{CONTEXT_PREFIX}{g}|{r}|{flag}:{case}:{min(zf, 6)}")
-        elif g == "O" and r == "O":
-            out.append(_PLAIN)  # (most tokens)
-        else:
-            out.append(f"{CONTEXT_PREFIX}{g}|{r}|")
+    if style:  # a headline or a line in capitals: every token's case class matters
+        return [
+            _flagged(tok, gaz[i], rules[i], "i" if i == first else style)
+            for i, tok in enumerate(tokens)
+        ]
+    # most sentences: plain strings, but for the first word and the tagged tokens (most
+    # sentences have none, which `count` tells without a Python step per token)
+    out = [_PLAIN] * n
+    if gaz.count("O") < n or rules.count("O") < n:
+        for i, g, r in zip(range(n), gaz, rules, strict=False):
+            if g != "O" or r != "O":
+                out[i] = f"{CONTEXT_PREFIX}{g}|{r}|"
+    if first >= 0:
+        out[first] = _flagged(tokens[first], gaz[first], rules[first], "i")
     return out
+
+
+def _flagged(token: str, gaz: str, rule: str, flag: str) -> str:
+    case, zf = _word_class(token)
+    return f"{CONTEXT_PREFIX}{gaz}|{rule}|{flag}:{case}:{min(zf, 6)}"
 
 
 _PLAIN = CONTEXT_PREFIX + "O|O|"

@@ -6,7 +6,10 @@ left attached, as the training corpora do) by offsets into the original, and sen
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 from newsflow.entities.forms import TEXTSCAN
@@ -53,19 +56,49 @@ def sentences(
 ) -> list[tuple[int, int]]:
     """(first, end) token ranges of sentences: cut after end punctuation, at line breaks,
     and every `_MAX_SENTENCE` tokens so one unpunctuated page is not one CRF sequence.
-    English: not after the full stop of an abbreviation or initial ("Mr. Smith")."""
+    English: not after the full stop of an abbreviation or initial ("Mr. Smith").
+    ``tokens`` in text order, as `tokenize` gives them.
+
+    The places a sentence may end are found first (end marks by `map`, line breaks by
+    `str.find`), then walked in order: no Python step per token."""
+    n = len(tokens)
+    words = list(map(_TEXT, tokens))
+    ends = list(compress(range(n), map(_SENTENCE_END.__contains__, words)))
+    if language == "en":
+        ends = [i for i in ends if not abbreviation_dot(words, i)]
+    breaks = _line_breaks(text, tokens)
     out: list[tuple[int, int]] = []
     first = 0
-    words = [t.text for t in tokens] if language == "en" else None
-    for i, tok in enumerate(tokens):
-        cut = tok.text in _SENTENCE_END or i - first + 1 >= _MAX_SENTENCE
-        if cut and words is not None and i - first + 1 < _MAX_SENTENCE:
-            cut = not abbreviation_dot(words, i)
-        if not cut and i + 1 < len(tokens):
-            cut = "\n" in text[tok.end : tokens[i + 1].start]
-        if cut:
-            out.append((first, i + 1))
-            first = i + 1
-    if first < len(tokens):
-        out.append((first, len(tokens)))
+    for i in sorted({*ends, *breaks}):
+        while i - first + 1 > _MAX_SENTENCE:  # a run too long is cut before
+            out.append((first, first + _MAX_SENTENCE))
+            first += _MAX_SENTENCE
+        out.append((first, i + 1))
+        first = i + 1
+    while n - first >= _MAX_SENTENCE:
+        out.append((first, first + _MAX_SENTENCE))
+        first += _MAX_SENTENCE
+    if first < n:
+        out.append((first, n))
     return out
+
+
+def _line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
+    """The indices of the tokens (but the last) followed by a line break before the next."""
+    out: list[int] = []
+    n = len(tokens)
+    if n < 2:
+        return out
+    starts = list(map(_START, tokens))
+    last = starts[-1]
+    at = text.find("\n")
+    while 0 <= at < last:
+        k = bisect_right(starts, at)  # tokens[k - 1] starts at or before the break
+        if k and tokens[k - 1].end <= at:
+            out.append(k - 1)
+        at = text.find("\n", at + 1)
+    return out
+
+
+_START = itemgetter(0)
+_TEXT = itemgetter(2)

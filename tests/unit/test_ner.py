@@ -24,6 +24,7 @@ from newsflow.entities.ner import (
 )
 from newsflow.entities.rules_ar import arabic_extent, arabic_proclitic, one_type_per_name
 from newsflow.entities.spans import Span
+from newsflow.entities.tagger_en import abbreviation_dot
 
 
 def tagger_span(text: str, surface: str, etype: str, field: str = "body") -> Span:
@@ -73,6 +74,44 @@ def test_tokens_and_sentences_cover_every_visible_character(text: str) -> None:
     assert covered == visible
     cuts = sentences(text, toks)
     assert [i for a, b in cuts for i in range(a, b)] == list(range(len(toks)))
+
+
+def _sentences_token_by_token(
+    text: str, tokens: list[Token], language: str | None
+) -> list[tuple[int, int]]:
+    """`sentences` as it was written first, one step per token: the reference."""
+    out: list[tuple[int, int]] = []
+    first = 0
+    words = [t.text for t in tokens] if language == "en" else None
+    for i, tok in enumerate(tokens):
+        cut = tok.text in ".!?؟؛;…۔" or i - first + 1 >= 80
+        if cut and words is not None and i - first + 1 < 80:
+            cut = not abbreviation_dot(words, i)
+        if not cut and i + 1 < len(tokens):
+            cut = "\n" in text[tok.end : tokens[i + 1].start]
+        if cut:
+            out.append((first, i + 1))
+            first = i + 1
+    if first < len(tokens):
+        out.append((first, len(tokens)))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Mr", "U", "word", "كلمة", ".", "?", "؟", ";", ",", "!"]), max_size=400
+    ),
+    st.lists(st.sampled_from([" ", " ", " ", "\n", " \n ", "\n\n"]), max_size=400),
+    st.sampled_from(["en", "ar", None]),
+    st.integers(0, 400),
+)
+def test_sentences_cut_where_a_token_by_token_walk_cuts(
+    parts: list[str], gaps: list[str], language: str | None, head: int
+) -> None:
+    text = "".join(p + (gaps[i] if i < len(gaps) else " ") for i, p in enumerate(parts))
+    tokens = tokenize(text)[:head]  # the tagger may read only the head of a field
+    assert sentences(text, tokens, language) == _sentences_token_by_token(text, tokens, language)
 
 
 def test_tagger_extent_wins_and_keeps_the_gazetteer_id() -> None:

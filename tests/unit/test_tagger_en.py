@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsflow.entities.ner import extract_entities, sentences, tokenize
 from newsflow.entities.tagger import Tagger, shipped_model
 from newsflow.entities.tagger_en import (
+    _first_word,
+    _line_style,
+    _word_class,
     abbreviation_dot,
     context_attrs,
     context_tags,
@@ -95,3 +100,44 @@ def test_siemens_ag_and_totalenergies_are_found_on_an_english_page() -> None:
     assert ("Siemens AG", "ORG") in found
     assert ("TotalEnergies", "ORG") in found
     assert any(name == "Scotland" for name, _ in found)
+
+
+def _context_tags_token_by_token(
+    tokens: list[str], gaz: list[str] | None, rules: list[str] | None
+) -> list[str]:
+    """`context_tags` as it was written first, one step per token: the reference."""
+    style = _line_style(tokens)
+    first = _first_word(tokens)
+    gaz = gaz if gaz is not None else ["O"] * len(tokens)
+    rules = rules if rules is not None else ["O"] * len(tokens)
+    out = []
+    for i, tok in enumerate(tokens):
+        g, r = gaz[i], rules[i]
+        flag = "i" if i == first else style
+        if flag:
+            case, zf = _word_class(tok)
+            out.append(f"en|{g}|{r}|{flag}:{case}:{min(zf, 6)}")
+        else:
+            out.append(f"en|{g}|{r}|")
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["The", "man", "PARIS", "Paris", "from", "Biden", ",", "42", "said"]),
+            st.sampled_from(["O", "O", "O", "B-LOC", "I-PER"]),
+            st.sampled_from(["O", "O", "O", "B-ORG", "I-LOC"]),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_context_tags_are_those_of_a_token_by_token_walk(
+    rows: list[tuple[str, str, str]], channels: bool
+) -> None:
+    tokens = [t for t, _, _ in rows]
+    gaz = [g for _, g, _ in rows] if channels else None
+    rules = [r for _, _, r in rows] if channels else None
+    assert context_tags(tokens, gaz, rules) == _context_tags_token_by_token(tokens, gaz, rules)
