@@ -16,6 +16,8 @@ from cpython.unicode cimport (
     PyUnicode_4BYTE_KIND,
     PyUnicode_FromKindAndData,
 )
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 
@@ -288,4 +290,33 @@ def tokenize(str text, type token):
             if not Py_UNICODE_ISSPACE(c):
                 out.append(__nf_span3(token, _int(i), _int(i + 1), text[i : i + 1]))
             i += 1
+    return out
+
+
+cdef inline bint _is_w(Py_UCS4 c):
+    """re's ``\\w``."""
+    return Py_UNICODE_ISALNUM(c) or c == u'_'
+
+
+def count_words(str text):
+    """``dict(Counter(re.findall(r"\\w+", text)))``: how often each word occurs, in order
+    of first occurrence, without the list of every word."""
+    cdef Py_ssize_t n = len(text), i = 0, j
+    cdef dict out = {}
+    cdef str word
+    cdef PyObject *seen
+    while i < n:
+        if not _is_w(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _is_w(text[j]):
+            j += 1
+        word = text[i:j]
+        seen = PyDict_GetItem(out, word)
+        if seen == NULL:
+            out[word] = 1
+        else:
+            out[word] = <object> seen + 1
+        i = j
     return out

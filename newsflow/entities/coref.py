@@ -118,6 +118,7 @@ def _first_names(spans: list[Span]) -> None:
         sp.entity, sp.key = entity, key
 
 
+@functools.lru_cache(maxsize=65536)
 def _slug(text: str) -> str:
     folded = normalize_for_matching(text)
     return re.sub(r"[^\w]+", "-", folded).strip("-") or "x"

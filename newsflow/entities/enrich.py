@@ -23,7 +23,7 @@ import functools
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from itertools import filterfalse
 from typing import NamedTuple
@@ -36,6 +36,7 @@ from newsflow.entities.forms import (
     AR_CONJUNCTIONS,
     AR_PREPOSITIONS,
     ARTICLE_PROCLITICS,
+    TEXTSCAN,
     fold_with_offsets,
 )
 from newsflow.entities.ner import extract_entities, extractor_version
@@ -227,11 +228,22 @@ def _token_categories(token: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def count_words_python(text: str) -> dict[str, int]:
+    """How often each word (``\\w+``) of ``text`` occurs, in order of first occurrence
+    (``_textscan.count_words`` is the same in C, without the list of every word)."""
+    return dict(Counter(_TOKEN_RE.findall(text)))
+
+
+_count_words: Callable[[str], dict[str, int]] = (
+    count_words_python if TEXTSCAN is None else TEXTSCAN.count_words
+)
+
+
 @functools.lru_cache(maxsize=16)
-def _word_counts(text: str) -> Counter[str]:
+def _word_counts(text: str) -> dict[str, int]:
     """How often each folded word of `text` occurs, in order of first occurrence (cached:
     categories and keywords read the same fields). Callers must not change it."""
-    return Counter(_TOKEN_RE.findall(fold_with_offsets(text)[0]))
+    return _count_words(fold_with_offsets(text)[0])
 
 
 class _WordInfo(NamedTuple):
@@ -359,7 +371,7 @@ def extract_keywords(
         weight = _FIELD_WEIGHT.get(name, 1.0)
         norm, offsets = fold_with_offsets(text)
         blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
-        counts = _word_counts(text) if clean is norm else Counter(_TOKEN_RE.findall(clean))
+        counts = _word_counts(text) if clean is norm else _count_words(clean)
         _learn_words(counts)
         for token in filter(cores.__contains__, counts):  # the words that can be keywords
             core = cores[token]

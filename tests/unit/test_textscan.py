@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from newsflow.core.normalize import normalize_with_offsets
 from newsflow.entities import forms, tokens
+from newsflow.entities.enrich import count_words_python
 
 TEXTSCAN = forms.TEXTSCAN
 needs_compiled = pytest.mark.skipif(
@@ -61,6 +62,17 @@ def test_compiled_tokens_are_the_python_tokens(text: str) -> None:
 
 
 @needs_compiled
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_compiled_word_counts_are_the_python_ones(text: str) -> None:
+    assert TEXTSCAN is not None
+    compiled = TEXTSCAN.count_words(text)
+    expected = count_words_python(text)
+    assert compiled == expected
+    assert list(compiled) == list(expected)  # the same order: first occurrence
+
+
+@needs_compiled
 @pytest.mark.parametrize("text", _PAGES)
 def test_compiled_and_python_agree_on_page_text(text: str) -> None:
     assert TEXTSCAN is not None
@@ -70,6 +82,7 @@ def test_compiled_and_python_agree_on_page_text(text: str) -> None:
         norm, offsets, forms._EXTRA_FOLD, forms._ru_stem
     ) == forms.match_rewrite_python(norm, offsets)
     assert TEXTSCAN.tokenize(text, tokens.Token) == tokens.tokenize_python(text)
+    assert list(TEXTSCAN.count_words(norm).items()) == list(count_words_python(norm).items())
 
 
 def test_matching_form_maps_back_to_the_text() -> None:
