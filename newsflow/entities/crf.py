@@ -22,6 +22,7 @@ ties; tests compare the two on whole dev sets.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
@@ -47,6 +48,17 @@ def _compiled_viterbi() -> Callable[..., None] | None:
     except ImportError:
         return None
     return viterbi  # type: ignore[no-any-return]
+
+
+def _compiled_emissions() -> Callable[..., None] | None:
+    """The C sums of `DecomposedCRF.emissions` when the extension was built with them (a
+    build from before them has the decoder only), else None."""
+    try:
+        module = importlib.import_module("newsflow.entities._viterbi")
+    except ImportError:
+        return None
+    sums: Callable[..., None] | None = getattr(module, "emissions", None)
+    return sums
 
 
 def _missing(values: list[int | None]) -> Iterator[int]:
@@ -116,6 +128,9 @@ class DecomposedCRF:
         self._compiled = _compiled_viterbi() if compiled is not False else None
         if compiled and self._compiled is None:
             raise RuntimeError("the compiled decoder (newsflow.entities._viterbi) is not built")
+        # the compiled sums only with the compiled decoder (an older build may lack them)
+        self._compiled_sums = _compiled_emissions() if self._compiled is not None else None
+        self._offset_array = np.array(self.offsets, dtype=np.intp)
 
     # -- cached rows ---------------------------------------------------------------------
 
@@ -170,15 +185,14 @@ class DecomposedCRF:
         r = self._reach + 1
         return np.stack([np.stack([self._position_row(b, a) for a in range(r)]) for b in range(r)])
 
-    def emissions(
+    def _inputs(
         self,
         sentences: Sequence[Sequence[str]],
         gaz: Sequence[Sequence[str]] | None,
-        language: str | None = None,
-    ) -> tuple[_Array, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-        """State scores of all tokens of all sentences (flat, tokens × labels), with each
-        token's sentence number and position in it: a fixed number of array operations
-        per call, however many sentences."""
+        language: str | None,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp] | None]:
+        """Each sentence's length, each token's word row and gazetteer row (None without
+        gazetteer tags): what both ways of summing the scores read."""
         lengths = np.fromiter((len(s) for s in sentences), dtype=np.intp, count=len(sentences))
         total = int(lengths.sum())
         if self._row_count + total > _CACHE_LIMIT:  # forget, but never inside one call
@@ -188,23 +202,35 @@ class DecomposedCRF:
         if known is None:
             known = self._word_rows[language] = {}
         ids = np.array(self._ids(known, sentences, language), dtype=np.intp)
+        if gaz is None:
+            return lengths, ids, None
+        tags = list(chain.from_iterable(gaz))
+        if len(tags) < total:
+            raise ValueError(f"{len(tags)} gazetteer tags for {total} tokens")
+        gids = list(map(self._gaz_ids.get, tags[:total]))
+        for k in _missing(gids):
+            gids[k] = self._gaz_id(tags[k])
+        return lengths, ids, np.array(gids, dtype=np.intp)
+
+    def emissions(
+        self,
+        sentences: Sequence[Sequence[str]],
+        gaz: Sequence[Sequence[str]] | None,
+        language: str | None = None,
+    ) -> tuple[_Array, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """State scores of all tokens of all sentences (flat, tokens × labels), with each
+        token's sentence number and position in it: a fixed number of array operations
+        per call, however many sentences (``_viterbi.emissions`` makes the same sums in
+        C)."""
+        lengths, ids, gids = self._inputs(sentences, gaz, language)
+        total = len(ids)
         sid = np.repeat(np.arange(len(sentences)), lengths)
         starts = np.cumsum(lengths) - lengths
         pos = np.arange(total) - starts[sid]
         after = lengths[sid] - 1 - pos
-        if self._table is None:
-            self._table = self._position_table()
-        out = self._table[np.minimum(pos, self._reach), np.minimum(after, self._reach)]
+        out = self._positions()[np.minimum(pos, self._reach), np.minimum(after, self._reach)]
         rows = self._rows[ids]  # tokens × offsets × labels
-        grows = None
-        if gaz is not None:
-            tags = list(chain.from_iterable(gaz))
-            if len(tags) < total:
-                raise ValueError(f"{len(tags)} gazetteer tags for {total} tokens")
-            gids = list(map(self._gaz_ids.get, tags[:total]))
-            for k in _missing(gids):
-                gids[k] = self._gaz_id(tags[k])
-            grows = self._gaz_table[np.array(gids, dtype=np.intp)]
+        grows = self._gaz_table[gids] if gids is not None else None
         for k, d in enumerate(self.offsets):
             lo, hi = max(0, -d), total - max(0, d)
             if lo >= hi:
@@ -215,6 +241,34 @@ class DecomposedCRF:
                 add = add + grows[lo + d : hi + d, k]
             out[lo:hi] += np.where(same, add, 0.0)
         return out, sid, pos
+
+    def _emissions_compiled(
+        self,
+        sum_scores: Callable[..., None],
+        sentences: Sequence[Sequence[str]],
+        gaz: Sequence[Sequence[str]] | None,
+        language: str | None,
+    ) -> tuple[_Array, npt.NDArray[np.intp]]:
+        """`emissions` summed in C (the same sums in the same order), and the lengths."""
+        lengths, ids, gids = self._inputs(sentences, gaz, language)
+        out = np.empty((len(ids), len(self.labels)))
+        sum_scores(
+            self._rows,
+            ids,
+            self._gaz_table,
+            gids if gids is not None else ids,
+            gids is not None,
+            self._positions(),
+            lengths,
+            self._offset_array,
+            out,
+        )
+        return out, lengths
+
+    def _positions(self) -> _Array:
+        if self._table is None:
+            self._table = self._position_table()
+        return self._table
 
     def _ids(
         self, known: dict[str, int], sentences: Sequence[Sequence[str]], language: str | None
@@ -243,10 +297,15 @@ class DecomposedCRF:
         """Viterbi labels for several sentences at once (one step per position)."""
         if not sentences:
             return []
-        flat, sid, pos = self.emissions(sentences, gaz, language)
         labels = self.labels
         if self._compiled is not None:
-            lengths_c = np.fromiter((len(s) for s in sentences), np.intp, len(sentences))
+            if self._compiled_sums is not None:
+                flat, lengths_c = self._emissions_compiled(
+                    self._compiled_sums, sentences, gaz, language
+                )
+            else:
+                flat = self.emissions(sentences, gaz, language)[0]
+                lengths_c = np.fromiter((len(s) for s in sentences), np.intp, len(sentences))
             best = np.empty(len(flat), dtype=np.intp)
             back = np.empty(flat.shape, dtype=np.intp)
             self._compiled(flat, lengths_c, self._trans, best, back)
@@ -256,6 +315,7 @@ class DecomposedCRF:
                 out.append([labels[j] for j in best[start : start + n].tolist()])
                 start += n
             return out
+        flat, sid, pos = self.emissions(sentences, gaz, language)
         lengths = np.array([len(s) for s in sentences])
         width = max(1, int(lengths.max()))
         n_labels = len(self.labels)

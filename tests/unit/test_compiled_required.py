@@ -37,3 +37,13 @@ def test_compiled_text_loops_are_built() -> None:
     from newsflow.entities.forms import TEXTSCAN
 
     assert TEXTSCAN is not None, "newsflow/entities/_textscan was not built"
+
+
+@pytest.mark.skipif(
+    os.environ.get("NEWSFLOW_REQUIRE_COMPILED") != "1",
+    reason="only where the test script requires the compiled build",
+)
+def test_compiled_emission_sums_are_built() -> None:
+    from newsflow.entities.crf import _compiled_emissions
+
+    assert _compiled_emissions() is not None, "newsflow/entities/_viterbi lacks its sums"

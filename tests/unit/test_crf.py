@@ -10,7 +10,12 @@ from typing import Any
 import pycrfsuite  # type: ignore[import-untyped]
 import pytest
 
-from newsflow.entities.crf import DecomposedCRF, OffsetAttrs, _compiled_viterbi
+from newsflow.entities.crf import (
+    DecomposedCRF,
+    OffsetAttrs,
+    _compiled_emissions,
+    _compiled_viterbi,
+)
 
 OFFSETS = (-2, -1, 0, 1, 2)
 WORDS = ["al", "bo", "ci", "Da", "Eb", "fu", "Gi", "ha", "x1", "yy"]
@@ -130,3 +135,22 @@ def test_a_full_word_cache_is_forgotten_between_calls_not_within(
         batch = [sentence(rng) for _ in range(3)]
         want = [ref.tag(features(toks, gaz)) for toks, gaz in batch]
         assert crf.tag_many([t for t, _ in batch], [g for _, g in batch]) == want
+
+
+@pytest.mark.parametrize("with_gaz", [True, False], ids=["gazetteer", "words-only"])
+def test_compiled_sums_are_the_numpy_sums_to_the_bit(model: Path, with_gaz: bool) -> None:
+    """The decoder's scores summed in C (`_viterbi.emissions`) are NumPy's, bit for bit,
+    whatever the sentence lengths (one token, longer than the reach, empty)."""
+    sums = _compiled_emissions()
+    if sums is None:
+        pytest.skip("newsflow.entities._viterbi not built with its sums (make test requires it)")
+    _, crf = decoders(model, True)
+    rng = random.Random(3)
+    batch = [sentence(rng) for _ in range(150)] + [([], []), (["al"], ["O"])]
+    rng.shuffle(batch)
+    tokens = [t for t, _ in batch]
+    gaz = [g for _, g in batch] if with_gaz else None
+    want, _, _ = crf.emissions(tokens, gaz)
+    got, lengths = crf._emissions_compiled(sums, tokens, gaz, None)
+    assert got.tobytes() == want.tobytes()
+    assert lengths.tolist() == [len(t) for t in tokens]
