@@ -239,11 +239,32 @@ _count_words: Callable[[str], dict[str, int]] = (
 )
 
 
+class _FieldWords(NamedTuple):
+    """A field's folded words as categories and keywords read them."""
+
+    clean: str  # the folded text, the words of entity mentions blanked (`_blank_mentions`)
+    counts: dict[str, int]  # the words of `clean`, in order of first occurrence
+    mentioned: dict[str, int]  # the words blanked
+
+
 @functools.lru_cache(maxsize=16)
-def _word_counts(text: str) -> dict[str, int]:
-    """How often each folded word of `text` occurs, in order of first occurrence (cached:
-    categories and keywords read the same fields). Callers must not change it."""
-    return _count_words(fold_with_offsets(text)[0])
+def _field_words(text: str, spans: tuple[tuple[int, int], ...]) -> _FieldWords:
+    """The words of ``text`` outside and inside the mentions at ``spans``, counted once
+    for both categories (which read them all) and keywords (the outside ones): each
+    word of the text is counted in one pass or the other. Cached for the fields of the
+    article in hand; callers must not change what it returns."""
+    norm, offsets = fold_with_offsets(text)
+    clean, blanked = _blank_mentions(norm, offsets, spans)
+    return _FieldWords(clean, _count_words(clean), _count_words(blanked) if blanked else {})
+
+
+def _mention_spans(entities: list[EntityDict]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Each field's mention spans (start, end), in the entities' order."""
+    spans: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+    for ent in entities:
+        for m in ent["mentions"]:
+            spans[m["field"]].append((m["start"], m["end"]))
+    return {name: tuple(found) for name, found in spans.items()}
 
 
 class _WordInfo(NamedTuple):
@@ -299,14 +320,16 @@ def categorize(
     Word scores are whole numbers (field weight times count), so the order the words
     are added in changes no score."""
     scores: defaultdict[str, float] = defaultdict(float)
+    spans = _mention_spans(entities)
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
-        counts = _word_counts(text)
-        _learn_words(counts)
-        for token in counts.keys() & _CATEGORIZED.keys():
-            n = counts[token]
-            for cat in _CATEGORIZED[token]:
-                scores[cat] += weight * n
+        words = _field_words(text, spans.get(name, ()))
+        for counts in (words.counts, words.mentioned):  # every word of the field
+            _learn_words(counts)
+            for token in counts.keys() & _CATEGORIZED.keys():
+                n = counts[token]
+                for cat in _CATEGORIZED[token]:
+                    scores[cat] += weight * n
     for ent in entities:
         for cat in entity_categories(ent["id"]):
             scores[cat] += _ENTITY_HINT_WEIGHT * ent["salience"]
@@ -322,12 +345,17 @@ def categorize(
     return ordered, dict(scores)
 
 
-def _blank_mentions(norm: str, offsets: list[int], spans: list[tuple[int, int]]) -> str:
+def _blank_mentions(
+    norm: str, offsets: list[int], spans: tuple[tuple[int, int], ...]
+) -> tuple[str, str]:
     """`norm` with every word that touches an entity mention replaced by spaces (same
-    length, so `offsets` still apply): entity names are not keywords."""
+    length, so `offsets` still apply): entity names are not keywords. And the text
+    blanked, its pieces joined by spaces (each piece is whole words: a word is either
+    blanked or kept)."""
     if not spans:
-        return norm
+        return norm, ""
     parts: list[str] = []
+    blanked: list[str] = []
     last = 0
     n = len(norm)
     for start, end in sorted(spans):
@@ -342,9 +370,10 @@ def _blank_mentions(norm: str, offsets: list[int], spans: list[tuple[int, int]])
         if i0 < i1:
             parts.append(norm[last:i0])
             parts.append(" " * (i1 - i0))
+            blanked.append(norm[i0:i1])
             last = i1
     parts.append(norm[last:])
-    return "".join(parts)
+    return "".join(parts), " ".join(blanked)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -358,10 +387,7 @@ def extract_keywords(
 
     Counted per distinct word (pages repeat theirs); the written form is looked up only
     for the words that make the list."""
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for ent in entities:
-        for m in ent["mentions"]:
-            spans[m["field"]].append((m["start"], m["end"]))
+    spans = _mention_spans(entities)
     # core -> score, in order of first occurrence (ties keep that order)
     scores: dict[str, float] = {}
     forms: dict[str, list[str]] = {}  # core -> folded words
@@ -369,9 +395,8 @@ def extract_keywords(
     cores = _CORES
     for name, text in fields.items():
         weight = _FIELD_WEIGHT.get(name, 1.0)
-        norm, offsets = fold_with_offsets(text)
-        blanked[name] = clean = _blank_mentions(norm, offsets, spans.get(name, []))
-        counts = _word_counts(text) if clean is norm else _count_words(clean)
+        clean, counts, _ = _field_words(text, spans.get(name, ()))
+        blanked[name] = clean
         _learn_words(counts)
         for token in filter(cores.__contains__, counts):  # the words that can be keywords
             core = cores[token]

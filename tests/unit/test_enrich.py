@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from newsflow.entities.enrich import (
     enrich_article,
     extract_keywords,
 )
+from newsflow.entities.forms import fold_with_offsets
 from newsflow.entities.ner import extract_entities
 from tests.articles import make_article
 
@@ -156,3 +158,18 @@ def test_top_keywords_are_the_highest_scores_ties_first_seen(
 ) -> None:
     ranked = heapq.nsmallest(limit, ((-v, i, k) for i, (k, v) in enumerate(scores.items())))
     assert _top(scores, limit) == [k for _, _, k in ranked]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab Ab_1 .,\u0628\u064e\u0640ß"), max_size=50),
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 8)), max_size=5),
+)
+def test_blanked_and_kept_words_are_all_the_words(text: str, cuts: list[tuple[int, int]]) -> None:
+    """Categories count a field's words as keywords' kept ones plus the blanked ones:
+    together they must be every word of the folded text, each once."""
+    spans = tuple((a, a + n) for a, n in cuts)
+    words = enrich._field_words(text, spans)
+    both = Counter(words.counts) + Counter(words.mentioned)
+    assert both == Counter(re.findall(r"\w+", fold_with_offsets(text)[0]))
+    assert len(words.clean) == len(fold_with_offsets(text)[0])
