@@ -320,3 +320,37 @@ def count_words(str text):
             out[word] = <object> seen + 1
         i = j
     return out
+
+
+def find_words(str text, words):
+    """``(start, end, word)`` for each run of word characters (re's ``\\w+``) of
+    ``text`` that is one of ``words`` (a collection of such runs), in text order: where
+    ``(?<!\\w)(?:words)(?!\\w)`` matches. Runs whose length or first character no word
+    has are passed over without being copied."""
+    cdef Py_ssize_t n = len(text), i = 0, j, size
+    cdef unsigned long long lengths = 0, firsts = 0
+    cdef list out = []
+    cdef str word
+    cdef Py_UCS4 first
+    for word in words:
+        size = len(word)
+        if size == 0:
+            continue
+        first = word[0]
+        lengths |= (1ULL << size) if size < 64 else (1ULL << 63)
+        firsts |= 1ULL << ((<long> first) & 63)
+    while i < n:
+        if not _is_w(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _is_w(text[j]):
+            j += 1
+        size = j - i
+        first = text[i]
+        if (lengths >> (size if size < 64 else 63)) & (firsts >> ((<long> first) & 63)) & 1:
+            word = text[i:j]
+            if word in words:
+                out.append((i, j, word))
+        i = j
+    return out

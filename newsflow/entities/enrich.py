@@ -23,7 +23,7 @@ import functools
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
 from itertools import filterfalse
 from typing import NamedTuple
@@ -431,29 +431,36 @@ def _written_forms(
     blanked: Mapping[str, str],
 ) -> list[str]:
     """Each keyword's most frequent spelling as the page writes it (clitics left out,
-    the first seen on a tie), counted in text order.
-
-    Found with `str.find` and a word-boundary check, not one regular expression of all
-    the forms: that expression is new for every article, and compiling it cost more
-    than finding the words (re's parser is Python)."""
+    the first seen on a tie), counted in text order."""
     if not cores:
         return []
+    core_of = {token: core for core in cores for token in forms[core]}
     seen: dict[str, dict[str, int]] = {core: {} for core in cores}
     for name, text in fields.items():
         offsets = fold_with_offsets(text)[1]
-        clean = blanked[name]
-        hits = sorted(
-            (start, end, core)
-            for core in cores
-            for token in forms[core]
-            for start, end in _whole_words(clean, token)
-        )
-        for fstart, fend, core in hits:
+        for fstart, fend, token in _find_words(blanked[name], core_of):
+            core = core_of[token]
             skip = fend - fstart - len(core)
             surface = text[offsets[fstart + skip] : offsets[fend - 1] + 1]
             counts = seen[core]
             counts[surface] = counts.get(surface, 0) + 1
     return [max(seen[core].items(), key=lambda kv: kv[1])[0] for core in cores]
+
+
+def find_words_python(text: str, words: Collection[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, word)`` where one of ``words`` (each a run of word characters)
+    stands in ``text`` as a whole word, in text order (``_textscan.find_words`` is the
+    same in C).
+
+    Found with `str.find` and a word-boundary check, not one regular expression of all
+    the words: that expression would be new for every article, and compiling it cost
+    more than the search (re's parser is Python)."""
+    return sorted((start, end, word) for word in words for start, end in _whole_words(text, word))
+
+
+_find_words: Callable[[str, Collection[str]], list[tuple[int, int, str]]] = (
+    find_words_python if TEXTSCAN is None else TEXTSCAN.find_words
+)
 
 
 def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:

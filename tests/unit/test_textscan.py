@@ -4,13 +4,15 @@ a compiler must find the same entities."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsflow.core.normalize import normalize_with_offsets
 from newsflow.entities import forms, tokens
-from newsflow.entities.enrich import count_words_python
+from newsflow.entities.enrich import count_words_python, find_words_python
 
 TEXTSCAN = forms.TEXTSCAN
 needs_compiled = pytest.mark.skipif(
@@ -70,6 +72,15 @@ def test_compiled_word_counts_are_the_python_ones(text: str) -> None:
     expected = count_words_python(text)
     assert compiled == expected
     assert list(compiled) == list(expected)  # the same order: first occurrence
+
+
+@needs_compiled
+@settings(max_examples=400, deadline=None)
+@given(texts, st.lists(st.text(alphabet=st.sampled_from("ab_1éß\u0628Пё"), min_size=1, max_size=4)))
+def test_compiled_word_search_finds_what_the_python_one_finds(text: str, words: list[str]) -> None:
+    assert TEXTSCAN is not None
+    found = set(words) | set(re.findall(r"\w+", text)[:2])  # words that occur, too
+    assert TEXTSCAN.find_words(text, found) == find_words_python(text, found)
 
 
 @needs_compiled
