@@ -24,8 +24,10 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +338,9 @@ def gazetteer_tags(tokens: Sequence[str], language: str | None) -> list[str]:
     return span_iob(bounds, gazetteer_spans({"body": text}, language))
 
 
+_END = itemgetter(1)  # of a token's (start, end, ...) bounds
+
+
 def span_iob(bounds: Sequence[tuple[Any, ...]], spans: Iterable[Span]) -> list[str]:
     """IOB gazetteer tags for tokens at character ``(start, end, ...)`` bounds: each span
     marks the tokens it overlaps (the first span to reach a token keeps it), typed as the
@@ -347,8 +352,9 @@ def span_iob(bounds: Sequence[tuple[Any, ...]], spans: Iterable[Span]) -> list[s
         kind = _GAZ_TYPE.get(sp.type)
         if kind is None:
             continue
-        while j < len(bounds) and bounds[j][1] <= sp.start:
-            j += 1
+        # the first token ending after the span's start (bounds are in text order): by
+        # bisection, not a step per token passed over
+        j = bisect_right(bounds, sp.start, j, key=_END)
         first = True
         k = j
         while k < len(bounds) and bounds[k][0] < sp.end:
@@ -688,6 +694,8 @@ def sentence_features(
 
 def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     """(type, start, end) token spans, end exclusive; a stray ``I-`` opens a span (CoNLL rule)."""
+    if tags.count("O") == len(tags):  # most sentences: no name (counted in C)
+        return []
     spans: list[tuple[str, int, int]] = []
     kind: str | None = None
     start = 0

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsflow.core.normalize import normalize_for_matching
+from newsflow.entities.spans import Span
 from newsflow.entities.tagger import (
     BASE_FEATURE_GROUPS,
     DEFAULT_FEATURE_GROUPS,
@@ -20,6 +23,7 @@ from newsflow.entities.tagger import (
     lexicon,
     model_groups,
     sentence_features,
+    span_iob,
     strip_clitics,
 )
 
@@ -250,3 +254,66 @@ def test_a_model_is_tagged_with_the_groups_it_was_trained_with() -> None:
     shipped = Tagger()
     assert shipped.features.groups == DEFAULT_FEATURE_GROUPS
     assert shipped.features.offsets == (-2, -1, 1, 2)
+
+
+def _span_iob_token_by_token(bounds: list[tuple[int, int]], spans: list[Span]) -> list[str]:
+    """`span_iob` as it was written first, walking the tokens one by one: the reference."""
+    kinds = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+    tags = ["O"] * len(bounds)
+    j = 0
+    for sp in sorted(spans, key=lambda s: s.start):
+        kind = kinds.get(sp.type)
+        if kind is None:
+            continue
+        while j < len(bounds) and bounds[j][1] <= sp.start:
+            j += 1
+        first = True
+        k = j
+        while k < len(bounds) and bounds[k][0] < sp.end:
+            if tags[k] == "O":
+                tags[k] = ("B-" if first else "I-") + kind
+                first = False
+            k += 1
+    return tags
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 6)), max_size=30),
+    st.lists(
+        st.tuples(
+            st.integers(0, 120),
+            st.integers(1, 15),
+            st.sampled_from(["PERSON", "ORG", "GPE", "LOC", "MISC"]),
+        ),
+        max_size=8,
+    ),
+)
+def test_gazetteer_tags_are_those_of_a_token_by_token_walk(
+    gaps: list[tuple[int, int]], found: list[tuple[int, int, str]]
+) -> None:
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for gap, size in gaps:  # tokens in text order
+        bounds.append((pos + gap, pos + gap + size))
+        pos += gap + size
+    spans = [Span("body", a, a + n, "x" * n, kind) for a, n, kind in found]
+    assert span_iob(bounds, spans) == _span_iob_token_by_token(bounds, spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["O", "O", "O", "B-PER", "I-PER", "I-LOC", "B-ORG", "I-"])))
+def test_name_spans_from_tags_as_conlleval_reads_them(tags: list[str]) -> None:
+    """`iob_to_spans` returns early on a sentence of "O"s: the same as the full walk."""
+    spans: list[tuple[str, int, int]] = []
+    kind: str | None = None
+    start = 0
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, label = tag.partition("-")
+        continues = prefix == "I" and label == kind
+        if kind is not None and not continues:
+            spans.append((kind, start, i))
+            kind = None
+        if prefix in ("B", "I") and label and not continues:
+            kind, start = label, i
+    assert iob_to_spans(tags) == spans
