@@ -27,6 +27,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -694,19 +695,26 @@ def sentence_features(
 
 def iob_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     """(type, start, end) token spans, end exclusive; a stray ``I-`` opens a span (CoNLL rule)."""
-    if tags.count("O") == len(tags):  # most sentences: no name (counted in C)
-        return []
     spans: list[tuple[str, int, int]] = []
     kind: str | None = None
     start = 0
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
+    last = -1
+    # only the tokens not tagged "O" are read (most sentences have none, the rest a few);
+    # an "O" ends the span open before it, as the sentinel "O" ends the last
+    for i in compress(range(len(tags)), map("O".__ne__, tags)):
+        if kind is not None and i > last + 1:
+            spans.append((kind, start, last + 1))
+            kind = None
+        prefix, _, label = tags[i].partition("-")
         continues = prefix == "I" and label == kind
         if kind is not None and not continues:
             spans.append((kind, start, i))
             kind = None
         if prefix in ("B", "I") and label and not continues:
             kind, start = label, i
+        last = i
+    if kind is not None:
+        spans.append((kind, start, last + 1))
     return spans
 
 

@@ -302,9 +302,11 @@ def test_gazetteer_tags_are_those_of_a_token_by_token_walk(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["O", "O", "O", "B-PER", "I-PER", "I-LOC", "B-ORG", "I-"])))
-def test_name_spans_from_tags_as_conlleval_reads_them(tags: list[str]) -> None:
-    """`iob_to_spans` returns early on a sentence of "O"s: the same as the full walk."""
+@given(
+    st.lists(st.sampled_from(["O", "O", "O", "B-PER", "I-PER", "I-LOC", "B-ORG", "I-", "B-", "X"]))
+)
+def test_name_spans_from_tags_as_a_walk_over_every_tag_reads_them(tags: list[str]) -> None:
+    """`iob_to_spans` reads only the tags that are not "O": the same as the full walk."""
     spans: list[tuple[str, int, int]] = []
     kind: str | None = None
     start = 0
