@@ -1,13 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The entity layers' character loops in C (optional): the folded matching text with its
-offsets, the gazetteer's matching form, and the tagger's tokens.
+offsets, the gazetteer's matching form, the tagger's tokens, and the word counts and
+word search of categories and keywords.
 
 Why compiled: each runs once per character of every article (5,000 on average on the
-corpus pages, 200,000 at most), and in Python each was a table lookup or a match object
-per character or token: together about a third of the enrich stage. Each function
-gives exactly what its Python counterpart gives (`newsflow.entities.forms`,
-`newsflow.entities.tokens`; tests compare the two), so an install without a compiler
-only runs slower.
+corpus pages, 200,000 at most), and in Python each was a table lookup, a match object
+or a list entry per character or word: together about a third of the enrich stage.
+Each function gives exactly what its Python counterpart gives (`forms.match_form`'s
+`match_rewrite_python`, `tokens.tokenize_python`, `enrich.count_words_python`,
+`enrich.find_words_python`, `normalize_with_offsets`; tests/unit/test_textscan.py
+compares them), so an install without a compiler only runs slower.
 """
 
 from cpython.unicode cimport (
