@@ -5,8 +5,9 @@ Why: issue 12 asks for enrich to cost no more than parse, and for the two togeth
 stay under a budget per article; separate benchmark runs are taken at different times
 (another job, a warmer cache) so their ratio says little. Here each round times the parse
 of every corpus page, then the enrich of every article those pages gave (parsed before,
-outside the timed loop), with CPU time of the process; the figures are the median round.
-Run from the repository root::
+outside the timed loop), with CPU time of the process; the figures are the median round,
+both divided by the number of articles (a page that fails to parse costs parse time and
+gives no article). Run from the repository root::
 
     .venv/bin/python bench/stages.py                 # 5 rounds over every corpus page
     .venv/bin/python bench/stages.py --rounds 9 --json var/stages.json
