@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed-stamp
 help:  ## List the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-$(STAMP): pyproject.toml setup.py newsflow/extraction/_lexwalk.pyx newsflow/extraction/_markup.pyx newsflow/entities/_viterbi.pyx
+$(STAMP): pyproject.toml setup.py newsflow/extraction/_lexwalk.pyx newsflow/extraction/_markup.pyx newsflow/entities/_viterbi.pyx newsflow/entities/_textscan.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
