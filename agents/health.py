@@ -10,9 +10,10 @@ event loop runs. Both are served by the pipeline app on the worker's web port.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,11 @@ class Health:
 
 
 def register_web(
-    app: Any, health: Health, stats_url: str | None, peers: tuple[str, ...] = ()
+    app: Any,
+    health: Health,
+    stats_url: str | None,
+    peers: tuple[str, ...] = (),
+    lag: Callable[[], Awaitable[dict[str, Any]]] | None = None,
 ) -> None:
     """``/ready``, ``/live`` and ``/counters/`` on the pipeline app's web port.
 
@@ -118,6 +123,16 @@ def register_web(
                     reasons = other.get("reasons") or [other.get("error", "not ready")]
                     snap["reasons"] = [*snap["reasons"], *(f"process {n}: {r}" for r in reasons)]
         return web.json(snap, status=200 if snap["ready"] else 503)
+
+    @app.page("/lag")  # type: ignore[untyped-decorator]
+    async def lag_view(web: Any, request: Any) -> Any:
+        """Consumer lag of the worker's groups, computed from committed and end offsets."""
+        if lag is None:
+            return web.json({"error": "lag is not served here"}, status=404)
+        try:
+            return web.json(await asyncio.wait_for(lag(), timeout=10))
+        except Exception as exc:  # noqa: BLE001 - the broker may be away: say so
+            return web.json({"error": f"lag unavailable: {exc!r}"}, status=503)
 
     @app.page("/live")  # type: ignore[untyped-decorator]
     async def live(web: Any, request: Any) -> Any:

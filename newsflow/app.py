@@ -99,7 +99,17 @@ def create_app(
     for module in modules(PIPELINE_MODULES if role == "pipeline" else STATS_MODULES):
         module.register(app, ctx)
     if role == "pipeline" and settings.web_port > 0:
-        register_web(app, health, stats_url, peers)
+        from newsflow.kafka import PIPELINE_INPUTS, STATS_INPUTS, worker_lag
+
+        groups = {
+            app_id(settings, "pipeline"): PIPELINE_INPUTS,
+            app_id(settings, "stats"): STATS_INPUTS,
+        }
+
+        async def lag() -> dict[str, Any]:
+            return await worker_lag(settings, groups)
+
+        register_web(app, health, stats_url, peers, lag)
     return app
 
 

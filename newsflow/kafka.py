@@ -1,4 +1,4 @@
-"""Plain aiokafka clients for the CLI (publish, tail) and the tests.
+"""Plain aiokafka clients for the CLI (publish, tail), the worker's lag view and the tests.
 
 The worker talks to Kafka through Faust; the command-line tools only publish or
 read, so a bare aiokafka producer or consumer is lighter and starts in
@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from newsflow.settings import Settings
-from newsflow.streams import DAY_MS, TopicSpec, all_specs, topic_name
+from newsflow.streams import (
+    ARTICLES,
+    DAY_MS,
+    DLQ,
+    ENRICHED,
+    RAW,
+    STATS,
+    TopicSpec,
+    all_specs,
+    topic_name,
+)
 
 log = logging.getLogger("newsflow.kafka")
 
@@ -143,3 +156,88 @@ async def _wait_for_metadata(admin: AIOKafkaAdminClient, names: list[str]) -> No
         if set(names) <= set(await admin.list_topics()):
             return
         await asyncio.sleep(0.1)
+
+
+@dataclass(frozen=True)
+class PartitionLag:
+    """How far a consumer group is behind on one partition."""
+
+    topic: str
+    partition: int
+    committed: int | None  # None: the group has committed nothing here yet
+    end: int
+    lag: int
+
+
+def lag_rows(
+    committed: Mapping[tuple[str, int], int | None],
+    begins: Mapping[tuple[str, int], int],
+    ends: Mapping[tuple[str, int], int],
+) -> list[PartitionLag]:
+    """Lag per partition: end offset minus the committed one; a partition the group has
+    not committed on yet counts from the first offset still in the log (what the worker,
+    reading from the earliest, will process), not from 0 (records retention deleted)."""
+    rows = []
+    for tp in sorted(ends):
+        done = committed.get(tp)
+        start = done if done is not None else begins.get(tp, 0)
+        rows.append(PartitionLag(tp[0], tp[1], done, ends[tp], max(0, ends[tp] - start)))
+    return rows
+
+
+# Topics each group reads: its lag is on these.
+PIPELINE_INPUTS = (RAW, ARTICLES, ENRICHED, DLQ)
+STATS_INPUTS = (STATS,)
+
+
+async def group_lag(
+    settings: Settings, group: str, specs: Iterable[TopicSpec]
+) -> list[PartitionLag]:
+    """The lag of ``group`` on the topics of ``specs``, from its committed offsets and the
+    log's end offsets: what `kafka-consumer-groups.sh --describe` shows, without the
+    Kafka shell tools."""
+    names = [topic_name(spec, settings.topic_prefix) for spec in specs]
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    committed: dict[tuple[str, int], int | None] = {
+        (tp.topic, tp.partition): meta.offset if meta.offset >= 0 else None
+        for tp, meta in offsets.items()
+        if tp.topic in names
+    }
+    tps = [
+        TopicPartition(topic["topic"], part["partition"])
+        for topic in described
+        if not topic.get("error_code") and topic["topic"] in names
+        for part in topic["partitions"]
+    ]
+    async with consumer(settings, ()) as client:
+        begins = await client.beginning_offsets(tps)
+        ends = await client.end_offsets(tps)
+    return lag_rows(
+        committed,
+        {(tp.topic, tp.partition): o for tp, o in begins.items()},
+        {(tp.topic, tp.partition): o for tp, o in ends.items()},
+    )
+
+
+async def worker_lag(
+    settings: Settings, groups: Mapping[str, Iterable[TopicSpec]]
+) -> dict[str, Any]:
+    """Lag per partition and totals of each group on the topics it reads."""
+    out: dict[str, Any] = {}
+    for group, specs in groups.items():
+        rows = await group_lag(settings, group, specs)
+        out[group] = {
+            "total": sum(r.lag for r in rows),
+            "by_topic": {
+                name: sum(r.lag for r in rows if r.topic == name)
+                for name in dict.fromkeys(r.topic for r in rows)
+            },
+            "partitions": [dataclasses.asdict(r) for r in rows],
+        }
+    return out

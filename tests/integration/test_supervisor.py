@@ -45,6 +45,12 @@ async def _until_ready(port: int, wait_s: float = 120.0) -> dict[str, Any]:
         await asyncio.sleep(0.5)
 
 
+def _get(port: int, path: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=15) as resp:
+        data: dict[str, Any] = orjson.loads(resp.read())
+    return data
+
+
 def _children(pid: int) -> dict[int, str]:
     """Direct children of ``pid``: their command lines."""
     out = {}
@@ -87,6 +93,22 @@ async def test_two_processes_share_the_work_survive_a_crash_and_stop_together(
     os.kill(second, signal.SIGKILL)
     articles, dead = await pipeline.wait_accounted(len(expected) + failures, wait_s=240)
     assert (articles, dead) == (len(expected), failures)
+
+    # /lag, from committed and end offsets: the raw topic drains to 0, every page committed.
+    group = pipeline.settings.app_id
+    raw = f"{pipeline.settings.topic_prefix}news.raw"
+    deadline = time.monotonic() + 60
+    while True:
+        lag = await asyncio.to_thread(_get, port, "/lag")
+        rows = [r for r in lag[group]["partitions"] if r["topic"] == raw]
+        if lag[group]["by_topic"][raw] == 0 and sum(r["committed"] or 0 for r in rows) == len(
+            paths
+        ):
+            break
+        assert time.monotonic() < deadline, lag
+        await asyncio.sleep(1.0)
+    assert sum(r["end"] for r in rows) == len(paths)
+    assert f"{group}-stats" in lag
     deadline = time.monotonic() + 60
     while len(_pipeline_children(supervisor.pid)) < 2 or second in _pipeline_children(
         supervisor.pid
