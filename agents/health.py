@@ -11,6 +11,7 @@ event loop runs. Both are served by the pipeline app on the worker's web port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -111,8 +112,7 @@ def register_web(
     lists each one's answer under ``processes``.
     """
 
-    @app.page("/ready")  # type: ignore[untyped-decorator]
-    async def ready(web: Any, request: Any) -> Any:
+    async def whole() -> dict[str, Any]:
         snap = health.snapshot()
         if peers:
             others = [await _fetch_json(f"{peer}/ready") for peer in peers]
@@ -122,7 +122,27 @@ def register_web(
                     snap["ready"] = False
                     reasons = other.get("reasons") or [other.get("error", "not ready")]
                     snap["reasons"] = [*snap["reasons"], *(f"process {n}: {r}" for r in reasons)]
+        return snap
+
+    @app.page("/ready")  # type: ignore[untyped-decorator]
+    async def ready(web: Any, request: Any) -> Any:
+        snap = await whole()
         return web.json(snap, status=200 if snap["ready"] else 503)
+
+    @app.page("/metrics")  # type: ignore[untyped-decorator]
+    async def metrics(web: Any, request: Any) -> Any:
+        """Prometheus text format: the counters, the lag and readiness (`agents.metrics`)."""
+        from newsflow.agents.metrics import render
+
+        counters = await _fetch_json(f"{stats_url}/counters/") if stats_url else None
+        if counters is not None and "by_stage" not in counters:
+            counters = None  # the stats app did not answer: leave its metrics out
+        lagging: dict[str, Any] | None = None
+        if lag is not None:
+            with contextlib.suppress(Exception):
+                lagging = await asyncio.wait_for(lag(), timeout=10)
+        body = render(counters, lagging, await whole())
+        return web.bytes(body, content_type="text/plain")  # exposition format 0.0.4
 
     @app.page("/lag")  # type: ignore[untyped-decorator]
     async def lag_view(web: Any, request: Any) -> Any:

@@ -51,6 +51,12 @@ def _get(port: int, path: str) -> dict[str, Any]:
     return data
 
 
+def _get_text(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=15) as resp:
+        text: str = resp.read().decode()
+    return text
+
+
 def _children(pid: int) -> dict[int, str]:
     """Direct children of ``pid``: their command lines."""
     out = {}
@@ -109,6 +115,18 @@ async def test_two_processes_share_the_work_survive_a_crash_and_stop_together(
         await asyncio.sleep(1.0)
     assert sum(r["end"] for r in rows) == len(paths)
     assert f"{group}-stats" in lag
+
+    # /metrics says what /counters/ and /lag say, in Prometheus' text format.
+    counts = pipeline.counters()["by_stage"]["parse"]["ok"]
+    metrics = await asyncio.to_thread(_get_text, port, "/metrics")
+    assert (
+        f'newsflow_stage_outcomes_total{{error_kind="",outcome="ok",stage="parse"}} {counts}.0'
+        in (metrics)
+    )
+    assert f'newsflow_consumer_lag_messages{{group="{group}",partition="0",topic="{raw}"}} 0.0' in (
+        metrics
+    )
+    assert "newsflow_ready 1.0" in metrics
     deadline = time.monotonic() + 60
     while len(_pipeline_children(supervisor.pid)) < 2 or second in _pipeline_children(
         supervisor.pid
