@@ -18,7 +18,6 @@ the fraction of a second, never the message's outputs, which were sent before.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -164,10 +163,3 @@ class Tally:
         else:
             if not current.done.done():
                 current.done.set_result(None)
-
-    async def close(self) -> None:
-        """Flush what is waiting (at shutdown), briefly."""
-        self._flush_now()
-        if self._flushes:
-            with contextlib.suppress(Exception):
-                await asyncio.wait(set(self._flushes), timeout=5.0)

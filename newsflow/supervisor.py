@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 
 from newsflow.settings import Settings
@@ -62,7 +62,6 @@ class Child:
     restarts: int = 0
     backoff: float = FIRST_BACKOFF_S
     due_at: float = 0.0
-    exits: list[int] = field(default_factory=list)
 
     def start(self) -> None:
         self.proc = subprocess.Popen(self.argv, env=self.env, preexec_fn=_die_with_parent)
@@ -148,17 +147,17 @@ class Supervisor:
             code = proc.poll()
             if code is None:
                 continue
-            child.exits.append(code)
             child.proc = None
             if now - child.started_at >= STABLE_S:
                 child.backoff = FIRST_BACKOFF_S
             child.due_at = now + child.backoff
             log.error(
-                "%s (pid %d) exited with status %s; restarting in %.0f s",
+                "%s (pid %d) exited with status %s; restarting in %.0f s (restart %d)",
                 child.name,
                 proc.pid,
                 code,
                 child.backoff,
+                child.restarts + 1,
             )
             child.backoff = min(child.backoff * 2, MAX_BACKOFF_S)
 
