@@ -50,6 +50,14 @@ ENV_KAFKA_JAVA_OPTS = "NEWSFLOW_KAFKA_JAVA_OPTS"
 _COMPLETE_MARKER = ".complete"
 
 
+#: Jars a complete lib dir must hold: the broker, and the operator tools that
+#: dev/kafka/bin/ runs (ConsumerGroupCommand, TopicCommand, ConsoleConsumer).  Checked
+#: one by one, not only through the marker, because a lib dir assembled before the
+#: tools were added to the pom carries a valid marker but no tools jar; mvn then
+#: copies just what is missing.
+REQUIRED_JARS = (f"kafka_2.13-{KAFKA_VERSION}.jar", f"kafka-tools-{KAFKA_VERSION}.jar")
+
+
 # Whole pages travel as single records of up to 64 MiB. The JDK keeps a temporary
 # direct buffer per thread sized to the largest read it served, so each of Kafka's
 # network and I/O threads would keep one of 64 MiB, past the direct-memory limit (the
@@ -88,12 +96,17 @@ def _lib_dir(lib_dir: Path | None) -> Path:
     return Path(env) if env else DEFAULT_LIB_DIR
 
 
+def missing_jars(lib_dir: Path) -> list[str]:
+    """The names of :data:`REQUIRED_JARS` that ``lib_dir`` lacks (all of them if it is absent)."""
+    return [name for name in REQUIRED_JARS if not (lib_dir / name).is_file()]
+
+
 def _jars_complete(lib_dir: Path) -> bool:
     marker = lib_dir / _COMPLETE_MARKER
     return (
         marker.is_file()
         and marker.read_text().strip() == KAFKA_VERSION
-        and (lib_dir / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file()
+        and not missing_jars(lib_dir)
     )
 
 
@@ -115,7 +128,7 @@ def ensure_kafka_jars(
     pom: Path | None = None,
     maven_repo: Path | None = None,
 ) -> Path:
-    """Make sure the Kafka broker jars are in ``lib_dir`` and return that folder.
+    """Make sure the Kafka broker and tools jars are in ``lib_dir`` and return that folder.
 
     mvn runs only when the folder lacks a completed copy of this Kafka version, so
     calling this before every start costs one stat.  The first run on an empty
@@ -172,10 +185,11 @@ def ensure_kafka_jars(
                 f"mvn failed (exit {done.returncode}) fetching Kafka {KAFKA_VERSION}: "
                 f"{' '.join(cmd)}\n{tail}"
             )
-        if not (target / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file():
+        missing = missing_jars(target)
+        if missing:
             raise BrokerError(
-                f"mvn succeeded but {target} has no kafka_2.13-{KAFKA_VERSION}.jar; "
-                f"does {pom_path} pin kafka.version={KAFKA_VERSION}?"
+                f"mvn succeeded but {target} has no {', '.join(missing)}; "
+                f"does {pom_path} list them at kafka.version={KAFKA_VERSION}?"
             )
         (target / _COMPLETE_MARKER).write_text(KAFKA_VERSION + "\n")
     return target

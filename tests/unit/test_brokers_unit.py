@@ -131,7 +131,8 @@ def test_wait_for_port_times_out() -> None:
 def test_complete_lib_dir_skips_maven(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lib = tmp_path / "lib"
     lib.mkdir()
-    (lib / f"kafka_2.13-{brokers.KAFKA_VERSION}.jar").write_bytes(b"")
+    for name in kafka_assembly.REQUIRED_JARS:
+        (lib / name).write_bytes(b"")
     (lib / ".complete").write_text(brokers.KAFKA_VERSION)
     monkeypatch.setenv("PATH", str(tmp_path))  # no mvn anywhere
     assert brokers.ensure_kafka_jars(lib) == lib.resolve()
