@@ -29,8 +29,8 @@ from aiokafka import errors as kafka_errors
 from faust.types import Message
 
 from newsflow.agents.health import Health
-from newsflow.agents.outcome import Failure
-from newsflow.agents.tally import Tally
+from newsflow.agents.outcome import Facts, Failure
+from newsflow.agents.tally import Item, Tally
 from newsflow.core.deadletter import make_dead_letter, needs_file
 from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.schemas.codec import encode
@@ -272,6 +272,7 @@ class AgentContext:
         outcome: str,
         error_kind: str | None = None,
         *,
+        facts: Facts | None = None,
         enqueued: asyncio.Event | None = None,
     ) -> None:
         """Tell the counter tables about one outcome of one input message.
@@ -280,18 +281,20 @@ class AgentContext:
         next message's outcome may then follow it in order.
         """
         try:
-            await self.counts([(stage, message, source, outcome, error_kind)], enqueued=enqueued)
+            await self.counts(
+                [(stage, message, source, outcome, error_kind, facts)], enqueued=enqueued
+            )
         finally:
             if enqueued is not None:
                 enqueued.set()
 
     async def counts(
         self,
-        items: Sequence[tuple[str, Message, str | None, str, str | None]],
+        items: Sequence[Item],
         *,
         enqueued: asyncio.Event | None = None,
     ) -> None:
-        """Outcomes for (stage, message, source, outcome, error kind) items, in order;
+        """Outcomes for (stage, message, source, outcome, error kind, facts) items, in order;
         returns once the broker has them (`agents.tally`). An outcome event the broker
         refuses for good is logged, never retried."""
         await self.tally.add(items, added=enqueued)

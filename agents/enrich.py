@@ -13,7 +13,7 @@ from pathlib import Path
 import faust
 
 from newsflow.agents.context import AgentContext, peek, utcnow
-from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.outcome import Outcome, Output, article_facts, salient_entities
 from newsflow.agents.runner import Stage, register_stage
 from newsflow.entities.enrich import enrich_article
 from newsflow.entities.gazetteer import use_cache_dir
@@ -38,7 +38,10 @@ def handle(value: bytes | None, now: datetime) -> Outcome:
         article = decode(Article, value)
         enriched = enrich_article(article, now=now)  # type: ignore[arg-type]
         output = Output("enriched", enriched["id"].encode(), encode(enriched))
-        return Outcome(outputs=(output,), source=article["source"], url=article["url"])
+        facts = article_facts(article)
+        facts["entities"] = salient_entities(enriched["entities"])  # type: ignore[arg-type]
+        facts["categories"] = list(enriched["categories"])
+        return Outcome(outputs=(output,), source=article["source"], url=article["url"], facts=facts)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
         hint = peek(value, "source", "url")
         return Outcome.failed(exc, source=hint["source"], url=hint["url"])

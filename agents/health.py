@@ -5,16 +5,15 @@ the consumer group has assigned this worker its partitions and is not rebalancin
 and nothing holds a partition (a broker that refuses sends, a database that is away,
 a dead letter that cannot be written). ``GET /ready`` answers 200 with the details
 when ready and 503 with the reasons otherwise; ``GET /live`` answers 200 while the
-event loop runs. Both are served by the pipeline app on the worker's web port.
+event loop runs. Both are served by the pipeline app on the worker's web port
+(`newsflow.web.routes`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,96 +93,3 @@ class Health:
                 log.info("newsflow: ready (%d partition(s) assigned)", parts)
             else:
                 log.warning("newsflow: not ready: %s", "; ".join(self.reasons()))
-
-
-def register_web(
-    app: Any,
-    health: Health,
-    stats_url: str | None,
-    peers: tuple[str, ...] = (),
-    lag: Callable[[], Awaitable[dict[str, Any]]] | None = None,
-) -> None:
-    """``/ready``, ``/live`` and ``/counters/`` on the pipeline app's web port.
-
-    The counter tables live in the stats app (its own consumer group, see `agents`),
-    which listens on a loopback port of its own; ``/counters/`` relays its answer so
-    operators use one port per worker. With several pipeline processes (``peers``:
-    the others' loopback URLs), ``/ready`` is ready only when all of them are, and
-    lists each one's answer under ``processes``.
-    """
-
-    async def whole() -> dict[str, Any]:
-        snap = health.snapshot()
-        if peers:
-            others = [await _fetch_json(f"{peer}/ready") for peer in peers]
-            snap["processes"] = [dict(snap), *others]
-            for n, other in enumerate(others, start=2):
-                if not other.get("ready"):
-                    snap["ready"] = False
-                    reasons = other.get("reasons") or [other.get("error", "not ready")]
-                    snap["reasons"] = [*snap["reasons"], *(f"process {n}: {r}" for r in reasons)]
-        return snap
-
-    @app.page("/ready")  # type: ignore[untyped-decorator]
-    async def ready(web: Any, request: Any) -> Any:
-        snap = await whole()
-        return web.json(snap, status=200 if snap["ready"] else 503)
-
-    @app.page("/metrics")  # type: ignore[untyped-decorator]
-    async def metrics(web: Any, request: Any) -> Any:
-        """Prometheus text format: the counters, the lag and readiness (`agents.metrics`)."""
-        from newsflow.agents.metrics import render
-
-        counters = await _fetch_json(f"{stats_url}/counters/") if stats_url else None
-        if counters is not None and "by_stage" not in counters:
-            counters = None  # the stats app did not answer: leave its metrics out
-        lagging: dict[str, Any] | None = None
-        if lag is not None:
-            with contextlib.suppress(Exception):
-                lagging = await asyncio.wait_for(lag(), timeout=10)
-        body = render(counters, lagging, await whole())
-        return web.bytes(body, content_type="text/plain")  # exposition format 0.0.4
-
-    @app.page("/lag")  # type: ignore[untyped-decorator]
-    async def lag_view(web: Any, request: Any) -> Any:
-        """Consumer lag of the worker's groups, computed from committed and end offsets."""
-        if lag is None:
-            return web.json({"error": "lag is not served here"}, status=404)
-        try:
-            return web.json(await asyncio.wait_for(lag(), timeout=10))
-        except Exception as exc:  # noqa: BLE001 - the broker may be away: say so
-            return web.json({"error": f"lag unavailable: {exc!r}"}, status=503)
-
-    @app.page("/live")  # type: ignore[untyped-decorator]
-    async def live(web: Any, request: Any) -> Any:
-        return web.json({"live": True})
-
-    @app.page("/counters/")  # type: ignore[untyped-decorator]
-    async def counters(web: Any, request: Any) -> Any:
-        if stats_url is None:
-            return web.json({"error": "no stats app runs with this worker"}, status=404)
-        import aiohttp
-
-        try:
-            timeout = aiohttp.ClientTimeout(total=5)
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.get(f"{stats_url}/counters/") as resp,
-            ):
-                body = await resp.read()
-                return web.bytes(body, content_type="application/json", status=resp.status)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            return web.json({"error": f"the stats app does not answer: {exc!r}"}, status=503)
-
-
-async def _fetch_json(url: str) -> dict[str, Any]:
-    """Another process's JSON answer, or why there is none (it is starting, or died)."""
-    import aiohttp
-
-    try:
-        timeout = aiohttp.ClientTimeout(total=3)
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as resp:
-            data = await resp.json(content_type=None)
-            return data if isinstance(data, dict) else {"ready": False, "error": "bad answer"}
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return {"ready": False, "error": f"{url} does not answer: {exc!r}"}

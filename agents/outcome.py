@@ -8,9 +8,87 @@ arguments) and a failure is an expected result anyway: it travels as `Failure`.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
 
 from newsflow.core.errors import PipelineError
+from newsflow.core.types import ArticleQualityDict, NamedIdDict
+
+# Entities per article the trending table hears about: the most salient ones. A
+# long article names dozens in passing; trends are about what articles are about.
+TRENDING_ENTITIES = 5
+
+
+class Facts(TypedDict, total=False):
+    """What a stage learnt about a message that the operators' tables count (see
+    `StageOutcomeDict`): plain data, so it crosses the stage process's pipe."""
+
+    site: str
+    fetched_at: float  # Unix time
+    published_at: float  # Unix time
+    quality: ArticleQualityDict
+    entities: list[NamedIdDict]
+    categories: list[str]
+    routes: list[str]
+
+
+def _epoch(value: object) -> float | None:
+    """An ISO 8601 time with an offset as Unix time; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo is not None else None
+
+
+def article_facts(article: Mapping[str, Any]) -> Facts:
+    """The site and the times of a parsed article (every stage after parse has one)."""
+    facts = Facts(site=article.get("site") or "")
+    fetched = _epoch(article.get("fetched_at"))
+    if fetched is not None:
+        facts["fetched_at"] = fetched
+    published = _epoch(article.get("published_at"))
+    if published is not None:
+        facts["published_at"] = published
+    return facts
+
+
+def url_facts(url: str | None) -> Facts | None:
+    """The site of a message that failed before its article was read, from its URL."""
+    if not url:
+        return None
+    from newsflow.extraction.urls import site_of
+
+    try:
+        site = site_of(url)
+    except Exception:  # noqa: BLE001 - a URL too broken to name a site
+        return None
+    return Facts(site=site) if site else None
+
+
+def quality_of(article: Mapping[str, Any]) -> ArticleQualityDict:
+    """The parse stage's fill flags for one article."""
+    return {
+        "title": bool(article.get("title")),
+        "date": bool(article.get("published_at")),
+        "authors": bool(article.get("authors")),
+        "lead": bool(article.get("lead")),
+        "body_chars": len(article.get("body") or ""),
+        "language": article.get("language"),
+    }
+
+
+def salient_entities(entities: list[Mapping[str, Any]]) -> list[NamedIdDict]:
+    """The `TRENDING_ENTITIES` most salient entities of an article, by canonical id."""
+    ranked = sorted(entities, key=lambda e: (-float(e.get("salience") or 0.0), e["id"]))
+    return [
+        {"id": e["id"], "name": e.get("name") or e["id"], "type": e.get("type")}
+        for e in ranked[:TRENDING_ENTITIES]
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +141,7 @@ class Outcome:
     failure: Failure | None = None
     source: str | None = None
     url: str | None = None
+    facts: Facts | None = None
 
     @classmethod
     def failed(cls, exc: BaseException, *, source: str | None, url: str | None) -> Outcome:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import faust
 
 from newsflow.agents.context import AgentContext, peek
-from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.outcome import Outcome, Output, article_facts, quality_of
 from newsflow.agents.runner import Stage, register_stage
 from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.schemas.codec import decode, encode
@@ -37,7 +37,9 @@ def handle(value: bytes | None, options: ParseOptions) -> Outcome:
         raw = decode(RawPage, value)
         article = parse_page(raw, options)  # type: ignore[arg-type]
         output = Output("articles", article["id"].encode(), encode(article))
-        return Outcome(outputs=(output,), source=article["source"], url=raw["url"])
+        facts = article_facts(article)
+        facts["quality"] = quality_of(article)
+        return Outcome(outputs=(output,), source=article["source"], url=raw["url"], facts=facts)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
         hint = peek(value, "source", "url")
         return Outcome.failed(exc, source=hint["source"], url=hint["url"])

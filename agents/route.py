@@ -14,7 +14,7 @@ from collections.abc import Collection
 import faust
 
 from newsflow.agents.context import AgentContext, peek
-from newsflow.agents.outcome import Outcome, Output
+from newsflow.agents.outcome import Outcome, Output, article_facts
 from newsflow.agents.runner import Stage, register_stage
 from newsflow.core.errors import PipelineError
 from newsflow.schemas.codec import decode
@@ -35,7 +35,9 @@ def handle(value: bytes | None, known: Collection[str]) -> Outcome:
         key = enriched["id"].encode()
         outputs = tuple(Output(f"route:{name}", key, value) for name in routes)
         article = enriched["article"]
-        return Outcome(outputs=outputs, source=article["source"], url=article["url"])
+        facts = article_facts(article)
+        facts["routes"] = list(routes)
+        return Outcome(outputs=outputs, source=article["source"], url=article["url"], facts=facts)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
         hint = peek(value, "source", "url")
         return Outcome.failed(exc, source=hint["source"], url=hint["url"])

@@ -30,7 +30,7 @@ import faust
 from faust.types import EventT, Message
 
 from newsflow.agents.context import AgentContext, Stopping, peek
-from newsflow.agents.outcome import Failure, Outcome, Output
+from newsflow.agents.outcome import Failure, Outcome, Output, url_facts
 from newsflow.core.errors import PipelineError
 from newsflow.isolation import PoolBroken, StagePool
 
@@ -274,6 +274,7 @@ class _Runner:
                 outcome.source,
                 "dead" if failure else "ok",
                 failure.kind if failure else None,
+                facts=outcome.facts or url_facts(outcome.url),
                 enqueued=counted,
             )
         finally:

@@ -32,7 +32,7 @@ from faust.types import TP, EventT
 
 from newsflow.agents.context import AgentContext, Stopping, peek
 from newsflow.agents.fetching import pause_fetching, resume_fetching
-from newsflow.agents.outcome import Failure
+from newsflow.agents.outcome import Facts, Failure, article_facts, url_facts
 from newsflow.core.errors import PipelineError
 from newsflow.core.types import DeadLetterDict, EnrichedArticleDict
 from newsflow.schemas.codec import decode
@@ -40,6 +40,8 @@ from newsflow.schemas.records import DeadLetter, EnrichedArticle
 from newsflow.store import Store, StoreUnavailable, WriteResult
 
 STAGE = "sink"
+# What one input message's outcome is counted as: source, outcome, error kind, facts.
+Counted = tuple[str | None, str, str | None, Facts | None]
 log = logging.getLogger("newsflow.agents.sink")
 T = TypeVar("T")
 Row = tuple[EventT[Any], Any]
@@ -214,16 +216,16 @@ def register(app: faust.App, ctx: AgentContext) -> None:
 
     app.on_before_shutdown.connect(close_store, weak=False)
 
-    async def dead_letter(event: EventT[Any], exc: BaseException) -> tuple[str | None, str, str]:
+    async def dead_letter(event: EventT[Any], exc: BaseException) -> Counted:
         hint = peek(event.message.value, "source", "url")
         failure = Failure.of(exc)
         await ctx.dead_letter(STAGE, failure, event.message, source=hint["source"], url=hint["url"])
-        return hint["source"], "dead", failure.kind
+        return hint["source"], "dead", failure.kind, url_facts(hint["url"])
 
     async def write_articles(stream: faust.StreamT[bytes], events: list[EventT[Any]]) -> None:
         # Outcome per event: (source, outcome, error kind); counted in offset order at
         # the end, after every row of the batch is written or dead-lettered.
-        outcomes: dict[int, tuple[str | None, str, str | None]] = {}
+        outcomes: dict[int, Counted] = {}
         rows: list[Row] = []
         positions: list[int] = []
         for index, event in enumerate(events):
@@ -254,12 +256,14 @@ def register(app: faust.App, ctx: AgentContext) -> None:
                         continue
                     source = row["article"]["source"]
                     ok = _stored_copies([(event, row)], single)
-                    outcomes[index] = (source, "ok" if ok else "unchanged", None)
+                    facts = article_facts(row["article"])
+                    outcomes[index] = (source, "ok" if ok else "unchanged", None, facts)
             else:
                 stored = _stored_copies(rows, result)
                 for n, (index, (_event, row)) in enumerate(zip(positions, rows, strict=True)):
                     source = row["article"]["source"]
-                    outcomes[index] = (source, "ok" if n in stored else "unchanged", None)
+                    facts = article_facts(row["article"])
+                    outcomes[index] = (source, "ok" if n in stored else "unchanged", None, facts)
         await ctx.counts(
             [(STAGE, event.message, *outcomes[index]) for index, event in enumerate(events)]
         )

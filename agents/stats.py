@@ -1,88 +1,75 @@
-"""stats: the operators' counter tables, counting each input message's outcome once.
+"""stats: the operators' tables, counting each input message's outcome once.
 
-Every stage reports each input message's outcome with its offset; the outcomes of
-one stage and input partition travel together, one `StageEvent` per flush (see
-`agents.context.Tally`), keyed ``stage|topic|partition``. A message processed twice
-(after a crash, a rebalance, a replay) is reported twice; the table entry of its key
-remembers the highest offset counted, and an outcome at or below it is skipped. So
-the counters count outcomes, not attempts: ``sink.ok`` is the number of rows written.
+Every stage reports each input message's outcome with its offset and what the tables
+need to know about it (site, size, latency, fill flags, entities, routes); the
+outcomes of one stage and input partition travel together, one `StageEvent` per
+flush (see `agents.tally`), keyed ``stage|topic|partition``. Every table key starts
+with that key, so each entry is written from one stats partition only and recovers
+whole from that partition's changelog; the offset an entry remembers makes an
+outcome reported twice (after a crash, a rebalance, a replay) count once. The pure
+updates and folds live in `newsflow.monitoring`.
 
-One table, keyed like the stats topic (so each entry lives in the partition that
-updates it); ``/counters/`` folds it into the per-source and per-stage views.
+Tables (Faust, changelog-backed):
+
+- ``stage_counts``: per stage and input partition — outcomes by source, bytes,
+  latency since fetch, per-minute throughput (``/counters/``, ``/api/stages``).
+- ``site_stats``: per site, stage and input partition — pages in, out, dead by
+  kind, bytes, last seen; the parse stage's also extraction quality (``/api/sites``,
+  ``/api/quality``).
+- ``trending``: per input partition and one-hour window — entities, categories,
+  routes; windows older than 48 hours are deleted (``/api/trending``).
+- ``recent_dead_letters``: per dead-letter partition, the last letters' summaries
+  (``/api/dead-letters``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import faust
 
 from newsflow.agents.context import AgentContext
+from newsflow.monitoring import tables, views
 from newsflow.schemas.codec import decode
-from newsflow.schemas.records import StageEvent
+from newsflow.schemas.records import DeadLetter, StageEvent
 
 log = logging.getLogger("newsflow.agents.stats")
 
 
-def apply(entry: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
-    """The table entry after ``event``'s outcomes; None when all were counted already.
-
-    Outcomes at or below the highest offset counted are skipped (a replay), the rest
-    are counted. Returns a new dict (Faust tables see assignments, not mutations).
-    """
-    entry = entry or {}
-    last = entry.get("offset")
-    counts: dict[str, dict[str, int]] | None = None
-    for outcome in event["outcomes"]:
-        offset = outcome.get("offset")
-        if offset is not None and last is not None and offset <= last:
-            continue
-        if counts is None:
-            counts = {k: dict(v) for k, v in entry.get("counts", {}).items()}
-        name = outcome["outcome"]
-        if outcome.get("error_kind"):
-            name = f"{name}.{outcome['error_kind']}"
-        by_source = counts.setdefault(outcome["source"], {})
-        by_source[name] = by_source.get(name, 0) + 1
-        if offset is not None:
-            last = offset
-    if counts is None:
-        return None
+def tables_view(
+    stage_counts: list[dict[str, Any]],
+    site_stats: list[dict[str, Any]],
+    trending: list[dict[str, Any]],
+    dead: list[dict[str, Any]],
+    now: float,
+) -> dict[str, Any]:
+    """Every table folded: what the stats app answers on ``/api/tables``."""
     return {
-        "stage": event["stage"],
-        "offset": last,
-        "counts": counts,
-        "last_at": event.get("at") or entry.get("last_at"),
+        "generated_at": now,
+        "counters": views.counters(stage_counts),
+        "stages": views.stages(stage_counts, now),
+        "histograms": views.histograms(stage_counts),
+        "sites": views.sites(site_stats),
+        "quality": views.qualities(site_stats),
+        "trending": views.trending(trending, now),
+        "dead_letters": views.dead_letters(dead),
     }
 
 
-def fold(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The ``/counters/`` views: per source (``stage.outcome``) and per stage
-    (``outcome`` and ``dead.<kind>``)."""
-    by_source: dict[str, dict[str, int]] = {}
-    by_stage: dict[str, dict[str, int]] = {}
-    for entry in entries.values():
-        stage = entry["stage"]
-        for source, counts in entry["counts"].items():
-            for name, n in counts.items():
-                outcome = name.split(".", 1)[0]
-                per_source = by_source.setdefault(source, {})
-                per_source[f"{stage}.{outcome}"] = per_source.get(f"{stage}.{outcome}", 0) + n
-                per_stage = by_stage.setdefault(stage, {})
-                per_stage[name] = per_stage.get(name, 0) + n
-    return {"by_source": by_source, "by_stage": by_stage}
-
-
 def register(app: faust.App, ctx: AgentContext) -> None:
-    """Declare the counter table, its agent and the web view."""
-    counters = app.Table(
-        "stage_counts",
-        default=dict,
-        partitions=ctx.settings.partitions,
-        key_type=str,
-        help="per stage and input partition: outcome counts by source, last offset counted",
-    )
+    """Declare the tables, their agents and the stats app's web views."""
+    partitions = ctx.settings.partitions
+
+    def table(name: str, help: str) -> Any:
+        return app.Table(name, default=dict, partitions=partitions, key_type=str, help=help)
+
+    counters = table("stage_counts", "per stage and input partition: outcomes, bytes, latency")
+    site_stats = table("site_stats", "per site, stage and input partition: outcomes, quality")
+    trending = table("trending", "per input partition and hour: entities, categories, routes")
+    recent_dead = table("recent_dead_letters", "per dead-letter partition: the last letters")
+    pruned: dict[str, int] = {}  # per key prefix: the window its old windows were pruned at
 
     @app.agent(ctx.topics.stats, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
@@ -97,10 +84,44 @@ def register(app: faust.App, ctx: AgentContext) -> None:
                     event.message.offset,
                 )
                 continue
-            key = (event.message.key or b"").decode("utf-8", "replace") or stage_event["stage"]
-            updated = apply(counters[key], stage_event)
+            prefix = (event.message.key or b"").decode("utf-8", "replace") or stage_event["stage"]
+            updated = tables.stage_entry(counters[prefix], stage_event)
             if updated is not None:
-                counters[key] = updated
+                counters[prefix] = updated
+            keys = tables.site_keys(prefix, stage_event)
+            for key, entry in tables.site_entries(
+                {key: site_stats.get(key) for key in keys}, prefix, stage_event
+            ).items():
+                site_stats[key] = entry
+            if tables.carries_trends(stage_event) and stage_event.get("at") is not None:
+                window = tables.window_of(stage_event["at"])
+                key = f"{prefix}|{window}"
+                changed = tables.trending_entry(trending.get(key), stage_event)
+                if changed is not None:
+                    trending[key] = changed
+                if pruned.get(prefix) != window:
+                    for old in tables.expired_windows(list(trending.keys()), prefix, window):
+                        del trending[old]
+                    pruned[prefix] = window
+
+    @app.agent(ctx.topics.dlq, name="recent_dead_letters")
+    async def remember(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            message = event.message
+            try:
+                letter = decode(DeadLetter, message.value)
+            except Exception:
+                log.exception(
+                    "stats: unreadable dead letter at %s[%s]@%s not listed",
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                )
+                continue
+            key = f"{message.topic}|{message.partition}"
+            changed = tables.dead_letters_entry(recent_dead.get(key), letter, message.offset)
+            if changed is not None:
+                recent_dead[key] = changed
 
     @app.page("/counters/")
     async def view(web: Any, request: Any) -> Any:
@@ -108,7 +129,20 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         entries = dict(counters.items())
         return web.json(
             {
-                **fold(entries),
+                **views.counters(entries.values()),
                 "progress": {key: entry.get("offset") for key, entry in entries.items()},
             }
+        )
+
+    @app.page("/api/tables")
+    async def all_tables(web: Any, request: Any) -> Any:
+        """Every table folded (the pipeline app's ``/api/*`` and dashboard read this)."""
+        return web.json(
+            tables_view(
+                list(counters.values()),
+                list(site_stats.values()),
+                list(trending.values()),
+                list(recent_dead.values()),
+                time.time(),
+            )
         )

@@ -28,13 +28,15 @@ import faust
 import orjson
 from faust.types import Message
 
+from newsflow.agents.outcome import Facts
+
 log = logging.getLogger("newsflow.agents.tally")
 
 FLUSH_SECONDS = 0.2
 MAX_OUTCOMES = 500
 
-# (stage, message, source, outcome, error kind)
-Item = tuple[str, Message, str | None, str, str | None]
+# (stage, message, source, outcome, error kind, facts)
+Item = tuple[str, Message, str | None, str, str | None, "Facts | None"]
 Enqueue = Callable[[faust.TopicT, bytes | None, bytes], Awaitable["asyncio.Future[Any]"]]
 Confirm = Callable[[faust.TopicT, bytes | None, bytes, "asyncio.Future[Any]"], Awaitable[None]]
 
@@ -48,6 +50,43 @@ class _Round:
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+
+
+def outcome_record(
+    stage: str,
+    message: Message,
+    source: str | None,
+    outcome: str,
+    error_kind: str | None,
+    facts: Facts | None,
+    now: float,
+) -> dict[str, Any]:
+    """One `StageOutcomeDict`: the outcome plus what the tables count about the message.
+
+    Latency is measured here, when the outcome is settled (its outputs confirmed by
+    the broker, or its row written for the sink), from the page's fetch time.
+    """
+    record: dict[str, Any] = {
+        "offset": message.offset,
+        "source": source or "unknown",
+        "outcome": outcome,
+        "error_kind": error_kind,
+        "bytes": len(message.value or b""),
+    }
+    if facts:
+        if facts.get("site"):
+            record["site"] = facts["site"]
+        fetched = facts.get("fetched_at")
+        if fetched is not None:
+            record["latency_s"] = round(max(0.0, now - fetched), 4)
+        published = facts.get("published_at")
+        if stage == "sink" and published is not None:
+            record["age_s"] = round(max(0.0, now - published), 1)
+        for name in ("quality", "entities", "categories", "routes"):
+            value = facts.get(name)
+            if value:
+                record[name] = value
+    return record
 
 
 class Tally:
@@ -85,19 +124,13 @@ class Tally:
         if self._round is None:
             self._round = _Round()
         current = self._round
-        for stage, message, source, outcome, error_kind in items:
+        now = time.time()
+        for stage, message, source, outcome, error_kind, facts in items:
             key = f"{stage}|{message.topic}|{message.partition}"
             slot = current.outcomes.get(key)
             if slot is None:
                 slot = current.outcomes[key] = (stage, message.topic, message.partition, [])
-            slot[3].append(
-                {
-                    "offset": message.offset,
-                    "source": source or "unknown",
-                    "outcome": outcome,
-                    "error_kind": error_kind,
-                }
-            )
+            slot[3].append(outcome_record(stage, message, source, outcome, error_kind, facts, now))
         current.count += len(items)
         if added is not None:
             added.set()

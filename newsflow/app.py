@@ -18,10 +18,11 @@ import faust
 
 from newsflow.agents import PIPELINE_MODULES, STATS_MODULES, modules
 from newsflow.agents.context import AgentContext
-from newsflow.agents.health import Health, register_web
+from newsflow.agents.health import Health
 from newsflow.schemas.codec import register_codec
 from newsflow.settings import Settings
 from newsflow.streams import declare
+from newsflow.web.auth import middleware, warn_if_exposed
 
 log = logging.getLogger("newsflow")
 
@@ -91,7 +92,15 @@ def create_app(
         # "empty streams" at shutdown or rebalance would wait on messages that are
         # being abandoned unacked, i.e. forever. Unacked messages are redelivered.
         stream_wait_empty=False,
+        # The token check (a no-op without NEWSFLOW_WEB_TOKEN), see newsflow.web.auth.
+        web_application_options={"middlewares": [middleware(settings.web_token)]},
     )
+    if settings.web_port > 0:
+        # Faust's own pages (/router, /table/..., its index at /) would expose raw
+        # table contents past the views below and take the dashboard's path.
+        from faust.web.base import BlueprintManager
+
+        app.web.blueprints = BlueprintManager([])
     topics = declare(app, settings)
     health = Health()
     ctx = AgentContext(app=app, settings=settings, topics=topics, health=health)
@@ -100,6 +109,7 @@ def create_app(
         module.register(app, ctx)
     if role == "pipeline" and settings.web_port > 0:
         from newsflow.kafka import PIPELINE_INPUTS, STATS_INPUTS, worker_lag
+        from newsflow.web.routes import register_web
 
         groups = {
             app_id(settings, "pipeline"): PIPELINE_INPUTS,
@@ -109,7 +119,8 @@ def create_app(
         async def lag() -> dict[str, Any]:
             return await worker_lag(settings, groups)
 
-        register_web(app, health, stats_url, peers, lag)
+        warn_if_exposed(settings.web_host, settings.web_token)
+        register_web(app, settings, health, stats_url, peers, lag)
     return app
 
 

@@ -187,7 +187,7 @@ def lag_rows(
 
 # Topics each group reads: its lag is on these.
 PIPELINE_INPUTS = (RAW, ARTICLES, ENRICHED, DLQ)
-STATS_INPUTS = (STATS,)
+STATS_INPUTS = (STATS, DLQ)
 
 
 async def group_lag(

@@ -94,6 +94,8 @@ Article = record(shapes.ArticleDict, "Article")
 EnrichedArticle = record(shapes.EnrichedArticleDict, "EnrichedArticle")
 RawPage = record(shapes.RawPageDict, "RawPage")
 DeadLetter = record(shapes.DeadLetterDict, "DeadLetter")
+ArticleQuality = record(shapes.ArticleQualityDict, "ArticleQuality")
+NamedId = record(shapes.NamedIdDict, "NamedId")
 StageOutcome = record(shapes.StageOutcomeDict, "StageOutcome")
 StageEvent = record(shapes.StageEventDict, "StageEvent")
 

@@ -67,6 +67,16 @@ def default_rules() -> tuple[Rule, ...]:
     return tuple(Rule.from_dict(r) for r in doc["rules"])
 
 
+@functools.lru_cache(maxsize=1)
+def rules_version() -> str:
+    """The active rule set's version, as operators see it: ``builtin:`` and the first
+    hex digits of the packaged rules file's SHA-256 (any edit changes it)."""
+    import hashlib
+
+    ref = resources.files("newsflow").joinpath("data", "routes.json")
+    return "builtin:" + hashlib.sha256(ref.read_bytes()).hexdigest()[:8]
+
+
 def _language(article: Mapping[str, Any]) -> str | None:
     lang = article.get("language")
     if not lang:

@@ -143,13 +143,49 @@ class DeadLetterDict(TypedDict):
     original_file: Annotated[str | None, Default(None)]
 
 
+class ArticleQualityDict(TypedDict):
+    """What the parse stage could fill for one page: the per-site quality table's input."""
+
+    title: bool
+    date: bool  # a trusted published_at
+    authors: bool
+    lead: bool
+    body_chars: int
+    language: str | None
+
+
+class NamedIdDict(TypedDict):
+    """A canonical id with the name to show for it (entities, categories, routes)."""
+
+    id: str
+    name: str
+    type: Annotated[str | None, Default(None)]  # the entity type; None for categories, routes
+
+
 class StageOutcomeDict(TypedDict):
-    """The outcome of one input message, inside a `StageEventDict`."""
+    """The outcome of one input message, inside a `StageEventDict`.
+
+    Beyond the outcome itself, what the operators' tables need about the message, so
+    they never read the (large) articles again: its site, size, how long since it was
+    fetched, and per stage what it found (the parse stage's fill flags, the enrich
+    stage's salient entities and categories, the route stage's routes). All default
+    to empty: a message that failed before it was decoded has only its size.
+    """
 
     offset: int | None  # the input offset; None: always counted (no replay check)
     source: str
     outcome: str  # "ok", "dead" or, for the sink, "unchanged" (the row was already stored)
     error_kind: Annotated[str | None, Default(None)]
+    site: Annotated[str | None, Default(None)]  # registrable domain of the page's URL
+    bytes: Annotated[int, Default(0)]  # size of the input message value
+    # seconds from the page's fetched_at to this outcome (None: fetch time unknown)
+    latency_s: Annotated[float | None, Default(None)]
+    # seconds from the article's published_at to this outcome (sink only; None: no date)
+    age_s: Annotated[float | None, Default(None)]
+    quality: Annotated[ArticleQualityDict | None, Default(None)]  # parse only
+    entities: Annotated[list[NamedIdDict], Default([])]  # enrich: the most salient
+    categories: Annotated[list[str], Default([])]  # enrich
+    routes: Annotated[list[str], Default([])]  # route
 
 
 class StageEventDict(TypedDict):

@@ -16,10 +16,11 @@ from newsflow.agents.context import is_permanent
 from newsflow.agents.health import Health
 from newsflow.agents.outcome import Failure
 from newsflow.agents.sink import _stored_copies
-from newsflow.agents.stats import apply, fold
 from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
 from newsflow.core.errors import PipelineError
 from newsflow.extraction.parse import ParseOptions
+from newsflow.monitoring.tables import stage_entry
+from newsflow.monitoring.views import counters
 from newsflow.schemas.codec import decode, validate
 from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle
 from newsflow.store import WriteResult
@@ -145,22 +146,22 @@ def _event(*outcomes: tuple[str, int | None] | tuple[str, int | None, str]) -> A
 
 
 def test_counters_count_each_input_offset_once() -> None:
-    entry = apply(None, _event(("ok", 0), ("ok", 1)))
+    entry = stage_entry(None, _event(("ok", 0), ("ok", 1)))
     assert entry is not None
     # 1 and 0 again (a replay after a crash), then 2: only 2 is new.
-    entry = apply(entry, _event(("ok", 1), ("ok", 0), ("ok", 2))) or entry
-    assert apply(entry, _event(("ok", 2))) is None  # all counted already
-    entry = apply(entry, _event(("dead", 3, "charset")))
+    entry = stage_entry(entry, _event(("ok", 1), ("ok", 0), ("ok", 2))) or entry
+    assert stage_entry(entry, _event(("ok", 2))) is None  # all counted already
+    entry = stage_entry(entry, _event(("dead", 3, "charset")))
     assert entry is not None
     assert entry["counts"] == {"s": {"ok": 3, "dead.charset": 1}} and entry["offset"] == 3
-    views = fold({"parse|news.raw|0": entry})
+    views = counters([entry])
     assert views["by_stage"] == {"parse": {"ok": 3, "dead.charset": 1}}
     assert views["by_source"] == {"s": {"parse.ok": 3, "parse.dead": 1}}
 
 
 def test_outcomes_without_an_offset_are_always_counted() -> None:
-    entry = apply(None, _event(("ok", None)))
-    entry = apply(entry, _event(("ok", None), ("ok", None)))
+    entry = stage_entry(None, _event(("ok", None)))
+    entry = stage_entry(entry, _event(("ok", None), ("ok", None)))
     assert entry is not None and entry["counts"]["s"]["ok"] == 3
 
 

@@ -17,7 +17,7 @@ LAG = {
 
 
 def test_counters_lag_and_readiness_follow_prometheus_naming() -> None:
-    text = render(COUNTERS, LAG, {"ready": True}).decode()
+    text = render({"counters": COUNTERS}, LAG, {"ready": True}).decode()
     assert 'newsflow_stage_outcomes_total{error_kind="",outcome="ok",stage="parse"} 40.0' in text
     assert (
         'newsflow_stage_outcomes_total{error_kind="charset",outcome="dead",stage="parse"} 1.0'

@@ -11,7 +11,8 @@ import orjson
 import pytest
 from faust.types import Message
 
-from newsflow.agents.tally import Tally
+from newsflow.agents.outcome import Facts
+from newsflow.agents.tally import Tally, outcome_record
 
 
 class Stop(Exception):
@@ -53,7 +54,9 @@ async def test_outcomes_of_a_partition_travel_together_in_offset_order() -> None
     tally = Tally(None, sent.enqueue, sent.confirm, stopping=Stop, flush_seconds=0.05)  # type: ignore[arg-type]
     added = [asyncio.Event() for _ in range(5)]
     waits = [
-        asyncio.create_task(tally.add([("parse", _message(p, o), "s", "ok", None)], added=added[i]))
+        asyncio.create_task(
+            tally.add([("parse", _message(p, o), "s", "ok", None, None)], added=added[i])
+        )
         for i, (p, o) in enumerate([(0, 10), (1, 3), (0, 11), (0, 12), (1, 4)])
     ]
     await asyncio.sleep(0)
@@ -70,7 +73,7 @@ async def test_outcomes_of_a_partition_travel_together_in_offset_order() -> None
 async def test_a_full_round_is_sent_without_waiting_for_the_timer() -> None:
     sent = Sent()
     tally = Tally(None, sent.enqueue, sent.confirm, stopping=Stop, flush_seconds=60, max_outcomes=3)  # type: ignore[arg-type]
-    items = [("sink", _message(0, o), "s", "ok", None) for o in range(3)]
+    items = [("sink", _message(0, o), "s", "ok", None, None) for o in range(3)]
     await asyncio.wait_for(tally.add(items), timeout=5)
     assert len(sent.records) == 1 and len(sent.records[0][1]["outcomes"]) == 3
 
@@ -82,7 +85,7 @@ async def test_a_refused_event_is_logged_and_the_callers_go_on(
         raise ValueError("record too large")
 
     tally = Tally(None, refuse, Sent().confirm, stopping=Stop, flush_seconds=0.01)  # type: ignore[arg-type]
-    await asyncio.wait_for(tally.add([("parse", _message(0, 1), "s", "ok", None)]), timeout=5)
+    await asyncio.wait_for(tally.add([("parse", _message(0, 1), "s", "ok", None, None)]), timeout=5)
     assert "the counters miss it" in caplog.text
 
 
@@ -92,4 +95,36 @@ async def test_stopping_reaches_the_callers_so_their_messages_stay_unacked() -> 
 
     tally = Tally(None, stopping, Sent().confirm, stopping=Stop, flush_seconds=0.01)  # type: ignore[arg-type]
     with pytest.raises(Stop):
-        await asyncio.wait_for(tally.add([("parse", _message(0, 1), "s", "ok", None)]), timeout=5)
+        await asyncio.wait_for(
+            tally.add([("parse", _message(0, 1), "s", "ok", None, None)]), timeout=5
+        )
+
+
+def test_an_outcome_carries_what_the_tables_count() -> None:
+    message = _message(2, 7)
+    facts: Facts = {
+        "site": "irna.ir",
+        "fetched_at": 1000.0,
+        "published_at": 400.0,
+        "quality": {
+            "title": True,
+            "date": False,
+            "authors": False,
+            "lead": True,
+            "body_chars": 900,
+            "language": "ar",
+        },
+    }
+    parse = outcome_record("parse", message, "crawler", "ok", None, facts, now=1001.5)
+    assert parse["site"] == "irna.ir" and parse["latency_s"] == 1.5
+    assert parse["quality"]["body_chars"] == 900 and "age_s" not in parse
+    sink = outcome_record("sink", message, None, "ok", None, facts, now=1001.5)
+    assert sink["age_s"] == 601.5 and sink["source"] == "unknown"
+    bare = outcome_record("parse", message, "c", "dead", "parse", None, now=5.0)
+    assert bare == {
+        "offset": 7,
+        "source": "c",
+        "outcome": "dead",
+        "error_kind": "parse",
+        "bytes": 0,
+    }
