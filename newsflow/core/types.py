@@ -176,7 +176,7 @@ class StageOutcomeDict(TypedDict):
     source: str
     outcome: str  # "ok", "dead" or, for the sink, "unchanged" (the row was already stored)
     error_kind: Annotated[str | None, Default(None)]
-    site: Annotated[str | None, Default(None)]  # registrable domain of the page's URL
+    site: Annotated[str | None, Default(None)]  # the article's `site` (from its URL)
     bytes: Annotated[int, Default(0)]  # size of the input message value
     # seconds from the page's fetched_at to this outcome (None: fetch time unknown)
     latency_s: Annotated[float | None, Default(None)]

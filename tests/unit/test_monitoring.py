@@ -106,7 +106,7 @@ def test_stage_and_site_tables_count_each_offset_once_with_bytes_and_latency() -
 
 
 def test_a_template_change_raises_an_alert_for_the_field_that_went_missing() -> None:
-    entry = None
+    entry: dict[str, Any] = {}
     for _ in range(60):
         entry = quality.add_page(entry, _quality(date=True))
     assert quality.fold("irna.ir", [entry])["alerts"] == []
@@ -119,7 +119,7 @@ def test_a_template_change_raises_an_alert_for_the_field_that_went_missing() -> 
 
 
 def test_a_field_a_site_never_fills_is_no_alert() -> None:
-    entry = None
+    entry: dict[str, Any] = {}
     for _ in range(100):
         entry = quality.add_page(entry, _quality(authors=False))
     assert quality.fold("x", [entry])["alerts"] == []
