@@ -20,6 +20,7 @@ import pytest
 from aiohttp import web
 
 from newsflow.web import CONTENT_TYPES, HEADERS, INDEX, asset, names
+from newsflow.web.routes import overview as server_overview
 from tests.browser import chromium_page, save_screenshot
 
 pytestmark = pytest.mark.timeout(120)
@@ -59,6 +60,7 @@ def overview(now: float) -> dict[str, Any]:
                 "rate_per_s": 1.9,
                 "per_minute": [0, 0, 12, 40, 68, 71, 66, 90, 84, 77, 102, 95],
                 "latency_s": {"count": 1187, "p50": 0.041, "p95": 0.18, "p99": 1.2},
+                "age_s": {"count": 1187, "p50": 2.4, "p95": 9.5, "p99": 30.0},
             },
             {
                 "stage": "enrich",
@@ -583,4 +585,30 @@ async def test_a_starting_worker_with_nothing_to_show() -> None:
         assert await page.inner_text("#kpi-lag") == "–"
         assert await page.locator("#quality-alerts").is_hidden()
         await save_screenshot(page, "dashboard-starting", full_page=False)
+        assert errors == []
+
+
+async def test_the_servers_own_document_draws_when_its_tables_are_away() -> None:
+    def document(now: float) -> dict[str, Any]:
+        ready = {
+            "ready": True,
+            "reasons": [],
+            "processes": [
+                {"ready": True, "assigned": {"news.raw": [0, 1]}},
+                {"ready": True, "assigned": {"news.raw": [2, 3]}},
+            ],
+        }
+        return server_overview(
+            {"error": "stats app does not answer"}, ready, None, {"version": "builtin:x"}
+        )
+
+    async with fake_worker(FakeWorker(document=document)) as url, chromium_page() as page:
+        errors = _watch_errors(page)
+        await page.goto(url + "/")
+        await page.wait_for_selector("#stages-table tbody td")
+        banner = page.locator("#banner-tables")
+        assert await banner.is_visible()
+        assert "stats app does not answer" in await banner.inner_text()
+        assert "0–3" in await page.inner_text("#assignment-table")
+        assert "lag unavailable" in await page.inner_text("#lag")
         assert errors == []

@@ -149,6 +149,16 @@
     return dec1Fmt.format(v / 60) + " min";
   }
 
+  /* Ages since fetch run from seconds to hours: fewer digits than latencies. */
+  function fmtAge(seconds) {
+    const v = num(seconds);
+    if (v === null) return DASH;
+    if (v < 10) return v.toFixed(1) + " s";
+    if (v < 60) return Math.round(v) + " s";
+    if (v < 3600) return dec1Fmt.format(v / 60) + " min";
+    return dec1Fmt.format(v / 3600) + " h";
+  }
+
   function fmtAgo(seconds) {
     const v = num(seconds);
     if (v === null) return DASH;
@@ -473,6 +483,19 @@
         latencyColumn("p50"),
         latencyColumn("p95"),
         latencyColumn("p99"),
+        ...(Array.isArray(stages) && stages.some((r) => r && r.age_s)
+          ? [
+              {
+                key: "age",
+                label: "Age p50 / p95",
+                num: true,
+                value: (r) => num(r.age_s && r.age_s.p95),
+                render: (r) =>
+                  r.age_s ? `${fmtAge(r.age_s.p50)} / ${fmtAge(r.age_s.p95)}` : DASH,
+                title: () => "seconds from the page's fetch to the end of this stage",
+              },
+            ]
+          : []),
         {
           key: "per_minute",
           label: "Last hour",
@@ -855,6 +878,9 @@
   function renderAll() {
     if (!lastData) return;
     const d = lastData;
+    const tablesError = typeof d.tables_error === "string" && d.tables_error ? d.tables_error : null;
+    byId("banner-tables").hidden = tablesError === null;
+    setText("banner-tables-detail", tablesError || "");
     renderKpis(d);
     renderWorker(d.worker, d.rules);
     renderStages(d.stages);
