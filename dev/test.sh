@@ -44,6 +44,20 @@ if [ -z "${NEWSFLOW_TEST_POSTGRES_URL:-}" ]; then
   started_pg=1
 fi
 
+# The dashboard's page tests drive Debian's Chromium (tests/browser.py; never a
+# downloaded browser). Install it like dev/postgres.sh installs PostgreSQL: only as root
+# with apt-get; otherwise the page tests skip, or fail under CI.
+CHROMIUM=${NEWSFLOW_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== Chromium (apt-get install chromium)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+  else
+    echo "== no Chromium at $CHROMIUM and not root: the dashboard page tests skip (fail in CI)" >&2
+  fi
+fi
+
 echo "== pytest"
 set +e
 python -m pytest "$@"
