@@ -154,6 +154,13 @@ class Settings:
         default="127.0.0.1",
         metadata={"env": "WEB_HOST", "doc": "Worker web bind address."},
     )
+    web_token: str = field(
+        default="",
+        metadata={
+            "env": "WEB_TOKEN",
+            "doc": "bearer token for the worker web port; required for replay over the web",
+        },
+    )
     store: str = field(
         default="memory://",
         metadata={"env": "STORE", "doc": "Faust table store; tables recover from changelogs."},
@@ -275,6 +282,7 @@ class Settings:
             "replication": _int(env, "REPLICATION", cls.replication, minimum=1),
             "web_port": _int(env, "WEB_PORT", cls.web_port, minimum=0),
             "web_host": _str(env, "WEB_HOST", cls.web_host),
+            "web_token": _str(env, "WEB_TOKEN", cls.web_token),
             "store": _str(env, "STORE", cls.store),
             "max_page_bytes": _int(env, "MAX_PAGE_BYTES", cls.max_page_bytes, minimum=1),
             "max_message_bytes": _int(env, "MAX_MESSAGE_BYTES", cls.max_message_bytes, 1024),
@@ -374,6 +382,8 @@ class Settings:
             )
             if "url" in f.name or f.name == "broker":
                 text = mask_url(text)
+            elif f.name == "web_token" and text:
+                text = "***"
             out[f.name] = text
         out["database"] = mask_url(self.database)
         return out
