@@ -608,7 +608,8 @@ async def replay_letters(
     database cannot be opened, or when the sends succeeded but could not be recorded.
     """
     async with await open_store(settings) as store:
-        results: list[dict[str, Any]] = []
+        # Each slot is a finished result or the id of a letter still to replay.
+        slots: list[dict[str, Any] | str] = []
         letters: list[dict[str, Any]] = []
         seen: set[str] = set()
         for text in ids:
@@ -616,18 +617,20 @@ async def replay_letters(
                 letter_id = await resolve_id(store, text)
             except DlqError as exc:
                 status = "ambiguous" if "several" in str(exc) else "not_found"
-                results.append(_result(text, status, message=str(exc)))
+                slots.append(_result(text, status, message=str(exc)))
                 continue
             if letter_id in seen:
                 continue
             seen.add(letter_id)
             letter = await store.get_dead_letter(letter_id)
             if letter is None:
-                results.append(_result(text, "not_found", message=f"no dead letter {text!r}"))
+                slots.append(_result(text, "not_found", message=f"no dead letter {text!r}"))
                 continue
             letters.append(letter)
-        replayed = await _replay(settings, store, letters, note=note, by=by, dry_run=dry_run)
-        return results + replayed
+            slots.append(letter_id)
+        done = await _replay(settings, store, letters, note=note, by=by, dry_run=dry_run)
+        by_id = {result["id"]: result for result in done}
+        return [by_id[slot] if isinstance(slot, str) else slot for slot in slots]
 
 
 async def replay_matching(

@@ -468,6 +468,20 @@ def run_status(
         out.print(render_status(fetch_overview(url, token, timeout)))
         return
     first = render_status(fetch_overview(url, token, timeout))
+    if not out.is_terminal:
+        # Piped or logged: one overview after the other, each once, instead of redrawing.
+        out.print(first)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(watch)
+                out.rule()
+                try:
+                    out.print(render_status(fetch_overview(url, token, timeout)))
+                except StatusError as exc:
+                    if exc.exit_code == EXIT_UNAUTHORIZED:
+                        raise
+                    out.print(_error_view(url, exc))
+        return
     with (
         contextlib.suppress(KeyboardInterrupt),
         Live(first, console=out, refresh_per_second=4, screen=False) as live,
