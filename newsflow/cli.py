@@ -1,4 +1,5 @@
-"""The `newsflow` command: worker, publish, process, tail, broker, demo, schemas, config.
+"""The `newsflow` command: worker, publish, process, tail, dlq, status, broker, demo,
+schemas, config.
 
 Options given on the command line win over ``NEWSFLOW_*`` variables, which win
 over the defaults in `newsflow.settings.Settings` — the same order everywhere.
@@ -531,6 +532,294 @@ def _report(model: Path, files: Sequence[Path], lang: str, classes: dict[str, st
         p, r, f1 = scores.prf(kind)
         gold = sum(scores.gold.values()) if kind is None else scores.gold[kind]
         click.echo(f"{kind or 'micro':5} P {p:.3f}  R {r:.3f}  F1 {f1:.3f}  ({gold} gold)")
+
+
+# --------------------------------------------------------------------- dlq
+
+
+def _dlq_error(exc: Exception) -> click.ClickException:
+    from newsflow.store import StoreUnavailable
+
+    if isinstance(exc, StoreUnavailable):
+        return click.ClickException(f"the database cannot be used right now: {exc}")
+    return click.ClickException(str(exc))
+
+
+def _letter_filters(func: Any) -> Any:
+    """The filters `dlq list` and `dlq replay --all` share."""
+    options = [
+        click.option("--stage", help="Only letters of this stage (parse, enrich, route, sink)."),
+        click.option("--kind", help="Only this error kind (too_large, parse, timeout...)."),
+        click.option(
+            "--site", help="Only letters whose URL's host is this site or a subdomain of it."
+        ),
+        click.option("--source", help="Only letters of this source (crawler id)."),
+        click.option(
+            "--since",
+            metavar="WHEN",
+            help="Failed at or after WHEN: ISO date-time (UTC unless it has an offset) or a "
+            "span back from now: 90s, 30m, 2h, 3d, 1w.",
+        ),
+        click.option("--until", metavar="WHEN", help="Failed before WHEN (same forms)."),
+        click.option(
+            "--replayed/--not-replayed",
+            default=None,
+            help="Only letters replayed at least once / never replayed.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _make_filter(
+    stage: str | None,
+    kind: str | None,
+    site: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    replayed: bool | None,
+) -> Any:
+    from newsflow.dlq import DlqError, LetterFilter, parse_when
+
+    now = _now()
+    try:
+        return LetterFilter(
+            stage=stage,
+            kind=kind,
+            site=site,
+            source=source,
+            since=parse_when(since, now) if since else None,
+            until=parse_when(until, now) if until else None,
+            replayed=replayed,
+        )
+    except DlqError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.group()
+def dlq() -> None:
+    """Dead letters: list them, show one, replay them once the cause is fixed.
+
+    These commands read the dead_letters table of the sink's database
+    (NEWSFLOW_DATABASE_URL, or the SQLite file in NEWSFLOW_DATA_DIR), the
+    persisted, queryable copy of the news.dlq topic. A letter the sink has not
+    stored yet (no worker running, the sink behind, or the database refused it)
+    is not shown until it is: `newsflow tail news.dlq` shows the topic itself.
+    """
+
+
+@dlq.command("list")
+@_letter_filters
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, every field.")
+@click.pass_context
+def dlq_list(
+    ctx: click.Context,
+    stage: str | None,
+    kind: str | None,
+    site: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    replayed: bool | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List dead letters, newest failure first, with how often each was replayed.
+
+    The table shows a 12-digit id prefix, which `show` and `replay` accept;
+    --json gives the full id and every field but the original bytes.
+    """
+    from newsflow.dlq import (
+        DlqError,
+        format_table,
+        list_letters,
+        summary_json,
+        terminal_width,
+    )
+    from newsflow.store import StoreUnavailable
+
+    settings = _settings(ctx)
+    letter_filter = _make_filter(stage, kind, site, source, since, until, replayed)
+    try:
+        letters = asyncio.run(list_letters(settings, letter_filter, limit))
+    except (DlqError, StoreUnavailable) as exc:
+        raise _dlq_error(exc) from exc
+    if as_json:
+        for letter in letters:
+            _json_line(summary_json(letter))
+        return
+    if not letters:
+        click.echo("no dead letters match", err=True)
+        return
+    click.echo(format_table(letters, terminal_width()))
+    if len(letters) == limit:
+        click.echo(f"(first {limit}; --limit shows more)", err=True)
+
+
+@dlq.command("show")
+@click.argument("letter_id", metavar="ID")
+@click.option("--full", is_flag=True, help="The whole original, long strings (html) uncut.")
+@click.option("--json", "as_json", is_flag=True, help="The stored row and replays as JSON.")
+@click.pass_context
+def dlq_show(ctx: click.Context, letter_id: str, full: bool, as_json: bool) -> None:
+    """Every field of one dead letter, its replay history and its original, decoded.
+
+    ID is the letter's id or a unique prefix of it. A truncated original is read
+    from its file when that is on this host.
+    """
+    from newsflow.dlq import (
+        DlqError,
+        describe_original,
+        format_letter,
+        inline_original,
+        load_original,
+        show_letter,
+        summary_json,
+    )
+    from newsflow.store import StoreUnavailable
+
+    settings = _settings(ctx)
+    try:
+        letter, replays = asyncio.run(show_letter(settings, letter_id))
+    except (DlqError, StoreUnavailable) as exc:
+        raise _dlq_error(exc) from exc
+    if as_json:
+        _json_line({**summary_json(letter), "replays": [summary_json(r) for r in replays]})
+        return
+    note = None
+    try:
+        data = load_original(letter)
+    except DlqError as exc:
+        data = inline_original(letter)
+        note = f"only the first {len(data)} bytes: {exc}" if data else str(exc)
+    click.echo(format_letter(letter, replays, describe_original(data, full=full), note))
+
+
+@dlq.command("replay")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--all", "replay_all", is_flag=True, help="Every letter the filters select.")
+@_letter_filters
+@click.option("--limit", "-n", type=click.IntRange(min=1), help="With --all: at most this many.")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
+@click.option("--yes", is_flag=True, help="Allow --all without any filter (every letter).")
+@click.option("--note", help="Why, kept with the replay (e.g. the fix deployed).")
+@click.option("--by", help="Who replays, kept with the replay [default: $USER].")
+@click.pass_context
+def dlq_replay(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    replay_all: bool,
+    stage: str | None,
+    kind: str | None,
+    site: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    replayed: bool | None,
+    limit: int | None,
+    dry_run: bool,
+    yes: bool,
+    note: str | None,
+    by: str | None,
+) -> None:
+    """Send dead letters' originals back to the topics they came from.
+
+    Each original goes, with its original key, to its letter's source topic
+    (news.raw for a page the parse stage refused) through the same producer as
+    `newsflow publish`; the worker then processes it again, and every stage after
+    that topic runs again for it. Run it once the cause is fixed (a limit
+    raised, a bug fixed, a worker restarted with the fix): a message that fails
+    again becomes a new dead letter. Each confirmed replay is recorded (time,
+    topic, partition, offset, --by, --note) and `dlq show` lists them.
+
+    Name letters by id (a unique prefix is fine), or use --all with the filters
+    of `dlq list` (--all without a filter needs --yes). An original cut to its
+    head on the dead-letter topic is read from its file (original_file) when that
+    is on this host; otherwise that letter is refused. Exit status 1 when any
+    letter was not replayed.
+    """
+    import getpass
+
+    from newsflow.dlq import DlqError, format_result, replay_letters, replay_matching
+    from newsflow.store import StoreUnavailable
+
+    settings = _settings(ctx)
+    letter_filter = _make_filter(stage, kind, site, source, since, until, replayed)
+    if replay_all == bool(ids):
+        raise click.UsageError("name the letters to replay by id, or use --all with filters")
+    if ids and (not letter_filter.is_empty() or limit is not None):
+        raise click.UsageError("filters and --limit go with --all, not with ids")
+    if replay_all and letter_filter.is_empty() and not yes:
+        raise click.UsageError(
+            "--all without a filter would replay every dead letter: add a filter "
+            "(e.g. --kind too_large --not-replayed) or --yes"
+        )
+    if by is None:
+        try:
+            by = getpass.getuser()
+        except (KeyError, OSError):
+            by = None
+    try:
+        if replay_all:
+            results = asyncio.run(
+                replay_matching(settings, letter_filter, limit, note=note, by=by, dry_run=dry_run)
+            )
+        else:
+            results = asyncio.run(replay_letters(settings, ids, note=note, by=by, dry_run=dry_run))
+    except (DlqError, StoreUnavailable) as exc:
+        raise _dlq_error(exc) from exc
+    for result in results:
+        click.echo(format_result(result))
+    done = sum(1 for r in results if r["status"] in ("replayed", "would_replay"))
+    verb = "would replay" if dry_run else "replayed"
+    click.echo(f"{verb} {done} of {len(results)} dead letter(s)", err=True)
+    if done < len(results):
+        sys.exit(1)
+
+
+# ------------------------------------------------------------------ status
+
+
+@main.command()
+@click.option(
+    "--url",
+    help="The worker's web address [default: http://NEWSFLOW_WEB_HOST:NEWSFLOW_WEB_PORT].",
+)
+@click.option("--token", help="Bearer token of the worker's web port [NEWSFLOW_WEB_TOKEN].")
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=0.5),
+    metavar="SECONDS",
+    help="Refresh every SECONDS until Ctrl-C.",
+)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="HTTP timeout, s.")
+@click.pass_context
+def status(
+    ctx: click.Context, url: str | None, token: str | None, watch: float | None, timeout: float
+) -> None:
+    """What a running worker is doing, as tables in the terminal.
+
+    Reads the worker's /api/overview: readiness and its reasons, stages, sites,
+    extraction quality (alerts in red), trending entities, consumer lag and the
+    latest dead letters. Exit status 2 when the worker cannot be reached, 3 when
+    it wants a token (pass --token or set NEWSFLOW_WEB_TOKEN).
+    """
+    from newsflow.status import StatusError, default_url, run_status
+
+    settings = _settings(ctx)
+    try:
+        run_status(
+            url or default_url(settings),
+            token if token is not None else settings.web_token,
+            watch=watch,
+            timeout=timeout,
+        )
+    except StatusError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
 
 
 # ------------------------------------------------------------------ config

@@ -150,7 +150,13 @@ async def fetch(url: str, query: sa.Executable) -> list[sa.Row[Any]]:
         await engine.dispose()
 
 
-SINK_TABLES = ("article_entities", "articles", "dead_letters", "alembic_version")
+SINK_TABLES = (
+    "article_entities",
+    "articles",
+    "dead_letter_replays",
+    "dead_letters",
+    "alembic_version",
+)
 
 
 def drop_sink_tables(url: str) -> None:

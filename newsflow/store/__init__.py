@@ -28,20 +28,30 @@ range-filter correctly on both back ends with one index. The page's own offset i
 message is also kept whole in ``doc``.
 
 Modules: `store` (the `Store` handle), `tables`, `rows` (records to rows, upserts),
-`engine` (URLs, engines, SQLite hooks), `errors` (the contract above), `migrate`.
+`engine` (URLs, engines, SQLite hooks), `errors` (the contract above), `migrate`, `letters`
+(the dead-letter listing and replay history the operators' tools read).
 """
 
 from newsflow.store.errors import StoreUnavailable
+from newsflow.store.letters import LetterQuery
 from newsflow.store.migrate import migrate
 from newsflow.store.store import Store, WriteResult
-from newsflow.store.tables import article_entities, articles, dead_letters, metadata
+from newsflow.store.tables import (
+    article_entities,
+    articles,
+    dead_letter_replays,
+    dead_letters,
+    metadata,
+)
 
 __all__ = [
+    "LetterQuery",
     "Store",
     "StoreUnavailable",
     "WriteResult",
     "article_entities",
     "articles",
+    "dead_letter_replays",
     "dead_letters",
     "metadata",
     "migrate",

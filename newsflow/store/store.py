@@ -17,6 +17,13 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.types import DeadLetterDict, EnrichedArticleDict
 from newsflow.store.engine import BEGIN_IMMEDIATE, create_engine, ensure_sqlite_parent, parse_url
 from newsflow.store.errors import translated
+from newsflow.store.letters import (
+    LetterQuery,
+    ids_with_prefix,
+    letter_query,
+    replays_query,
+    summaries_query,
+)
 from newsflow.store.migrate import migrate_blocking
 from newsflow.store.rows import (
     article_row,
@@ -26,7 +33,12 @@ from newsflow.store.rows import (
     entity_rows,
     storable_article,
 )
-from newsflow.store.tables import article_entities, articles, dead_letters
+from newsflow.store.tables import (
+    article_entities,
+    articles,
+    dead_letter_replays,
+    dead_letters,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +58,12 @@ class WriteResult:
     # with that same value is the same message delivered again (after a crash between the
     # write and its ack), not another enrichment of an unchanged page.
     kept: Mapping[str, str | None] = field(default_factory=dict, compare=False)
+
+
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A result row as a dict with plain ``str`` keys (SQLAlchemy's column names are a str
+    subclass that JSON encoders such as orjson refuse)."""
+    return {str(key): value for key, value in row.items()}
 
 
 class Store:
@@ -232,3 +250,47 @@ class Store:
             }
             for row in rows
         ]
+
+    # ------------------------------------------------------------ dead letters, for operators
+
+    async def dead_letter_summaries(self, query: LetterQuery) -> list[dict[str, Any]]:
+        """Letters matching ``query``, newest failure first, without their original bytes.
+
+        Each dict has the letter's columns but ``original_b64`` and ``original_key_b64``,
+        plus ``replays`` (how many times it was replayed) and ``last_replayed_at``.
+        """
+        async with self._read("dead_letter_summaries") as conn:
+            rows = (await conn.execute(summaries_query(query))).mappings().all()
+        return [_plain(row) for row in rows]
+
+    async def dead_letter_ids(self, prefix: str, limit: int = 2) -> list[str]:
+        """Ids beginning with ``prefix``, at most ``limit``: an operator may type a short one."""
+        async with self._read("dead_letter_ids") as conn:
+            return list((await conn.scalars(ids_with_prefix(prefix, limit))).all())
+
+    async def get_dead_letter(self, letter_id: str) -> dict[str, Any] | None:
+        """Every column of one letter (original included), ``replays`` and ``last_replayed_at``."""
+        async with self._read("get_dead_letter") as conn:
+            row = (await conn.execute(letter_query(letter_id))).mappings().first()
+        return None if row is None else _plain(row)
+
+    async def dead_letter_replays(self, letter_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The replays of these letters, oldest first per letter."""
+        if not letter_ids:
+            return []
+        async with self._read("dead_letter_replays") as conn:
+            rows = (await conn.execute(replays_query(sorted(set(letter_ids))))).mappings().all()
+        return [_plain(row) for row in rows]
+
+    async def record_replays(self, replays: Sequence[Mapping[str, Any]]) -> int:
+        """Add replay rows (``letter_id``, ``replayed_at``, ``target_topic``,
+        ``target_partition``, ``target_offset``, ``note``, ``replayed_by``) in one transaction.
+
+        Called after the broker confirmed each re-publication, so a row always names a record
+        that exists; returns how many were written.
+        """
+        if not replays:
+            return 0
+        async with self._write("record_replays") as conn:
+            await conn.execute(dead_letter_replays.insert(), [dict(r) for r in replays])
+        return len(replays)

@@ -110,3 +110,23 @@ dead_letters = sa.Table(
     sa.Column("original_truncated", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("original_file", sa.Text),
 )
+
+# One row per re-publication of a dead letter's original (`newsflow dlq replay`): when, to
+# where, by whom and why. A letter's own row is never changed by a replay.
+dead_letter_replays = sa.Table(
+    "dead_letter_replays",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "letter_id",
+        sa.Text,
+        sa.ForeignKey("dead_letters.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("replayed_at", UtcDateTime(), nullable=False),
+    sa.Column("target_topic", sa.Text, nullable=False),
+    sa.Column("target_partition", sa.Integer, nullable=False),
+    sa.Column("target_offset", sa.BigInteger, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("replayed_by", sa.Text),
+)

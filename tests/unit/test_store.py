@@ -347,7 +347,7 @@ async def test_migrate_twice_is_a_no_op(url: str) -> None:
     await migrate(url)
     await migrate(url)
     (version,) = await fetch(url, sa.text("SELECT version_num FROM alembic_version"))
-    assert tuple(version) == ("0002",)
+    assert tuple(version) == ("0003",)
     async with await Store.open(url) as store:  # migrates a third time
         assert await store.count_articles() == 0
 
@@ -366,7 +366,7 @@ async def test_concurrent_migrations_in_separate_processes(url: str) -> None:
     assert [proc.returncode for proc in procs] == [0] * 6, [err for _, err in results]
     await asyncio.gather(migrate(url), migrate(url))
     versions = await fetch(url, sa.text("SELECT version_num FROM alembic_version"))
-    assert [tuple(v) for v in versions] == [("0002",)]
+    assert [tuple(v) for v in versions] == [("0003",)]
 
 
 async def test_the_migration_builds_what_the_table_definitions_describe(
