@@ -35,8 +35,22 @@ LATENCY_BUCKETS: tuple[float, ...] = (
     900.0,
     3600.0,
 )
-# Seconds from publication to persisted: minutes for a live feed, days for a backfill.
-AGE_BUCKETS: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0, 604800.0, 2592000.0)
+# Seconds from publication to persisted: minutes for a live feed, days to years for a
+# backfill or an archive crawl.
+AGE_BUCKETS: tuple[float, ...] = (
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    900.0,
+    3600.0,
+    21600.0,
+    86400.0,
+    604800.0,
+    2592000.0,
+    31536000.0,
+    315360000.0,
+)
 MINUTES_KEPT = 60  # per-minute throughput history of each stage
 WINDOW_SECONDS = 3600  # trending: tumbling windows of one hour...
 WINDOWS_KEPT = 48  # ...kept for 48 hours

@@ -27,6 +27,7 @@ from typing import Any
 
 from newsflow.agents.health import Health
 from newsflow.settings import Settings
+from newsflow.web import HEADERS, INDEX, asset
 from newsflow.web.auth import auth_headers
 
 Lag = Callable[[], Awaitable[dict[str, Any]]]
@@ -39,6 +40,8 @@ PARTS = {
     "dead-letters": "dead_letters",
 }
 LAG_TIMEOUT_S = 10.0
+INTERNAL_TOPIC = "__assignor-__leader"
+REPLAYED_BY = "web"  # what a replay's record says about who asked for it
 REPLAY_BODY = 'the body must be JSON: {"ids": ["<dead letter id>", ...], "note": "why"}'
 
 
@@ -50,6 +53,8 @@ def overview(
     assigned: dict[str, list[int]] = {}
     for process in processes:
         for topic, parts in (process.get("assigned") or {}).items():
+            if INTERNAL_TOPIC in topic:
+                continue  # Faust's leader-election topic: not work an operator tracks
             assigned[topic] = sorted({*assigned.get(topic, []), *parts})
     error = tables.get("error")
     return {
@@ -60,7 +65,14 @@ def overview(
             "uptime_s": ready.get("uptime_s"),
             "assigned": dict(sorted(assigned.items())),
             "processes": [
-                {"ready": bool(p.get("ready")), "assigned": p.get("assigned") or {}}
+                {
+                    "ready": bool(p.get("ready")),
+                    "assigned": {
+                        topic: parts
+                        for topic, parts in (p.get("assigned") or {}).items()
+                        if INTERNAL_TOPIC not in topic
+                    },
+                }
                 for p in processes
             ],
         },
@@ -198,29 +210,26 @@ def register_web(
             from newsflow.dlq import replay_letters
 
             try:
-                done = await replay_letters(settings, ids, note=note, by="web")
-            except Exception as exc:  # noqa: BLE001 - say why; the letters stay as they were
-                return self.json({"error": f"replay failed: {exc}"}, status=409)
-            return self.json({"replayed": done})
+                done = await replay_letters(settings, ids, note=note, by=REPLAYED_BY)
+            except Exception as exc:  # noqa: BLE001 - say why (DlqError, the database away)
+                return self.json({"error": f"replay failed: {exc}"}, status=503)
+            return self.json({"results": done})
 
     app.page("/api/dlq/replay")(Replay)
 
     @app.page("/")  # type: ignore[untyped-decorator]
     async def dashboard(web: Any, request: Any) -> Any:
-        from newsflow.web import asset
-
-        body, content_type = asset("index.html")
-        return web.bytes(body, content_type=content_type)
+        body, content_type = asset(INDEX)
+        return web.bytes(body, headers={**HEADERS, "Content-Type": content_type})
 
     @app.page("/static/{name}")  # type: ignore[untyped-decorator]
     async def static(web: Any, request: Any, name: str) -> Any:
-        from newsflow.web import asset
-
         try:
             body, content_type = asset(name)
-        except (FileNotFoundError, ValueError):
+        except FileNotFoundError:
             return web.json({"error": f"no asset {name!r}"}, status=404)
-        return web.bytes(body, content_type=content_type)
+        # The type carries its charset, which aiohttp takes only as a header.
+        return web.bytes(body, headers={**HEADERS, "Content-Type": content_type})
 
 
 async def fetch_json(url: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:

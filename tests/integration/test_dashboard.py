@@ -15,7 +15,9 @@ import orjson
 import pytest
 
 from newsflow.publishing import publish_paths
+from tests.browser import chromium_page, save_screenshot
 from tests.integration.conftest import Pipeline
+from tests.integration.test_dlq import newsflow
 from tests.integration.test_pipeline import SEED_PAGE, _send_raw, corpus_pages, offline
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -123,7 +125,46 @@ async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
         'newsflow_stage_outcomes_total{error_kind="decode",outcome="dead",stage="parse"} 1.0'
         in text
     )
-    # Replay over the web is refused without a configured token on the worker only;
-    # with it, an unknown id is a clear error, not a crash.
+    # Replay over the web, with the token: an unknown id is said, not a crash; the
+    # broken page's letter is sent back to news.raw (it fails again: a new letter).
     status, body = _request(port, "/api/dlq/replay", body=replay)
-    assert status in (200, 409), body
+    assert status == 200 and orjson.loads(body)["results"][0]["status"] == "not_found", body
+    status, body = _request(
+        port, "/api/dlq/replay", body=orjson.dumps({"ids": [broken["id"]], "note": "test"})
+    )
+    assert status == 200, body
+    (result,) = orjson.loads(body)["results"]
+    assert result["status"] == "replayed" and result["topic"].endswith("news.raw"), result
+
+    def replay_counted() -> int | None:
+        rows = {row["stage"]: row for row in _json(port, "/api/stages")["stages"]}
+        parsed = int(rows["parse"]["in"])
+        return parsed if parsed == len(paths) + 2 else None
+
+    parsed = await _until(replay_counted, "the replayed page parsed (and failed) again")
+
+    # `newsflow status` prints the same overview in the terminal.
+    url = f"http://127.0.0.1:{port}"
+    code, _out, err = await newsflow(pipeline.settings, "status", "--url", url, "--token", "wrong")
+    assert code == 3, err
+    code, out, err = await newsflow(pipeline.settings, "status", "--url", url, "--token", TOKEN)
+    assert code == 0, err
+    top = doc["trending"]["entities"][0]["name"]
+    assert top in out and "decode" in out, out
+    assert str(parsed) in out
+
+    # The dashboard in a real headless Chromium, with the token in the URL fragment.
+    async with chromium_page() as page:
+        await page.goto(f"{url}/#token={TOKEN}")
+        parse = page.locator("#stages-table tbody tr", has_text="parse").first
+        await parse.wait_for(timeout=30_000)
+        cells = [t.strip() for t in await parse.locator("td").all_inner_texts()]
+        assert str(parsed) in cells, cells
+        iran = page.locator("#trending-entities-table tbody tr", has_text="إيران")
+        await iran.wait_for(timeout=30_000)
+        assert await iran.locator("svg.spark").count() == 1
+        letter = page.locator("#dead-letters-table tbody tr", has_text="decode").first
+        await letter.wait_for(timeout=30_000)
+        assert await page.locator("#worker-state").inner_text() != "connecting…"
+        shot = await save_screenshot(page, "dashboard-live")
+    assert shot.stat().st_size > 10_000

@@ -31,6 +31,8 @@ COMMANDS = {
     "schemas",
     "config",
     "entities",
+    "dlq",
+    "status",
 }
 
 

@@ -219,7 +219,7 @@ def test_the_overview_joins_tables_readiness_lag_and_rules() -> None:
         "ready": False,
         "reasons": ["process 2: warming up enrich"],
         "processes": [
-            {"ready": True, "assigned": {"news.raw": [0, 1]}},
+            {"ready": True, "assigned": {"news.raw": [0, 1], "app-__assignor-__leader": [0]}},
             {"ready": False, "assigned": {"news.raw": [2]}},
         ],
     }
