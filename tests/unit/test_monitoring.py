@@ -266,3 +266,23 @@ def test_any_events_fold_without_raising_and_counts_add_up(
     for row in view["stages"]:
         assert row["in"] == row["ok"] + row["dead"] + row["unchanged"]
     render(view, None, {"ready": True})
+
+
+def test_the_documented_overview_has_the_keys_the_worker_sends() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "web-api.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)\n```", text, re.S)
+    assert block is not None
+    documented = json.loads(block.group(1))
+    t = Tables()
+    t.feed("parse|news.raw|0", _event("parse", [_outcome(0, "parse", quality=_quality())]))
+    sent = overview(t.view(), {"ready": True}, {}, {"version": "v", "routes": []})
+    assert set(documented) == set(sent)
+    assert set(documented["worker"]) == set(sent["worker"])
+    assert set(documented["stages"][0]) - {"age_s"} == set(sent["stages"][0])
+    assert set(documented["sites"][0]) == set(sent["sites"][0])
+    assert set(documented["quality"][0]) == set(sent["quality"][0])
+    assert set(documented["trending"]) == set(sent["trending"])

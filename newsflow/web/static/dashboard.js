@@ -149,14 +149,16 @@
     return dec1Fmt.format(v / 60) + " min";
   }
 
-  /* Ages since fetch run from seconds to hours: fewer digits than latencies. */
+  /* Article ages run from seconds (a live feed) to years (an archive crawl). */
   function fmtAge(seconds) {
     const v = num(seconds);
     if (v === null) return DASH;
     if (v < 10) return v.toFixed(1) + " s";
     if (v < 60) return Math.round(v) + " s";
     if (v < 3600) return dec1Fmt.format(v / 60) + " min";
-    return dec1Fmt.format(v / 3600) + " h";
+    if (v < 172800) return dec1Fmt.format(v / 3600) + " h";
+    if (v < 63072000) return dec1Fmt.format(v / 86400) + " d";
+    return dec1Fmt.format(v / 31536000) + " y";
   }
 
   function fmtAgo(seconds) {
