@@ -74,6 +74,10 @@ class ArticleDict(TypedDict):
     # replaced by U+FFFD (0 for a clean decode).
     encoding: NotRequired[Annotated[str | None, Default(None)]]
     encoding_errors: NotRequired[Annotated[int, Default(0)]]
+    # The page's breadcrumb trail, outermost first, without the home link and the
+    # article's own title (JSON-LD BreadcrumbList, else the DOM's breadcrumb block);
+    # categories read it as the page's own section labels. [] in older records.
+    breadcrumbs: NotRequired[Annotated[list[str], Default([])]]
 
 
 class MentionDict(TypedDict):
@@ -115,6 +119,10 @@ class EnrichedArticleDict(TypedDict):
     # N: from the first N characters of each (cut back to a space), the rest unread
     # (enrich.MAX_ENRICH_CHARS); None in older records too
     enriched_chars: Annotated[int | None, Default(None)]
+    # Each category's score, 0..1: its share of the evidence (page signals and text,
+    # `entities.enrich.categorize`); the keys of `categories` first and in their
+    # order, then any other category with some evidence. {} in older records.
+    category_scores: NotRequired[Annotated[dict[str, float], Default({})]]
 
 
 class DeadLetterDict(TypedDict):

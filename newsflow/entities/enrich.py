@@ -2,8 +2,12 @@
 
 Pure and deterministic given `now`; the Faust agent only calls `enrich_article`.
 
-Categories come from keyword lexicons (ar/fa/en/ru) matched on folded tokens, Arabic
-proclitics stripped, plus category hints that the alias table attaches to salient entities.
+Categories come first from the page's own section labels when they name one (section,
+breadcrumbs, URL path, tags: `entities.sections`), a strong prior; the text decides when
+none does and adds a category it strongly supports: keyword lexicons (ar/fa/en/ru and a
+few words of de/fr/es) matched on folded tokens, Arabic proclitics stripped, plus
+category hints that the alias table attaches to salient entities
+(`combine_category_scores` says how they are combined).
 Keywords are the most frequent content words (field-weighted, stop words and entity
 mentions left out), shown as written in the article. Neither needs any download.
 
@@ -40,6 +44,7 @@ from newsflow.entities.forms import (
     fold_with_offsets,
 )
 from newsflow.entities.ner import extract_entities, extractor_version
+from newsflow.entities.sections import page_signals
 
 SCHEMA_VERSION = 1
 MAX_KEYWORDS = 10
@@ -49,6 +54,8 @@ _FIELD_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 _MIN_CATEGORY_SCORE = 3.0
 _RELATIVE_CATEGORY_SCORE = 0.35
 _ENTITY_HINT_WEIGHT = 4.0
+_MIN_TEXT_EVIDENCE = 2 * _MIN_CATEGORY_SCORE
+_SIGNAL_WEIGHT = 0.7  # a page signal's part of a category's score (`combine_category_scores`)
 
 # A trailing "*" makes an entry a prefix (stem); otherwise the folded token must be equal.
 # Arabic entries are written without the article; tokens are matched with and without
@@ -64,6 +71,11 @@ _LEXICON_SOURCE: dict[str, str] = {
         نماینده* مذاکر* توافق*
         президент* министр* правительств* парламент* выбор* политик* дипломат* посол*
         санкци* переговор* депутат* саммит*
+        politi* regierung* kanzler* parlament* bundestag* landtag* wahl wahlen wahlkampf* partei*
+        koalition* abgeordnet* diplomat* botschaft* sanktion* gesetz* präsident* spd cdu csu afd
+        gouvernement* ministre* président* élection* député* sénat* ambassad* parti partis
+        gobierno* presiden* parlament* congreso senado elecci* electoral* diputad* embajad*
+        governo* elezion* eleiç* deputat* senator*
     """,
     "economy": """
         econom* market* trade trading tariff* inflation bank banks banking currenc* oil gas
@@ -75,6 +87,12 @@ _LEXICON_SOURCE: dict[str, str] = {
         صنعت* صنایع
         экономи* рынк* рынок торгов* нефт* газ цен* инвест* экспорт* импорт* инфляци* банк*
         валют* бюджет* налог* компани* доллар* рубл*
+        wirtschaft* unternehmen* konzern* markt märkte börse* aktie* banken zins* preis* umsatz*
+        gewinn* handel* steuer* haushalt* investition* arbeitsmarkt* konjunktur* milliard*
+        rezession* économi* entreprise* marché* bourse* banque* commerce* impôt* croissance*
+        investiss* emploi* chômage* empresa* mercado* bolsa banco* inflación precio* comercio
+        impuesto* presupuesto* inversi* empleo* desempleo* mercat* prezz* azienda* aziende
+        empresas preço* jobs unemployment wage* retail* consumer* earnings
     """,
     "conflict": """
         war wars warfare military army troops attack* strike* airstrike* missile* drone*
@@ -88,6 +106,11 @@ _LEXICON_SOURCE: dict[str, str] = {
         تروریس* درگیری* تسلیحات محاصره گروگان* جنایت* تجاوز
         войн* военн* арми* атак* удар* ракет* беспилотник* дрон* погиб* убит* ранен*
         обстрел* перемири* террор* боев* оккупац* оружи*
+        krieg* militär* armee* soldat* angriff* anschlag* rakete* drohne* getötet* verletzt* waffe*
+        waffenruhe offensive* kämpf* bundeswehr streitkräfte* guerre* militaire* armée* attaque*
+        frappe* bombard* tués blessés armes cessez otage* terroris* combat* guerra* militar*
+        ejército* soldado* ataque* misil* muertos heridos armas rehén* esercito* attacc* soldati
+        exército* ataques
     """,
     "science_tech": """
         science* scientist* research* technolog* tech ai software internet cyber*
@@ -99,6 +122,12 @@ _LEXICON_SOURCE: dict[str, str] = {
         ماهواره* فضایی* دیجیتال* رایانه* کامپیوتر* ربات* تراشه* نوآوری* دانشبنیان*
         наук* учен* исследован* технолог* искусственн* интернет* кибер* спутник* космос*
         космич* цифров* компьютер* робот*
+        wissenschaft* forsch* studie studien technolog* technik* digital* software* künstliche ki
+        computer* daten* satellit* raumfahrt* klima* physik* roboter* recherche* chercheur*
+        numérique* logiciel* informati* spatial* climat* environnement* cienc* científic*
+        investigaci* tecnolog* informátic* satélite* espacial* clima* scienz* ricerca* ricercator*
+        iphone* ipad* macbook* android laptop* gadget* app apps chip chips processor* climate*
+        environment* emissions carbon warming researchers nasa astronom* planet* telescope*
     """,
     "health": """
         health* hospital* medic* doctor* nurse* disease* virus* vaccin* pandemic* epidemic*
@@ -109,6 +138,11 @@ _LEXICON_SOURCE: dict[str, str] = {
         عفونت*
         здоров* больниц* врач* медицин* болезн* вирус* вакцин* пандеми* эпидеми*
         коронавирус* пациент* лечени* лекарств*
+        gesundheit* krankenhaus* klinik* arzt ärzte* ärztin* medizin* krankheit* erkrank* impf*
+        pandemie* therapie* behandlung* corona* krebs* infektion* pflege* santé médic* médecin*
+        hôpita* malad* pandémie* épidémie* traitement* soins salud* enferm* vacun* pandemia*
+        paciente* tratamiento* cáncer ospedal* malatti* saúde doença* nutrition* diet* obesity
+        mental wellbeing
     """,
     "sports": """
         sport* football* soccer match matches league* tournament* championship* olympic*
@@ -120,6 +154,12 @@ _LEXICON_SOURCE: dict[str, str] = {
         مدال* ورزشگاه*
         спорт* футбол* матч* чемпионат* турнир* олимпи* игрок* тренер* клуб* медал* стадион*
         хоккей* теннис*
+        fußball* fussball* spieler* mannschaft* bundesliga* meisterschaft* turnier* olympi*
+        weltmeister* stadion* saison* medaille* handball* marathon* leichtathlet* championnat*
+        joueur* entraîneur* équipe* stade* tournoi* ligue fútbol futbol jugador* entrenador*
+        equipo* campeonato* torneo* olímpic* medalla* estadio* gol goles calcio giocator*
+        allenator* squadra* futebol* jogador* racing jockey* derby swim* cricket*
+        rugby golf hockey nfl nba
     """,
     "culture": """
         culture* cultural film* movie* cinema* music* musician* art artist* museum* book
@@ -131,6 +171,12 @@ _LEXICON_SOURCE: dict[str, str] = {
         نمایشگاه* میراث* ادبیات* شاعر*
         культур* фильм* кино* музык* искусств* художник* музе* книг* роман* фестивал* театр*
         выставк* литератур* поэт*
+        kultur* kino* künstler* kunst ausstellung* theater* buch bücher festival* konzert*
+        schauspiel* sänger* oper cinéma* musique* musicien* artiste* musée* livre* théâtre*
+        exposition* chanteu* littérat* película* cine música* músico* artista* museo* libro*
+        novela* teatro* exposición* cantante* musica* filme* celebrit* singer* album* song*
+        concert* hollywood netflix episode* recipe* restaurant* chef* cuisine* dessert*
+        مسلسل* مطرب* غناء اغني*
     """,
 }
 
@@ -312,10 +358,9 @@ def _learn_words(words: Mapping[str, int]) -> None:
             _CORES[token] = info.core
 
 
-def categorize(
-    fields: Mapping[str, str], entities: list[EntityDict]
-) -> tuple[list[str], dict[str, float]]:
-    """Categories ordered by score, and the scores (for debugging and tests).
+def text_category_scores(fields: Mapping[str, str], entities: list[EntityDict]) -> dict[str, float]:
+    """The text's evidence for each category: field-weighted counts of lexicon words
+    plus the hints of salient entities (`_ENTITY_HINT_WEIGHT` times salience).
 
     Word scores are whole numbers (field weight times count), so the order the words
     are added in changes no score."""
@@ -333,16 +378,57 @@ def categorize(
     for ent in entities:
         for cat in entity_categories(ent["id"]):
             scores[cat] += _ENTITY_HINT_WEIGHT * ent["salience"]
+    return {c: scores[c] for c in CATEGORIES if scores.get(c)}
+
+
+def combine_category_scores(
+    text: Mapping[str, float], signals: Mapping[str, float]
+) -> tuple[list[str], dict[str, float]]:
+    """The categories, ordered by score, and every category's score in 0..1.
+
+    - The text's share of a category is its evidence over the page's total, the total
+      taken as at least `_MIN_TEXT_EVIDENCE` (one stray word is not a certainty).
+    - A page signal (`entities.sections`) is a strong prior: when the page's own labels
+      name a category, the score is `_SIGNAL_WEIGHT` times the signals' share plus the
+      rest times the text's; without one, the text's share alone.
+    - A category is kept when its score is at least `_RELATIVE_CATEGORY_SCORE` of the
+      best one and a signal names it or its text evidence reaches `_MIN_CATEGORY_SCORE`.
+      Without signals this is the text classifier's rule as it always was.
+    """
+    total_text = max(sum(text.values()), _MIN_TEXT_EVIDENCE)
+    total_signal = sum(signals.values())
+    scores: dict[str, float] = {}
+    for cat in CATEGORIES:
+        t = text.get(cat, 0.0) / total_text
+        if total_signal > 0:
+            score = _SIGNAL_WEIGHT * signals.get(cat, 0.0) / total_signal + (1 - _SIGNAL_WEIGHT) * t
+        else:
+            score = t
+        if score > 0:
+            scores[cat] = score
     if not scores:
         return [], {}
     top = max(scores.values())
-    threshold = max(_MIN_CATEGORY_SCORE, _RELATIVE_CATEGORY_SCORE * top)
-    ordered = [
-        cat
-        for cat, score in sorted(scores.items(), key=lambda kv: (-kv[1], CATEGORIES.index(kv[0])))
-        if score >= threshold and cat in CATEGORIES
+    ranked = sorted(scores, key=lambda c: (-scores[c], CATEGORIES.index(c)))
+    kept = [
+        c
+        for c in ranked
+        if scores[c] >= _RELATIVE_CATEGORY_SCORE * top
+        and (signals.get(c, 0.0) > 0 or text.get(c, 0.0) >= _MIN_CATEGORY_SCORE)
     ]
-    return ordered, dict(scores)
+    rest = [c for c in ranked if c not in kept]
+    return kept, {c: round(scores[c], 4) for c in (*kept, *rest)}
+
+
+def categorize(
+    fields: Mapping[str, str],
+    entities: list[EntityDict],
+    signals: Mapping[str, float] | None = None,
+) -> tuple[list[str], dict[str, float]]:
+    """Categories ordered by score, and the scores (the record's `category_scores`):
+    the text's evidence (`text_category_scores`) combined with the page's own section
+    labels, ``signals`` (`entities.sections.page_signals`; none: the text decides)."""
+    return combine_category_scores(text_category_scores(fields, entities), signals or {})
 
 
 def _blank_mentions(
@@ -524,7 +610,7 @@ def enrich_article(
     fields, enriched_chars = bounded_fields(article_fields(article), MAX_ENRICH_CHARS)
     language = article.get("language")
     entities = extract_entities(fields, language, tagger=tagger) if fields else []
-    categories, _ = categorize(fields, entities)
+    categories, category_scores = categorize(fields, entities, page_signals(article))
     keywords = extract_keywords(fields, entities)
     routes = routes_for(article, entities, categories)
     return {
@@ -533,6 +619,7 @@ def enrich_article(
         "article": article,
         "entities": entities,
         "categories": categories,
+        "category_scores": category_scores,
         "keywords": keywords,
         "routes": routes,
         "enriched_at": now.isoformat(),

@@ -50,6 +50,7 @@ from newsflow.extraction.content import (
 from newsflow.extraction.dom import Deadline, clean_text, parse_tree
 from newsflow.extraction.fields import (
     extract_authors,
+    extract_breadcrumbs,
     extract_external_id,
     extract_images,
     extract_lead,
@@ -87,6 +88,7 @@ __all__ = [
     "clean_text",
     "extract_authors",
     "extract_body",
+    "extract_breadcrumbs",
     "extract_external_id",
     "extract_images",
     "extract_lead",

@@ -209,15 +209,91 @@ def extract_tags(hints: DomHints, pm: PageMeta) -> list[str]:
     return out[:50]
 
 
+# Home links of breadcrumb trails, folded like the crumbs they are compared with.
 _HOME_CRUMBS = frozenset(
-    {"home", "الرئيسية", "الرئيسيه", "صفحه اصلي", "خانه", "accueil", "startseite"}
+    normalize_for_matching(w)
+    for w in (
+        "home",
+        "home page",
+        "homepage",
+        "start",
+        "startseite",
+        "accueil",
+        "inicio",
+        "portada",
+        "início",
+        "главная",
+        "anasayfa",
+        "ana sayfa",
+        "الرئيسية",
+        "الصفحة الرئيسية",
+        "خانه",
+        "صفحه اصلی",
+        "صفحه نخست",
+    )
 )
 
 
-def extract_section(hints: DomHints, pm: PageMeta, title: str | None) -> str | None:
+_MAX_CRUMBS = 10
+_MAX_CRUMB_CHARS = 60
+_CRUMB_SEPARATORS = frozenset(">/»›«‹|-→←•·:")
+
+
+def extract_breadcrumbs(hints: DomHints, pm: PageMeta, title: str | None) -> list[str]:
+    """The page's breadcrumb trail, outermost first: JSON-LD ``BreadcrumbList`` (in
+    ``position`` order when every item has one), else the first DOM breadcrumb block
+    (``nav.breadcrumb``, ``[class*=breadcrumb]``: its links, list items and spans).
+
+    The home link and the article's own title are left out (they say nothing of the
+    section), so are separators and repeats (a list item and its link are one crumb).
+    Categories read the trail as the page's own section labels (`entities.sections`).
+    """
+    crumbs: list[str] = []
+    for obj in pm.ld_objects:
+        if "breadcrumblist" in ld_types(obj):
+            items = obj.get("itemListElement")
+            if isinstance(items, list):
+                named: list[tuple[float, str]] = []
+                for it in items[:50]:
+                    if isinstance(it, dict):
+                        name = ld_str(it.get("name")) or ld_str(it.get("item"))
+                        if name:
+                            pos = it.get("position")
+                            order = float(pos) if isinstance(pos, int | float) else None
+                            named.append((len(named) if order is None else order, name))
+                if all(
+                    isinstance(it, dict) and isinstance(it.get("position"), int | float)
+                    for it in items[:50]
+                ):
+                    named.sort(key=lambda pn: pn[0])
+                crumbs = [name for _, name in named]
+            break
+    if not crumbs:
+        for bc in hints.crumb_nodes[:1]:
+            crumbs = [node_text(a) for a in bc.css("a, li, span")[:50]]
+    title_n = normalize_for_matching(title or "")
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in crumbs:
+        c = clean_text(c)
+        cn = normalize_for_matching(c)
+        if (
+            not c
+            or len(c) > _MAX_CRUMB_CHARS
+            or c in _CRUMB_SEPARATORS
+            or cn in seen
+            or cn in _HOME_CRUMBS
+            or (title_n and (cn == title_n or (cn in title_n and len(cn) > 20)))
+        ):
+            continue
+        seen.add(cn)
+        out.append(c)
+    return out[:_MAX_CRUMBS]
+
+
+def extract_section(pm: PageMeta, breadcrumbs: list[str]) -> str | None:
     """Section: JSON-LD ``articleSection`` → ``article:section`` meta → microdata →
-    breadcrumbs (JSON-LD ``BreadcrumbList``, else a DOM ``.breadcrumb``): the last
-    item that is neither the home link nor the article title.
+    the last breadcrumb (`extract_breadcrumbs`: neither the home link nor the title).
     """
     s = ld_get(pm, "articleSection") or pm.first(("article:section", "og:article:section"))
     if s:
@@ -225,28 +301,7 @@ def extract_section(hints: DomHints, pm: PageMeta, title: str | None) -> str | N
     s = pm.first(("microdata:articlesection",))
     if s:
         return s
-    crumbs: list[str] = []
-    for obj in pm.ld_objects:
-        if "breadcrumblist" in ld_types(obj):
-            items = obj.get("itemListElement")
-            if isinstance(items, list):
-                for it in items:
-                    if isinstance(it, dict):
-                        name = ld_str(it.get("name")) or ld_str(it.get("item"))
-                        if name:
-                            crumbs.append(name)
-            break
-    if not crumbs:
-        for bc in hints.crumb_nodes[:1]:
-            crumbs = [node_text(a) for a in bc.css("a, li, span")[:50]]
-            crumbs = [c for c in crumbs if c and len(c) <= 60 and c not in ">/»›"]
-    title_n = normalize_for_matching(title or "")
-    for c in reversed(crumbs):
-        cn = normalize_for_matching(c)
-        if cn in _HOME_CRUMBS or (title_n and (cn == title_n or (cn in title_n and len(cn) > 20))):
-            continue
-        return c
-    return None
+    return breadcrumbs[-1] if breadcrumbs else None
 
 
 _ID_KEYWORDS = KeywordScan(sel.EXTERNAL_ID_KEYWORDS)

@@ -243,7 +243,8 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     lead, printed_lead = ex.extract_lead(hints, pm)
     authors = ex.extract_authors(hints, pm, site)
     tags = ex.extract_tags(hints, pm)
-    section = ex.extract_section(hints, pm, title)
+    breadcrumbs = ex.extract_breadcrumbs(hints, pm, title)
+    section = ex.extract_section(pm, breadcrumbs)
     anchor = pubdate.find_anchor(tree.body, title)
     cands = pubdate.date_candidates(hints, pm, url, anchor)
     deadline.check()
@@ -303,6 +304,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         authors=authors,
         tags=tags,
         section=section,
+        breadcrumbs=breadcrumbs,
         external_id=external_id,
         images=images,
         fetched_at=raw.get("fetched_at"),

@@ -83,7 +83,7 @@ def test_jsonld_graph_and_entities() -> None:
     assert pm.ld_article is not None
     assert ex.extract_title(pm, "example.org") == 'Headline "quoted"'
     assert ex.extract_authors(hints, pm, "example.org") == ["Ali Rezaei"]
-    assert ex.extract_section(hints, pm, None) == "World"
+    assert ex.extract_section(pm, ex.extract_breadcrumbs(hints, pm, None)) == "World"
     assert ex.extract_tags(hints, pm) == ["Iran", "Russia"]
 
 
@@ -153,7 +153,46 @@ def test_section_from_breadcrumbs() -> None:
         '<html><body><ol class="breadcrumb"><li><a href="/">الرئيسية</a></li>'
         '<li><a href="/politics">السياسة</a></li></ol></body></html>'
     )
-    assert ex.extract_section(hints, pm, "عنوان") == "السياسة"
+    crumbs = ex.extract_breadcrumbs(hints, pm, "عنوان")
+    assert crumbs == ["السياسة"]  # the home link is left out
+    assert ex.extract_section(pm, crumbs) == "السياسة"
+
+
+def test_breadcrumbs_from_jsonld_in_position_order() -> None:
+    hints, pm = _meta(
+        """<html><head><script type="application/ld+json">
+        {"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":[
+         {"@type":"ListItem","position":3,"name":"تحلیل انتخابات مجلس"},
+         {"@type":"ListItem","position":1,"name":"خانه","item":"https://example.ir/"},
+         {"@type":"ListItem","position":2,"item":{"@id":"https://example.ir/siasi","name":"سیاسی"}}
+        ]}</script></head><body><h1>تحلیل انتخابات مجلس</h1></body></html>"""
+    )
+    crumbs = ex.extract_breadcrumbs(hints, pm, "تحلیل انتخابات مجلس")
+    assert crumbs == ["سیاسی"]  # home and the article's own title left out
+    assert ex.extract_section(pm, crumbs) == "سیاسی"
+
+
+def test_dom_breadcrumbs_keep_every_level_once() -> None:
+    hints, pm = _meta(
+        '<html><body><div class="breadcrumbs"><a href="/">Home</a> › '
+        '<a href="/news">News</a> › <span><a href="/news/business">Business</a></span>'
+        " › <span>Markets rally as inflation cools</span></div>"
+        "<h1>Markets rally as inflation cools</h1></body></html>"
+    )
+    crumbs = ex.extract_breadcrumbs(hints, pm, "Markets rally as inflation cools")
+    assert crumbs == ["News", "Business"]
+    assert ex.extract_section(pm, crumbs) == "Business"
+
+
+def test_article_section_wins_over_breadcrumbs() -> None:
+    hints, pm = _meta(
+        '<html><head><meta property="article:section" content="Sport"></head><body>'
+        '<ul class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/x">World</a></li>'
+        "</ul></body></html>"
+    )
+    crumbs = ex.extract_breadcrumbs(hints, pm, None)
+    assert crumbs == ["World"]
+    assert ex.extract_section(pm, crumbs) == "Sport"
 
 
 @pytest.mark.parametrize(
