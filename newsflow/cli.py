@@ -1,5 +1,5 @@
-"""The `newsflow` command: worker, publish, process, tail, dlq, status, broker, demo,
-schemas, config.
+"""The `newsflow` command: worker, publish, process, tail, dlq, status, routes, broker,
+demo, schemas, config.
 
 Options given on the command line win over ``NEWSFLOW_*`` variables, which win
 over the defaults in `newsflow.settings.Settings` — the same order everywhere.
@@ -381,6 +381,97 @@ def schemas_export(out: Path | None) -> None:
 
     for path in export_schemas(out or SCHEMA_DIR):
         click.echo(str(path))
+
+
+# ------------------------------------------------------------------ routes
+
+
+@main.group()
+def routes() -> None:
+    """Routing rules files: validate them, try them on pages.
+
+    A rules file (YAML) declares routes, their topics and the conditions that send an
+    article to them; see "Routing rules" in the README and the JSON Schema in
+    newsflow/core/rules/rules.schema.json.
+    """
+
+
+@routes.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def routes_check(files: tuple[Path, ...]) -> None:
+    """Validate rules FILES: a summary line with the version for each valid one, every
+    problem as file:line: message otherwise (exit status 1)."""
+    from newsflow.core.rules import RulesError, load_file
+    from newsflow.rules_check import describe
+
+    failed = False
+    for path in files:
+        try:
+            rules = load_file(path)
+        except RulesError as exc:
+            failed = True
+            for issue in exc.issues:
+                click.echo(str(issue), err=True)
+            click.echo(f"{path}: {len(exc.issues)} problem(s)", err=True)
+            continue
+        click.echo(f"{path}: ok, {describe(rules)}")
+    if failed:
+        sys.exit(1)
+
+
+@routes.command("test")
+@click.argument("rules_file", metavar="FILE", type=click.Path(path_type=Path))
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per page.")
+@click.option("--all", "every_rule", is_flag=True, help="Give every rule's reason, not only hits.")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="The time `age` conditions count from (default: now; without offset: UTC).",
+)
+@click.pass_context
+def routes_test(
+    ctx: click.Context,
+    rules_file: Path,
+    pages: tuple[Path, ...],
+    as_json: bool,
+    every_rule: bool,
+    now: datetime | None,
+) -> None:
+    """Show where the rules in FILE send each PAGE, and why.
+
+    PAGES are .html files (optionally .gz), folders of them, or JSON lines of raw
+    pages ({"url", "html"...}) or of enriched records (as `newsflow process` prints
+    them). Pages are parsed and enriched offline, as `newsflow process` does. Exit
+    status 1 when the rules are invalid or a page could not be processed.
+    """
+    from newsflow.core.rules import RulesError, load_file
+    from newsflow.rules_check import check_pages, describe, render
+
+    try:
+        rules = load_file(rules_file)
+    except RulesError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        sys.exit(1)
+    at = _now() if now is None else (now if now.tzinfo else now.replace(tzinfo=UTC))
+    settings = _settings(ctx)
+    if not as_json:
+        click.echo(f"{rules_file}: {describe(rules)}")
+    failed = 0
+    for checked in check_pages(pages, rules, settings, at):
+        failed += checked.decision is None
+        if as_json:
+            _json_line(checked.to_json(rules))
+        else:
+            click.echo("\n".join(render(checked, rules, every_rule)))
+    if failed:
+        click.echo(f"{failed} page(s) could not be processed", err=True)
+        sys.exit(1)
+
+
+# `newsflow routes apply FILE` (publish a rule set to news.config) belongs here: the
+# live part of issue 14, added with the worker's switch-over.
 
 
 # ---------------------------------------------------------------- entities
