@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-PIPELINE_MODULES = ("parse", "enrich", "route", "sink")
+PIPELINE_MODULES = ("rules", "parse", "enrich", "route", "sink")
 STATS_MODULES = ("stats",)
 
 

@@ -21,7 +21,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 import orjson
@@ -36,6 +36,9 @@ from newsflow.kafka import BIG_RECORD_BYTES
 from newsflow.schemas.codec import encode
 from newsflow.settings import Settings
 from newsflow.streams import Topics
+
+if TYPE_CHECKING:
+    from newsflow.agents.rules import RulesState
 
 log = logging.getLogger("newsflow.agents")
 
@@ -82,16 +85,43 @@ class AgentContext:
     settings: Settings
     topics: Topics
     health: Health
+    rules: RulesState | None = None  # the pipeline app's routing rules (agents.rules)
     big_sends: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # ------------------------------------------------------------------ sends
 
     def topic(self, role: str) -> faust.TopicT:
-        """The declared topic of an output role (``articles``, ``route:politics``...)."""
-        if role.startswith("route:"):
-            return self.topics.routes[role.split(":", 1)[1]]
+        """The declared topic of an output role (``articles``, ``enriched``...)."""
         topic: faust.TopicT = getattr(self.topics, role)
         return topic
+
+    async def resolve(self, role: str) -> faust.TopicT:
+        """The topic of an output: a role, or ``topic:<name>`` (a route's topic, without
+        the prefix). A route topic this process has not declared yet (a rule set another
+        process switched to first) is created and declared here, waiting out a broker
+        that is away; the topic exists before the first record is sent to it."""
+        if not role.startswith("topic:"):
+            return self.topic(role)
+        name = role.split(":", 1)[1]
+        known = self.topics.routes.get(name)
+        if known is not None:
+            return known
+        from newsflow.kafka import ensure_topics
+        from newsflow.streams import declare_one, route_spec
+
+        spec = route_spec(name, name)
+        attempt = 0
+        while name not in self.topics.routes:
+            self.check_running()
+            try:
+                await ensure_topics(self.settings, [spec])
+            except (TimeoutError, kafka_errors.KafkaError, OSError) as exc:
+                await self.pause(f"create topic {name}", attempt, repr(exc))
+                attempt += 1
+                continue
+            self.health.release(f"create topic {name}")
+            self.topics.routes[name] = declare_one(self.app, self.settings, spec)
+        return self.topics.routes[name]
 
     def check_running(self) -> None:
         """Raise `Stopping` once the app has begun to shut down."""

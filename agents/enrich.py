@@ -15,6 +15,7 @@ import faust
 from newsflow.agents.context import AgentContext, peek, utcnow
 from newsflow.agents.outcome import Outcome, Output, article_facts, salient_entities
 from newsflow.agents.runner import Stage, register_stage
+from newsflow.core.rules import RuleSet
 from newsflow.entities.enrich import enrich_article
 from newsflow.entities.gazetteer import use_cache_dir
 from newsflow.entities.ner import use_tagger_models, warm_up
@@ -32,15 +33,39 @@ def warm(cache_dir: Path, tagger_models: Mapping[str, str]) -> None:
     warm_up()
 
 
-def handle(value: bytes | None, now: datetime) -> Outcome:
-    """Decode and validate the article, enrich it, encode the enriched record."""
+# Rule sets this process has compiled, by version (a handful over a process's life).
+_RULES: dict[str, RuleSet] = {}
+
+
+def compiled(version: str, document: bytes) -> RuleSet:
+    """The rule set of ``version``, compiled once per process (the parent sends its JSON
+    with every message; compiling it each time would cost more than routing)."""
+    rules = _RULES.get(version)
+    if rules is None:
+        if len(_RULES) > 8:
+            _RULES.clear()
+        rules = _RULES[version] = RuleSet.from_json(document)
+    return rules
+
+
+def handle(value: bytes | None, now: datetime, rules: tuple[str, bytes] | None = None) -> Outcome:
+    """Decode and validate the article, enrich and route it, encode the enriched record.
+
+    ``rules`` is the (version, JSON) of the rule set the worker follows as it handed
+    this message over: the article is routed by that one, whatever changes meanwhile
+    (None: the shipped rules).
+    """
     try:
         article = decode(Article, value)
-        enriched = enrich_article(article, now=now)  # type: ignore[arg-type]
+        ruleset = compiled(*rules) if rules is not None else None
+        enriched = enrich_article(article, now=now, rules=ruleset)  # type: ignore[arg-type]
         output = Output("enriched", enriched["id"].encode(), encode(enriched))
         facts = article_facts(article)
         facts["entities"] = salient_entities(enriched["entities"])  # type: ignore[arg-type]
         facts["categories"] = list(enriched["categories"])
+        routing = enriched.get("routing")
+        if routing:
+            facts["rules_version"] = routing["version"]
         return Outcome(outputs=(output,), source=article["source"], url=article["url"], facts=facts)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
         hint = peek(value, "source", "url")
@@ -50,6 +75,8 @@ def handle(value: bytes | None, now: datetime) -> Outcome:
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the enrich stage on ``app``."""
     settings = ctx.settings
+    rules = ctx.rules
+    assert rules is not None, "the rules agent registers before enrich"
     register_stage(
         app,
         ctx,
@@ -57,7 +84,8 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             name=STAGE,
             input="articles",
             handle=handle,
-            args=lambda: (utcnow(),),
+            args=lambda: (utcnow(), rules.payload()),
+            wait=rules.loaded.wait,
             time_limit=settings.hard_time_limit(settings.enrich_timeout),
             warm=warm,
             warm_args=(settings.cache_dir, dict(settings.tagger_models)),

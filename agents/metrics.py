@@ -90,9 +90,18 @@ class _Snapshot(Collector):
             "bytes of the input messages of each stage",
             labels=["stage"],
         )
+        routes = CounterMetricFamily(
+            "newsflow_route_articles",
+            "articles the route stage sent to each route's topic",
+            labels=["route"],
+        )
         for row in self.tables.get("stages", []):
             nbytes.add_metric([row["stage"]], float(row.get("bytes", 0)))
+            if row["stage"] == "route":
+                for name, n in sorted((row.get("routes") or {}).items()):
+                    routes.add_metric([name], float(n))
         yield nbytes
+        yield routes
         latency = HistogramMetricFamily(
             "newsflow_stage_latency_seconds",
             "seconds from a page's fetch to the end of each stage (outputs confirmed, row written)",

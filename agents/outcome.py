@@ -32,6 +32,7 @@ class Facts(TypedDict, total=False):
     entities: list[NamedIdDict]
     categories: list[str]
     routes: list[str]
+    rules_version: str
 
 
 def _epoch(value: object) -> float | None:

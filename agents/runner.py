@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -58,6 +58,8 @@ class Stage:
     time_limit: float | None = None
     warm: Callable[..., object] | None = None
     warm_args: tuple[Any, ...] = ()
+    # awaited before ``args()`` is read for a message (enrich: the rule set is loaded)
+    wait: Callable[[], Awaitable[object]] | None = None
 
 
 Sent = tuple[faust.TopicT, Output, "asyncio.Future[Any]"]
@@ -197,6 +199,8 @@ class _Runner:
     async def compute(self, message: Message) -> Outcome:
         """The stage function's outcome for ``message``; never raises but to stop."""
         stage = self.stage
+        if stage.wait is not None:
+            await stage.wait()
         if self.pool is None:
             return stage.handle(message.value, *stage.args())
         attempt = 0
@@ -227,14 +231,13 @@ class _Runner:
         if outcome.failure is not None:
             return sent, None
         for output in outcome.outputs:
-            topic = self.ctx.topic(output.topic)
             try:
+                topic = await self.ctx.resolve(output.topic)
                 fut = await self.ctx.enqueue(topic, output.key, output.value)
             except (asyncio.CancelledError, Stopping):
                 raise
             except Exception as exc:  # noqa: BLE001 - refused for good: a dead letter
-                name = topic.get_topic_name()
-                return sent, Failure("send", f"{name} refused the record: {exc!r}")
+                return sent, Failure("send", f"{output.topic} refused the record: {exc!r}")
             sent.append((topic, output, fut))
         return sent, None
 

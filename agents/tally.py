@@ -82,7 +82,7 @@ def outcome_record(
         published = facts.get("published_at")
         if stage == "sink" and published is not None:
             record["age_s"] = round(max(0.0, now - published), 1)
-        for name in ("quality", "entities", "categories", "routes"):
+        for name in ("quality", "entities", "categories", "routes", "rules_version"):
             value = facts.get(name)
             if value:
                 record[name] = value

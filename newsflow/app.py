@@ -103,7 +103,12 @@ def create_app(
         app.web.blueprints = BlueprintManager([])
     topics = declare(app, settings)
     health = Health()
-    ctx = AgentContext(app=app, settings=settings, topics=topics, health=health)
+    rules = None
+    if role == "pipeline":
+        from newsflow.agents.rules import RulesState, initial_rules
+
+        rules = RulesState(*initial_rules(settings))
+    ctx = AgentContext(app=app, settings=settings, topics=topics, health=health, rules=rules)
     _watch_group(app, health)
     for module in modules(PIPELINE_MODULES if role == "pipeline" else STATS_MODULES):
         module.register(app, ctx)
@@ -120,7 +125,7 @@ def create_app(
             return await worker_lag(settings, groups)
 
         warn_if_exposed(settings.web_host, settings.web_token)
-        register_web(app, settings, health, stats_url, peers, lag)
+        register_web(app, settings, health, stats_url, peers, lag, rules.info if rules else None)
     return app
 
 

@@ -470,8 +470,37 @@ def routes_test(
         sys.exit(1)
 
 
-# `newsflow routes apply FILE` (publish a rule set to news.config) belongs here: the
-# live part of issue 14, added with the worker's switch-over.
+@routes.command("apply")
+@click.argument("rules_file", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--by", help="Who applies it, recorded with the rule set (default: $USER).")
+@click.pass_context
+def routes_apply(ctx: click.Context, rules_file: Path, by: str | None) -> None:
+    """Validate FILE, create its route topics, then publish it to news.config.
+
+    Every running worker switches to it at a message boundary, without a restart; a
+    worker started later follows it too (the latest applied rule set always wins over
+    NEWSFLOW_ROUTES_FILE). Invalid rules are refused here (exit status 1, every problem
+    as file:line: message) and are never published.
+    """
+    from newsflow.core.rules import RulesError, load_file
+    from newsflow.rules_check import describe
+    from newsflow.rules_config import apply_rules
+
+    try:
+        rules = load_file(rules_file)
+    except RulesError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"{rules_file}: {len(exc.issues)} problem(s); nothing applied", err=True)
+        sys.exit(1)
+    settings = _settings(ctx)
+    result = asyncio.run(apply_rules(settings, rules, by=by))
+    created = result["created_topics"]
+    click.echo(f"{rules_file}: applied, {describe(rules)}")
+    click.echo(
+        f"published to {result['topic']}@{result['offset']}"
+        + (f"; created {', '.join(created)}" if created else "")
+    )
 
 
 # ---------------------------------------------------------------- entities

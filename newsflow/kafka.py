@@ -23,7 +23,6 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from newsflow.settings import Settings
 from newsflow.streams import (
     ARTICLES,
-    DAY_MS,
     DLQ,
     ENRICHED,
     RAW,
@@ -100,12 +99,9 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> list[
         wanted = [
             NewTopic(
                 name=topic_name(spec, settings.topic_prefix),
-                num_partitions=settings.partitions,
+                num_partitions=spec.partitions or settings.partitions,
                 replication_factor=settings.replication,
-                topic_configs={
-                    "max.message.bytes": str(settings.max_message_bytes),
-                    "retention.ms": str(spec.retention_days * DAY_MS),
-                },
+                topic_configs=spec.configs(settings.max_message_bytes),
             )
             for spec in specs
             if topic_name(spec, settings.topic_prefix) not in existing

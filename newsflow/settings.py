@@ -162,6 +162,14 @@ class Settings:
             "doc": "Bearer token for the worker web port; required for replay over the web.",
         },
     )
+    routes_file: str = field(
+        default="",
+        metadata={
+            "env": "ROUTES_FILE",
+            "doc": "Routing rules (YAML) a worker follows until `newsflow routes apply` "
+            "publishes a rule set; empty: the shipped rules.",
+        },
+    )
     store: str = field(
         default="memory://",
         metadata={"env": "STORE", "doc": "Faust table store; tables recover from changelogs."},
@@ -284,6 +292,7 @@ class Settings:
             "web_port": _int(env, "WEB_PORT", cls.web_port, minimum=0),
             "web_host": _str(env, "WEB_HOST", cls.web_host),
             "web_token": _str(env, "WEB_TOKEN", cls.web_token),
+            "routes_file": _str(env, "ROUTES_FILE", cls.routes_file),
             "store": _str(env, "STORE", cls.store),
             "max_page_bytes": _int(env, "MAX_PAGE_BYTES", cls.max_page_bytes, minimum=1),
             "max_message_bytes": _int(env, "MAX_MESSAGE_BYTES", cls.max_message_bytes, 1024),

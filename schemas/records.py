@@ -91,6 +91,7 @@ def record(shape: type, name: str) -> type[faust.Record]:
 Mention = record(shapes.MentionDict, "Mention")
 Entity = record(shapes.EntityDict, "Entity")
 Article = record(shapes.ArticleDict, "Article")
+Routing = record(shapes.RoutingDict, "Routing")
 EnrichedArticle = record(shapes.EnrichedArticleDict, "EnrichedArticle")
 RawPage = record(shapes.RawPageDict, "RawPage")
 DeadLetter = record(shapes.DeadLetterDict, "DeadLetter")
@@ -98,6 +99,7 @@ ArticleQuality = record(shapes.ArticleQualityDict, "ArticleQuality")
 NamedId = record(shapes.NamedIdDict, "NamedId")
 StageOutcome = record(shapes.StageOutcomeDict, "StageOutcome")
 StageEvent = record(shapes.StageEventDict, "StageEvent")
+RulesMessage = record(shapes.RulesMessageDict, "RulesMessage")
 
 # Every record a topic carries (exported as JSON Schema), in pipeline order.
 RECORDS: tuple[type[faust.Record], ...] = (
@@ -106,4 +108,5 @@ RECORDS: tuple[type[faust.Record], ...] = (
     EnrichedArticle,
     DeadLetter,
     StageEvent,
+    RulesMessage,
 )

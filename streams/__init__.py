@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING
 
 import faust
 
-from newsflow.core.routing import ROUTES
-from newsflow.schemas.records import Article, DeadLetter, EnrichedArticle, RawPage, StageEvent
+from newsflow.core.rules import default_rules
+from newsflow.schemas.records import (
+    Article,
+    DeadLetter,
+    EnrichedArticle,
+    RawPage,
+    RulesMessage,
+    StageEvent,
+)
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -26,13 +33,28 @@ DAY_MS = 24 * 3600 * 1000
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """A topic as the design names it: base name, value record, key meaning, purpose."""
+    """A topic as the design names it: base name, value record, key meaning, purpose.
+
+    ``partitions`` None takes the deployment's NEWSFLOW_PARTITIONS; a compacted topic
+    keeps the last record of each key for ever instead of ``retention_days``.
+    """
 
     name: str
     value: type[faust.Record]
     key: str
     doc: str
     retention_days: int = 7
+    partitions: int | None = None
+    compacted: bool = False
+
+    def configs(self, max_message_bytes: int) -> dict[str, str]:
+        """The topic-level settings newsflow creates it with."""
+        if self.compacted:
+            return {"max.message.bytes": str(max_message_bytes), "cleanup.policy": "compact"}
+        return {
+            "max.message.bytes": str(max_message_bytes),
+            "retention.ms": str(self.retention_days * DAY_MS),
+        }
 
 
 RAW = TopicSpec("news.raw", RawPage, "article id of the fetched URL", "pages from crawlers")
@@ -42,11 +64,36 @@ DLQ = TopicSpec("news.dlq", DeadLetter, "dead-letter id", "anything a stage coul
 STATS = TopicSpec(
     "news.stats", StageEvent, "source (crawler or feed id)", "stage outcomes for counters"
 )
-ROUTE_TOPICS: Mapping[str, TopicSpec] = {
-    route: TopicSpec(
-        f"news.topic.{route}", EnrichedArticle, "article id", f"enriched articles routed {route}"
+# The routing rule set every worker follows, as `newsflow routes apply` published it:
+# one partition (one order for everyone), compacted (the latest set stays for ever).
+CONFIG = TopicSpec(
+    "news.config",
+    RulesMessage,
+    '"routing"',
+    "the active routing rules (newsflow routes apply)",
+    partitions=1,
+    compacted=True,
+)
+CONFIG_KEY = b"routing"
+
+
+def route_spec(route: str, topic: str, partitions: int | None = None) -> TopicSpec:
+    """The topic of a route a rule set declares (``topic`` without the prefix)."""
+    return TopicSpec(
+        topic,
+        EnrichedArticle,
+        "article id",
+        f"enriched articles routed {route}",
+        partitions=partitions,
     )
-    for route in ROUTES
+
+
+# The routes of the shipped rule set: created with the other topics before any worker
+# starts; routes a later rule set adds are created by `newsflow routes apply` and again
+# by each worker before it switches (`newsflow.agents.rules`).
+ROUTE_TOPICS: Mapping[str, TopicSpec] = {
+    name: route_spec(name, topic, default_rules().route(name).partitions)
+    for name, topic in default_rules().topics.items()
 }
 
 
@@ -54,7 +101,7 @@ def all_specs() -> Iterator[TopicSpec]:
     """Every topic newsflow owns, in pipeline order."""
     yield from (RAW, ARTICLES, ENRICHED)
     yield from ROUTE_TOPICS.values()
-    yield from (DLQ, STATS)
+    yield from (DLQ, STATS, CONFIG)
 
 
 def topic_name(spec: TopicSpec, prefix: str = "") -> str:
@@ -79,24 +126,27 @@ class Topics:
     enriched: faust.TopicT
     dlq: faust.TopicT
     stats: faust.TopicT
+    # by topic name without the prefix; routes added by a new rule set join at run time
     routes: dict[str, faust.TopicT] = field(default_factory=dict)
+
+
+def declare_one(app: faust.App, settings: Settings, spec: TopicSpec) -> faust.TopicT:
+    """One topic on ``app``, as raw bytes with its partitions and limits."""
+    return app.topic(
+        topic_name(spec, settings.topic_prefix),
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=spec.partitions or settings.partitions,
+        replicas=settings.replication,
+        config=spec.configs(settings.max_message_bytes),
+    )
 
 
 def declare(app: faust.App, settings: Settings) -> Topics:
     """Declare every topic on ``app`` with the settings' partitions and size limits."""
 
     def make(spec: TopicSpec) -> faust.TopicT:
-        return app.topic(
-            topic_name(spec, settings.topic_prefix),
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=settings.partitions,
-            replicas=settings.replication,
-            config={
-                "max.message.bytes": str(settings.max_message_bytes),
-                "retention.ms": str(spec.retention_days * DAY_MS),
-            },
-        )
+        return declare_one(app, settings, spec)
 
     return Topics(
         raw=make(RAW),
@@ -104,5 +154,5 @@ def declare(app: faust.App, settings: Settings) -> Topics:
         enriched=make(ENRICHED),
         dlq=make(DLQ),
         stats=make(STATS),
-        routes={route: make(spec) for route, spec in ROUTE_TOPICS.items()},
+        routes={spec.name: make(spec) for spec in ROUTE_TOPICS.values()},
     )

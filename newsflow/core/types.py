@@ -12,7 +12,7 @@ record's description in its JSON Schema.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, NotRequired, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 SCHEMA_VERSION = 1
 
@@ -101,6 +101,17 @@ class EntityDict(TypedDict):
     salience: float
 
 
+class RoutingDict(TypedDict):
+    """How the routing rules sent an enriched article: which rule set (its version), the
+    topic of each route, tags added by ``tag`` rules, and whether a ``drop`` rule matched
+    (`newsflow routes test` explains why)."""
+
+    version: str
+    topics: dict[str, str]  # route name -> topic name, without the deployment's prefix
+    tags: list[str]
+    dropped: bool
+
+
 class EnrichedArticleDict(TypedDict):
     """The article plus entities, categories, keywords and the routes it goes to."""
 
@@ -123,6 +134,8 @@ class EnrichedArticleDict(TypedDict):
     # `entities.enrich.categorize`); the keys of `categories` first and in their
     # order, then any other category with some evidence. {} in older records.
     category_scores: NotRequired[Annotated[dict[str, float], Default({})]]
+    # which rule set routed it and how (None in records from before live rules)
+    routing: NotRequired[Annotated[RoutingDict | None, Default(None)]]
 
 
 class DeadLetterDict(TypedDict):
@@ -170,6 +183,18 @@ class NamedIdDict(TypedDict):
     type: Annotated[str | None, Default(None)]  # the entity type; None for categories, routes
 
 
+class RulesMessageDict(TypedDict):
+    """A routing rule set as `newsflow routes apply` publishes it on ``news.config``:
+    the parsed rules file (the shape of ``rules.schema.json``), its version, and who
+    applied it when. Workers validate it again before they switch to it."""
+
+    version: str
+    source_name: str  # the file it was read from
+    document: dict[str, Any]
+    applied_at: str
+    applied_by: str
+
+
 class StageOutcomeDict(TypedDict):
     """The outcome of one input message, inside a `StageEventDict`.
 
@@ -194,6 +219,7 @@ class StageOutcomeDict(TypedDict):
     entities: Annotated[list[NamedIdDict], Default([])]  # enrich: the most salient
     categories: Annotated[list[str], Default([])]  # enrich
     routes: Annotated[list[str], Default([])]  # route
+    rules_version: Annotated[str | None, Default(None)]  # enrich, route: the rule set used
 
 
 class StageEventDict(TypedDict):

@@ -33,8 +33,9 @@ from itertools import filterfalse
 from typing import NamedTuple
 
 from newsflow.core.normalize import normalize_for_matching
-from newsflow.core.routing import CATEGORIES, routes_for
-from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict
+from newsflow.core.routing import CATEGORIES
+from newsflow.core.rules import RuleSet, default_rules, evaluate
+from newsflow.core.types import ArticleDict, EnrichedArticleDict, EntityDict, RoutingDict
 from newsflow.entities.coref import entity_categories
 from newsflow.entities.forms import (
     AR_CONJUNCTIONS,
@@ -599,12 +600,13 @@ def bounded_fields(
 
 
 def enrich_article(
-    article: ArticleDict, *, now: datetime, tagger: bool = True
+    article: ArticleDict, *, now: datetime, tagger: bool = True, rules: RuleSet | None = None
 ) -> EnrichedArticleDict:
     """Entities, categories, keywords and routes for one article; `now` must be aware.
 
     Long fields are read up to `MAX_ENRICH_CHARS` (see the module docstring).
-    `tagger=False` keeps the entity layers to the gazetteer (the benchmark's baseline)."""
+    `tagger=False` keeps the entity layers to the gazetteer (the benchmark's baseline).
+    ``rules`` routes it (default: the shipped rule set); the record says which did."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("enrich_article needs a timezone-aware `now`")
     fields, enriched_chars = bounded_fields(article_fields(article), MAX_ENRICH_CHARS)
@@ -612,8 +614,7 @@ def enrich_article(
     entities = extract_entities(fields, language, tagger=tagger) if fields else []
     categories, category_scores = categorize(fields, entities, page_signals(article))
     keywords = extract_keywords(fields, entities)
-    routes = routes_for(article, entities, categories)
-    return {
+    record: EnrichedArticleDict = {
         "schema_version": SCHEMA_VERSION,
         "id": article["id"],
         "article": article,
@@ -621,8 +622,25 @@ def enrich_article(
         "categories": categories,
         "category_scores": category_scores,
         "keywords": keywords,
-        "routes": routes,
+        "routes": [],
         "enriched_at": now.isoformat(),
         "extractor_version": extractor_version(),
         "enriched_chars": enriched_chars,
+        "routing": None,
+    }
+    record["routes"], record["routing"] = route(rules or default_rules(), record, now)
+    return record
+
+
+def route(
+    rules: RuleSet, record: EnrichedArticleDict, now: datetime
+) -> tuple[list[str], RoutingDict]:
+    """The routes of an enriched record under ``rules``, and how they were chosen."""
+    decision = evaluate(rules, record, now)
+    topics = rules.topics
+    return list(decision.routes), {
+        "version": decision.version,
+        "topics": {name: topics[name] for name in decision.routes},
+        "tags": list(decision.tags),
+        "dropped": decision.dropped,
     }

@@ -113,6 +113,14 @@ def stage_entry(entry: Mapping[str, Any] | None, event: Mapping[str, Any]) -> di
             latency = _observe(latency, LATENCY_BUCKETS, float(outcome["latency_s"]))
         if outcome.get("age_s") is not None:
             age = _observe(age, AGE_BUCKETS, float(outcome["age_s"]))
+    routes = dict(entry.get("routes") or {})
+    versions = dict(entry.get("rules_versions") or {})
+    for outcome in new:
+        for name in outcome.get("routes") or ():
+            routes[name] = routes.get(name, 0) + 1
+        version = outcome.get("rules_version")
+        if version:
+            versions[version] = versions.get(version, 0) + 1
     if minute is not None:
         minutes[minute] = minutes.get(minute, 0) + len(new)
         if len(minutes) > MINUTES_KEPT:
@@ -126,6 +134,10 @@ def stage_entry(entry: Mapping[str, Any] | None, event: Mapping[str, Any]) -> di
         "bytes": nbytes,
         "minutes": minutes,
     }
+    if routes:
+        updated["routes"] = routes
+    if versions:
+        updated["rules_versions"] = versions
     if latency is not None:
         updated["latency"] = latency
     if age is not None:

@@ -125,8 +125,22 @@ def stages(entries: Iterable[Mapping[str, Any]], now: float) -> list[dict[str, A
         }
         if age["n"]:
             row["age_s"] = _summary(age, AGE_BUCKETS)
+        routes = _sum_maps(e.get("routes") for e in group)
+        if routes:
+            row["routes"] = dict(sorted(routes.items(), key=lambda kv: (-kv[1], kv[0])))
+        versions = _sum_maps(e.get("rules_versions") for e in group)
+        if versions:
+            row["rules_versions"] = versions
         out.append(row)
     return sorted(out, key=lambda r: _STAGE_ORDER.get(r["stage"], 99))
+
+
+def _sum_maps(maps: Iterable[Mapping[str, int] | None]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for counts in maps:
+        for key, n in (counts or {}).items():
+            out[key] = out.get(key, 0) + int(n)
+    return out
 
 
 _STAGE_ORDER = {"parse": 0, "enrich": 1, "route": 2, "sink": 3}

@@ -67,6 +67,7 @@ def overview(
             "processes": [
                 {
                     "ready": bool(p.get("ready")),
+                    "rules_version": p.get("rules_version"),
                     "assigned": {
                         topic: parts
                         for topic, parts in (p.get("assigned") or {}).items()
@@ -95,12 +96,22 @@ def register_web(
     stats_url: str | None,
     peers: tuple[str, ...] = (),
     lag: Lag | None = None,
+    rules_info: Callable[[], dict[str, Any]] | None = None,
 ) -> None:
-    """Declare every path of the module docstring on the pipeline app ``app``."""
+    """Declare every path of the module docstring on the pipeline app ``app``.
+
+    ``rules_info`` tells the active routing rule set of this process (`agents.rules`).
+    """
     headers = auth_headers(settings.web_token)
+
+    def rules() -> dict[str, Any]:
+        if rules_info is None:
+            return {"version": None, "routes": []}
+        return rules_info()
 
     async def whole() -> dict[str, Any]:
         snap = health.snapshot()
+        snap["rules_version"] = rules()["version"]
         if peers:
             others = [await fetch_json(f"{peer}/ready", headers) for peer in peers]
             snap["processes"] = [dict(snap), *others]
@@ -125,11 +136,6 @@ def register_web(
         with contextlib.suppress(Exception):
             return await asyncio.wait_for(lag(), timeout=LAG_TIMEOUT_S)
         return None
-
-    def rules() -> dict[str, Any]:
-        from newsflow.core.routing import ROUTES, rules_version
-
-        return {"version": rules_version(), "routes": list(ROUTES)}
 
     @app.page("/ready")  # type: ignore[untyped-decorator]
     async def ready(web: Any, request: Any) -> Any:

@@ -18,6 +18,7 @@ from newsflow.agents.outcome import Failure
 from newsflow.agents.sink import _stored_copies
 from newsflow.core.deadletter import HEAD_BYTES, make_dead_letter, max_inline_original
 from newsflow.core.errors import PipelineError
+from newsflow.core.rules import default_rules, load_text
 from newsflow.extraction.parse import ParseOptions
 from newsflow.monitoring.tables import stage_entry
 from newsflow.monitoring.views import counters
@@ -44,10 +45,13 @@ def test_the_three_stages_chain_as_the_agents_run_them() -> None:
     enriched = enrich.handle(article.value, NOW)
     assert enriched.failure is None
     (record,) = enriched.outputs
-    routes = decode(EnrichedArticle, record.value)["routes"]
-    routed = route.handle(record.value, frozenset(routes))
-    assert [o.topic for o in routed.outputs] == [f"route:{r}" for r in routes]
+    decoded = decode(EnrichedArticle, record.value)
+    routes, routing = decoded["routes"], decoded["routing"]
+    assert routing is not None and routing["version"] == default_rules().version
+    routed = route.handle(record.value)
+    assert [o.topic for o in routed.outputs] == [f"topic:{routing['topics'][r]}" for r in routes]
     assert all(o.value == record.value and o.key == record.key for o in routed.outputs)
+    assert routed.facts is not None and routed.facts["rules_version"] == routing["version"]
 
 
 @pytest.mark.parametrize(
@@ -69,10 +73,22 @@ def test_stage_functions_return_failures_as_data(value: bytes | None, kind: str)
 def test_a_route_without_a_topic_is_a_route_failure_with_the_source_kept() -> None:
     page = _raw(url="https://ar.mehrnews.com/news/1942574/", html=SEED.read_text())
     article = parse.handle(page, ParseOptions()).outputs[0].value
-    record = enrich.handle(article, NOW).outputs[0].value
-    outcome = route.handle(record, frozenset())
+    record = orjson.loads(enrich.handle(article, NOW).outputs[0].value)
+    record["routing"]["topics"] = {}
+    outcome = route.handle(orjson.dumps(record))
     assert outcome.failure is not None and outcome.failure.kind == "route"
     assert outcome.source == "t"
+
+
+def test_a_dropped_article_goes_to_no_route_and_is_not_a_failure() -> None:
+    page = _raw(url="https://ar.mehrnews.com/news/1942574/", html=SEED.read_text())
+    article = parse.handle(page, ParseOptions()).outputs[0].value
+    dropping = load_text("routes:\n  - name: gone\n    action: drop\n")
+    record = enrich.handle(article, NOW, (dropping.version, dropping.to_json())).outputs[0].value
+    decoded = decode(EnrichedArticle, record)
+    assert decoded["routing"] is not None and decoded["routing"]["dropped"]
+    outcome = route.handle(record)
+    assert outcome.failure is None and outcome.outputs == ()
 
 
 def test_a_bug_keeps_its_traceback_and_memory_has_its_own_kind() -> None:

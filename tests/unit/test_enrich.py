@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.routing import ROUTES
+from newsflow.core.rules import default_rules
 from newsflow.core.types import ArticleDict
 from newsflow.entities import enrich
 from newsflow.entities.enrich import (
@@ -133,7 +133,7 @@ def test_enriched_at_keeps_the_offset() -> None:
     tehran = timezone(timedelta(hours=3, minutes=30))
     out = enrich_article(make_article(), now=datetime(2024, 3, 19, 15, 30, tzinfo=tehran))
     assert out["enriched_at"] == "2024-03-19T15:30:00+03:30"
-    assert set(out["routes"]) <= set(ROUTES)
+    assert set(out["routes"]) <= set(default_rules().topics)
 
 
 @settings(max_examples=300, deadline=None)

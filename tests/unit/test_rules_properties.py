@@ -9,7 +9,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsflow.core.routing import routes_for
 from newsflow.core.rules import RuleSet, default_rules, evaluate, load_text
 
 NOW = datetime(2024, 3, 19, 15, 0, tzinfo=UTC)
@@ -145,34 +144,6 @@ def test_evaluation_never_raises_and_keeps_its_promises(rec: Any, explain: bool)
 def test_any_now_aware_or_naive(rec: Any, now: datetime) -> None:
     evaluate(RULES, rec, now)
     evaluate(RULES, rec, now.replace(tzinfo=UTC) + timedelta(0))
-
-
-ids = st.sampled_from(["nf:hamas", "nf:opec", "nf:who", "nf:fifa", "nf:idf", "iso:IR", "nf:imf"])
-cats = st.sampled_from(["politics", "economy", "conflict", "science_tech", "health", "sports"])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    categories=st.lists(cats, max_size=4),
-    ents=st.lists(
-        st.tuples(ids, st.floats(min_value=0, max_value=1), st.sampled_from(["ORG", "GPE"])),
-        max_size=4,
-    ),
-    language=st.sampled_from([None, "ar", "fa", "en"]),
-)
-def test_packaged_rules_route_like_routes_for(
-    categories: list[str], ents: list[tuple[str, float, str]], language: str | None
-) -> None:
-    entities: list[Any] = [
-        {"id": i, "name": i, "name_en": None, "type": t, "mentions": [], "count": 1, "salience": s}
-        for i, s, t in ents
-    ]
-    art: dict[str, Any] = {"language": language, "title": "t", "site": "s.example"}
-    old = routes_for(art, entities, categories)  # type: ignore[arg-type]
-    new = evaluate(
-        default_rules(), {"article": art, "entities": entities, "categories": categories}, NOW
-    )
-    assert set(new.routes) == set(old)
 
 
 def test_wire_form_round_trips_every_condition() -> None:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from newsflow.core.routing import ROUTES
+from newsflow.core.rules import default_rules
 from newsflow.schemas.records import EnrichedArticle
 from newsflow.streams import ROUTE_TOPICS, all_specs, spec_by_name, topic_name
 
 
 def test_every_route_has_exactly_one_topic() -> None:
-    assert set(ROUTE_TOPICS) == set(ROUTES)
+    assert set(ROUTE_TOPICS) == set(default_rules().topics)
     for route, spec in ROUTE_TOPICS.items():
         assert spec.name == f"news.topic.{route}"
         assert spec.value is EnrichedArticle
