@@ -36,8 +36,8 @@ from newsflow.core.rules import (
     RulesError,
     RuleSet,
     default_rules,
-    load_document,
     load_file,
+    load_wire,
 )
 from newsflow.schemas.codec import decode
 from newsflow.schemas.records import RulesMessage
@@ -122,7 +122,7 @@ async def adopt(ctx: AgentContext, rules: RuleSet) -> None:
 def parse_message(value: bytes | None) -> tuple[RuleSet, dict[str, Any]]:
     """A ``news.config`` record's rule set, validated again; raises on anything wrong."""
     message = decode(RulesMessage, value)
-    rules = load_document(message["document"], message["source_name"])
+    rules = load_wire(message["rules"])
     if rules.version != message["version"]:
         why = f"stated version {message['version']} is not the version of its rules"
         raise RulesError([RuleIssue(message["source_name"], None, why)])

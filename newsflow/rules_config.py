@@ -26,7 +26,7 @@ def message(
     return {
         "version": rules.version,
         "source_name": rules.source_name,
-        "document": rules.canonical(),
+        "rules": rules.to_json().decode(),
         "applied_at": (now or datetime.now(UTC)).isoformat(),
         "applied_by": by or os.environ.get("USER") or getpass.getuser(),
     }

@@ -12,7 +12,7 @@ record's description in its JSON Schema.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, NotRequired, TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
 SCHEMA_VERSION = 1
 
@@ -185,12 +185,14 @@ class NamedIdDict(TypedDict):
 
 class RulesMessageDict(TypedDict):
     """A routing rule set as `newsflow routes apply` publishes it on ``news.config``:
-    the parsed rules file (the shape of ``rules.schema.json``), its version, and who
-    applied it when. Workers validate it again before they switch to it."""
+    its version, the rules, and who applied it when. Workers validate the rules again
+    (and check the version against them) before they switch."""
 
     version: str
     source_name: str  # the file it was read from
-    document: dict[str, Any]
+    # the rule set as JSON text: {"format": 1, "version", "source", "rules": the parsed
+    # file in canonical form (the shape of rules.schema.json)}
+    rules: str
     applied_at: str
     applied_by: str
 
