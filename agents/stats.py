@@ -24,11 +24,13 @@ Tables (Faust, changelog-backed):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
 import faust
+from faust.exceptions import PartitionsMismatch
 
 from newsflow.agents.context import AgentContext
 from newsflow.monitoring import tables, views
@@ -36,6 +38,34 @@ from newsflow.schemas.codec import decode
 from newsflow.schemas.records import DeadLetter, StageEvent
 
 log = logging.getLogger("newsflow.agents.stats")
+
+
+# A table's changelog topic is created when the stats app starts; until the consumer's
+# metadata shows its partitions (up to METADATA_MAX_AGE_MS), Faust refuses a write with
+# PartitionsMismatch. Raised inside the agent, that would restart it and Faust would
+# ack the event: its outcomes would be lost to the tables. So a write waits instead.
+WRITE_RETRY_S = 0.5
+WRITE_PATIENCE_S = 120.0
+
+
+async def _write(table: Any, key: str, value: dict[str, Any] | None) -> None:
+    """``table[key] = value`` (``del`` for None), waiting out a changelog topic whose
+    partitions the consumer does not know yet."""
+    waited = 0.0
+    while True:
+        try:
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+            return
+        except PartitionsMismatch:
+            if waited >= WRITE_PATIENCE_S:
+                raise
+            if waited == 0.0:
+                log.info("stats: waiting for the changelog topics' metadata before writing")
+            await asyncio.sleep(WRITE_RETRY_S)
+            waited += WRITE_RETRY_S
 
 
 def tables_view(
@@ -87,21 +117,21 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             prefix = (event.message.key or b"").decode("utf-8", "replace") or stage_event["stage"]
             updated = tables.stage_entry(counters[prefix], stage_event)
             if updated is not None:
-                counters[prefix] = updated
+                await _write(counters, prefix, updated)
             keys = tables.site_keys(prefix, stage_event)
             for key, entry in tables.site_entries(
                 {key: site_stats.get(key) for key in keys}, prefix, stage_event
             ).items():
-                site_stats[key] = entry
+                await _write(site_stats, key, entry)
             if tables.carries_trends(stage_event) and stage_event.get("at") is not None:
                 window = tables.window_of(stage_event["at"])
                 key = f"{prefix}|{window}"
                 changed = tables.trending_entry(trending.get(key), stage_event)
                 if changed is not None:
-                    trending[key] = changed
+                    await _write(trending, key, changed)
                 if pruned.get(prefix) != window:
                     for old in tables.expired_windows(list(trending.keys()), prefix, window):
-                        del trending[old]
+                        await _write(trending, old, None)
                     pruned[prefix] = window
 
     @app.agent(ctx.topics.dlq, name="recent_dead_letters")
@@ -121,7 +151,7 @@ def register(app: faust.App, ctx: AgentContext) -> None:
             key = f"{message.topic}|{message.partition}"
             changed = tables.dead_letters_entry(recent_dead.get(key), letter, message.offset)
             if changed is not None:
-                recent_dead[key] = changed
+                await _write(recent_dead, key, changed)
 
     @app.page("/counters/")
     async def view(web: Any, request: Any) -> Any:

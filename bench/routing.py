@@ -50,7 +50,13 @@ from newsflow.core.errors import PipelineError
 from newsflow.core.routing import CATEGORIES
 from newsflow.core.rules import RuleSet, default_rules, evaluate, load_text
 from newsflow.core.types import ArticleDict, EnrichedArticleDict
-from newsflow.entities.enrich import enrich_article
+from newsflow.entities.enrich import (
+    FieldWords,
+    _field_words,
+    _mention_spans,
+    article_fields,
+    enrich_article,
+)
 from newsflow.extraction.parse import ParseOptions, parse_page
 
 STAGE_SETS = (*SETS, "mediacloud-dev")
@@ -188,14 +194,46 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     def evaluate_all(rules: RuleSet) -> Callable[[], object]:
         return lambda: [evaluate(rules, r, now) for r in records]
 
-    for rules in sets.values():
-        evaluate_all(rules)()  # warm-up
+    # In the enrich stage the fields' words are folded already (categories read them):
+    # routing gets them as sets. The folding is enrich's (and timed there); what routing
+    # adds is the set of each field's words and the evaluation.
+    # `FieldWords` builds a field's word set from enrich's folded words when a rule reads
+    # it; here the folded words are computed beforehand (enrich's cache is hot in the
+    # stage) and the set building is timed with the evaluation.
+    folded = [
+        {
+            name: _field_words(text, _mention_spans(r["entities"]).get(name, ()))
+            for name, text in article_fields(r["article"]).items()
+        }
+        for r in records
+    ]
+
+    class Handed(FieldWords):
+        def __getitem__(self, name: str) -> frozenset[str]:
+            w = self.fields[name]
+            return frozenset(w.counts.keys() | w.mentioned.keys())  # type: ignore[attr-defined]
+
+    def in_enrich(rules: RuleSet) -> Callable[[], object]:
+        def go() -> object:
+            return [
+                evaluate(rules, r, now, words=Handed(fields, {}))  # type: ignore[arg-type]
+                for r, fields in zip(records, folded, strict=True)
+            ]
+
+        return go
+
+    timed: dict[str, Callable[[], object]] = {}
+    for name, rules in sets.items():
+        timed[name] = evaluate_all(rules)
+        timed[f"{name}, in the enrich stage (its folded words)"] = in_enrich(rules)
+    for fn in timed.values():
+        fn()  # warm-up
     enrich_rounds: list[float] = []
-    rule_rounds: dict[str, list[float]] = {name: [] for name in sets}
+    rule_rounds: dict[str, list[float]] = {name: [] for name in timed}
     for _ in range(args.rounds):
         enrich_rounds.append(_time(lambda: [enrich_article(a, now=now) for a in articles]))
-        for name, rules in sets.items():
-            rule_rounds[name].append(_time(evaluate_all(rules)))
+        for name, fn in timed.items():
+            rule_rounds[name].append(_time(fn))
     n = len(articles)
     enrich_ms = min(enrich_rounds) / n * 1000
     decisions = [evaluate(generated, r, now) for r in records]
@@ -209,10 +247,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "dropped": sum(d.dropped for d in decisions),
         "rule_sets": {},
     }
-    for name in sets:
+    for name in timed:
         ms = min(rule_rounds[name]) / n * 1000
+        base = next(key for key in sets if name.startswith(key))
         out["rule_sets"][name] = {
-            "rules": len(sets[name].routes),
+            "rules": len(sets[base].routes),
             "ms_per_article": ms,
             "percent_of_enrich": 100 * ms / enrich_ms,
         }

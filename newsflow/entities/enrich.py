@@ -628,15 +628,44 @@ def enrich_article(
         "enriched_chars": enriched_chars,
         "routing": None,
     }
-    record["routes"], record["routing"] = route(rules or default_rules(), record, now)
+    words = FieldWords(fields, _mention_spans(entities))
+    record["routes"], record["routing"] = route(rules or default_rules(), record, now, words)
     return record
 
 
+def field_words(text: str, spans: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
+    """A field's folded words, as routing rules read them: the words categories counted
+    (inside and outside mentions), so the rules need not fold the text again."""
+    words = _field_words(text, spans)
+    return frozenset(words.counts.keys() | words.mentioned.keys())
+
+
+class FieldWords(Mapping[str, frozenset[str]]):
+    """The fields' words for routing, each built only when a rule asks for it (most rule
+    sets never read the text)."""
+
+    def __init__(self, fields: Mapping[str, str], spans: Mapping[str, tuple[tuple[int, int], ...]]):
+        self.fields = fields
+        self.spans = spans
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        return field_words(self.fields[name], self.spans.get(name, ()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+
 def route(
-    rules: RuleSet, record: EnrichedArticleDict, now: datetime
+    rules: RuleSet,
+    record: EnrichedArticleDict,
+    now: datetime,
+    words: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[str], RoutingDict]:
     """The routes of an enriched record under ``rules``, and how they were chosen."""
-    decision = evaluate(rules, record, now)
+    decision = evaluate(rules, record, now, words=words)
     topics = rules.topics
     return list(decision.routes), {
         "version": decision.version,

@@ -840,3 +840,30 @@ def test_cli_test_refuses_invalid_rules(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["routes", "test", str(bad), str(SEED_PAGE)])
     assert result.exit_code == 1
     assert f"{bad}:1:" in result.output
+
+
+def test_the_words_enrichment_hands_over_are_the_words_rules_would_fold(corpus: Path) -> None:
+    """The enrich stage gives routing the words it has folded already (`field_words`);
+    they must be the words the rules fold themselves, on every corpus page, and the
+    decisions the same with and without them."""
+    from newsflow.core.rules.conditions import Facts
+    from newsflow.entities.enrich import _mention_spans, field_words
+
+    words_rules = load_text(
+        "routes:\n  - name: w\n"
+        "    when: {words: [iran, nuclear deal, oil, نفط, ایران, sanction*]}\n"
+    )
+    seen = 0
+    for rec in _corpus_records(corpus):
+        spans = _mention_spans(rec["entities"])
+        given: dict[str, frozenset[str]] = {}
+        for name in ("title", "lead", "body"):
+            text = rec["article"].get(name)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            given[name] = field_words(text, spans.get(name, ()))
+            assert given[name] == Facts(rec, NOW).words(name), (rec["article"]["url"], name)
+        for rules in (default_rules(), words_rules):
+            assert evaluate(rules, rec, NOW, words=given) == evaluate(rules, rec, NOW)
+        seen += 1
+    assert seen > 400

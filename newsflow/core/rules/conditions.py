@@ -98,6 +98,7 @@ class Facts:
         "_categories",
         "_entities",
         "_folded",
+        "_given",
         "_joined",
         "_published",
         "_scores",
@@ -108,7 +109,9 @@ class Facts:
         "record",
     )
 
-    def __init__(self, record: object, now: datetime) -> None:
+    def __init__(
+        self, record: object, now: datetime, words: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self.record: Mapping[str, Any] = record if isinstance(record, Mapping) else {}
         article = self.record.get("article")
         self.article: Mapping[str, Any] = article if isinstance(article, Mapping) else {}
@@ -118,7 +121,11 @@ class Facts:
         self._entities: dict[str, float] | None = None
         self._types: dict[str, float] | None = None
         self._folded: dict[str, str] = {}
+        # A field's folded words may come from the caller: the enrich stage has them
+        # already (same normalizer, same bound), and splitting the text again was most
+        # of the cost of text rules.
         self._words: dict[str, frozenset[str]] = {}
+        self._given = words
         self._joined: dict[str, list[str] | str] = {}
         self._published: datetime | bool | None = False  # False: not computed yet
 
@@ -232,6 +239,8 @@ class Facts:
     def words(self, name: str) -> frozenset[str]:
         """The field's folded words, as a set."""
         found = self._words.get(name)
+        if found is None and self._given is not None and name in self._given:
+            found = self._words[name] = self._given[name]  # looked up only when needed
         if found is None:
             tokens = self._text(name)[:MAX_WORDS_CHARS].translate(_WORD_TABLE).split()
             found = frozenset(tokens)
@@ -242,7 +251,8 @@ class Facts:
     def joined(self, name: str) -> str:
         """The field's folded words joined as `` w1 w2 … `` (a space around each word),
         for phrases and prefixes; built only when a rule has one."""
-        self.words(name)
+        if name not in self._joined:
+            self._joined[name] = self._text(name)[:MAX_WORDS_CHARS].translate(_WORD_TABLE).split()
         tokens = self._joined[name]
         if isinstance(tokens, list):
             tokens = " " + " ".join(tokens) + " "

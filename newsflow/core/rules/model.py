@@ -16,6 +16,7 @@ So ``Decision.routes`` is empty exactly when the article was dropped.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -142,11 +143,20 @@ class Decision:
     dropped_by: str | None = None
 
 
-def evaluate(rules: RuleSet, enriched: object, now: datetime, *, explain: bool = False) -> Decision:
+def evaluate(
+    rules: RuleSet,
+    enriched: object,
+    now: datetime,
+    *,
+    explain: bool = False,
+    words: Mapping[str, frozenset[str]] | None = None,
+) -> Decision:
     """Apply ``rules`` to an enriched record (any shape: missing or odd fields make
     conditions false, never an exception). ``now`` anchors ``age`` conditions (naive:
-    taken as UTC). See the module docstring for precedence."""
-    facts = Facts(enriched, now)
+    taken as UTC). ``words`` may give fields' folded words (`fold_words` of the field's
+    first `MAX_WORDS_CHARS` characters, as a set) when the caller has them already.
+    See the module docstring for precedence."""
+    facts = Facts(enriched, now, words)
     routes: list[str] = []
     tags: list[str] = []
     dropped_by: str | None = None
