@@ -113,6 +113,17 @@ def worker(
     from newsflow.workers import run_worker
 
     settings = _settings(ctx, web_port=web_port, app_id=app_id, processes=processes)
+    if settings.routes_file:
+        # Refused here, once, with every problem: not by each process in a restart loop.
+        from newsflow.core.rules import RulesError, load_file
+
+        try:
+            load_file(settings.routes_file)
+        except RulesError as exc:
+            for issue in exc.issues:
+                click.echo(str(issue), err=True)
+            click.echo("NEWSFLOW_ROUTES_FILE is invalid: the worker does not start", err=True)
+            sys.exit(2)
     run_worker(settings, role, stats_url=stats_url, peers=peer_url)  # type: ignore[arg-type]
 
 

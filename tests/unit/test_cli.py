@@ -285,3 +285,15 @@ def test_publish_exits_0_when_everything_is_delivered(fake_producer: FakeProduce
     code, _, err = run("publish", str(EXAMPLES), env={"NEWSFLOW_TOPIC_PREFIX": "t."})
     assert code == 0 and err.splitlines()[-1] == "published 3 page(s) to t.news.raw"
     assert {p["topic"] for p in fake_producer.delivered} == {"t.news.raw"}
+
+
+def test_a_worker_refuses_to_start_on_an_invalid_rules_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsflow.cli import main
+
+    bad = tmp_path / "routes.yaml"
+    bad.write_text("routes:\n  - name: x\n    when: {entitty: iso:IR}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["worker"], env={"NEWSFLOW_ROUTES_FILE": str(bad)})
+    assert result.exit_code == 2
+    assert "routes.yaml:3" in result.output and "does not start" in result.output
