@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
+from newsflow.core.rules import default_rules
 from newsflow.publishing import publish_paths
 from tests.browser import chromium_page, save_screenshot
 from tests.integration.conftest import Pipeline
@@ -105,7 +106,9 @@ async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
     sites = {(row["site"], row["stage"]) for row in doc["sites"]}
     assert ("ar.mehrnews.com", "sink") in sites
     assert any(row["site"] == "ar.mehrnews.com" for row in doc["quality"])
-    assert doc["rules"]["version"].startswith("builtin:")
+    assert doc["rules"]["version"] == default_rules().version
+    assert doc["rules"]["source"] == "shipped" and doc["rules"]["error"] is None
+    assert {p["rules_version"] for p in doc["worker"]["processes"]} == {default_rules().version}
     assert doc["worker"]["ready"] and doc["worker"]["assigned"]
     group = pipeline.settings.app_id
     assert group in doc["lag"] and f"{group}-stats" in doc["lag"]
