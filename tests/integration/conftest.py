@@ -138,6 +138,23 @@ def pipeline(broker_url: str, tmp_path: Path) -> Iterator[Pipeline]:
             stop_worker(proc, timeout=20)
 
 
+async def until(check: Any, what: str, wait_s: float = 120.0, every: float = 0.5) -> Any:
+    """The first truthy answer of ``check()`` (run in a thread: it may block on HTTP),
+    retrying while it is falsy or raises a connection, assertion or key error."""
+    deadline = time.monotonic() + wait_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = await asyncio.to_thread(check)
+        except (OSError, AssertionError, KeyError) as exc:
+            last = exc
+        else:
+            if last:
+                return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"{what}: not within {wait_s:.0f} s (last: {last!r})")
+
+
 async def read_topic(settings: Settings, topic: str, idle: float = 3.0) -> list[Any]:
     """Every record of ``topic`` from the beginning until it has been quiet for ``idle`` s."""
     out: list[Any] = []

@@ -3,8 +3,6 @@ the dashboard in a real headless Chromium, through a real broker and SQLite file
 
 from __future__ import annotations
 
-import asyncio
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -17,7 +15,7 @@ import pytest
 from newsflow.core.rules import default_rules
 from newsflow.publishing import publish_paths
 from tests.browser import chromium_page, save_screenshot
-from tests.integration.conftest import Pipeline
+from tests.integration.conftest import Pipeline, until
 from tests.integration.test_dlq import newsflow
 from tests.integration.test_pipeline import SEED_PAGE, _send_raw, corpus_pages, offline
 
@@ -47,21 +45,6 @@ def _json(port: int, path: str) -> dict[str, Any]:
     return data
 
 
-async def _until(check: Any, what: str, wait_s: float = 120.0) -> Any:
-    deadline = time.monotonic() + wait_s
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = await asyncio.to_thread(check)
-        except (OSError, AssertionError, KeyError) as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        await asyncio.sleep(1.0)
-    raise AssertionError(f"{what}: not within {wait_s:.0f} s (last: {last!r})")
-
-
 async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
     pipeline: Pipeline, corpus: Path
 ) -> None:
@@ -69,7 +52,7 @@ async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
     expected, failures = offline(paths, pipeline.settings)
     pipeline.start_worker(web_token=TOKEN)
     port = pipeline.settings.web_port
-    await _until(lambda: _request(port, "/ready", token=None)[0] == 200, "ready")
+    await until(lambda: _request(port, "/ready", token=None)[0] == 200, "ready")
     await publish_paths(
         pipeline.settings, paths, now=datetime.now(UTC), source="it", progress=False
     )
@@ -92,7 +75,7 @@ async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
             return None
         return doc
 
-    doc = await _until(settled, "every page counted in the overview")
+    doc = await until(settled, "every page counted in the overview")
     stages = {row["stage"]: row for row in doc["stages"]}
     assert stages["parse"]["in"] == len(paths) + 1
     assert stages["parse"]["dead_by_kind"].get("decode") == 1
@@ -144,7 +127,7 @@ async def test_a_live_worker_shows_its_tables_everywhere_behind_its_token(
         parsed = int(rows["parse"]["in"])
         return parsed if parsed == len(paths) + 2 else None
 
-    parsed = await _until(replay_counted, "the replayed page parsed (and failed) again")
+    parsed = await until(replay_counted, "the replayed page parsed (and failed) again")
 
     # `newsflow status` prints the same overview in the terminal.
     url = f"http://127.0.0.1:{port}"

@@ -4,7 +4,6 @@ broker, a real worker and a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
-import time
 import urllib.request
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -18,43 +17,18 @@ from newsflow.core.rules import load_file
 from newsflow.publishing import publish_paths
 from newsflow.rules_config import apply_rules
 from newsflow.streams import ENRICHED, topic_name
-from tests.integration.conftest import Pipeline, read_topic
+from tests.integration.conftest import Pipeline, read_topic, until
 from tests.integration.test_dlq import newsflow
 from tests.integration.test_pipeline import SEED_PAGE, corpus_pages, offline
+from tests.unit.test_rules import ISSUE_EXAMPLE  # the issue's file, as a user wrote it
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
-
-# The issue's file, exactly as a user would write it.
-IRAN_RUSSIA = """\
-routes:
-  - name: iran-russia
-    topic: news.topic.iran-russia
-    when:
-      any:
-        - entity: iso:IR
-        - entity: iso:RU
-"""
 
 
 def _get(port: int, path: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=15) as resp:
         data: dict[str, Any] = orjson.loads(resp.read())
     return data
-
-
-async def _until(check: Any, what: str, wait_s: float = 120.0) -> Any:
-    deadline = time.monotonic() + wait_s
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = await asyncio.to_thread(check)
-        except (OSError, KeyError, AssertionError) as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"{what}: not within {wait_s:.0f} s (last: {last!r})")
 
 
 async def test_a_rule_set_applied_mid_stream_routes_every_later_article_and_loses_none(
@@ -65,10 +39,10 @@ async def test_a_rule_set_applied_mid_stream_routes_every_later_article_and_lose
     expected, _failures = offline(paths, settings)
     pipeline.start_worker()
     port = settings.web_port
-    await _until(lambda: _get(port, "/ready")["ready"], "the worker ready", 180)
+    await until(lambda: _get(port, "/ready")["ready"], "the worker ready", 180)
     first = _get(port, "/api/overview")["rules"]
     rules_file = tmp_path / "iran-russia.yaml"
-    rules_file.write_text(IRAN_RUSSIA, encoding="utf-8")
+    rules_file.write_text(ISSUE_EXAMPLE, encoding="utf-8")
     new_rules = load_file(rules_file)
     assert new_rules.version != first["version"]
 
@@ -89,12 +63,12 @@ async def test_a_rule_set_applied_mid_stream_routes_every_later_article_and_lose
         return int(stages.get("route", {}).get("rules_versions", {}).get(version, 0))
 
     publishing = asyncio.create_task(stream(1))
-    await _until(lambda: routed_by(first["version"]) >= 3, "articles routed by the first rules")
+    await until(lambda: routed_by(first["version"]) >= 3, "articles routed by the first rules")
     applied = await apply_rules(settings, new_rules, by="test")
     assert applied["version"] == new_rules.version
     assert any(t.endswith("news.topic.iran-russia") for t in applied["created_topics"])
     await publishing
-    await _until(
+    await until(
         lambda: _get(port, "/api/overview")["rules"]["version"] == new_rules.version,
         "the worker follows the applied rules",
     )
@@ -107,7 +81,7 @@ async def test_a_rule_set_applied_mid_stream_routes_every_later_article_and_lose
         row = stages.get("route", {})
         return row if row.get("in") == 2 * len(expected) else None
 
-    route_row = await _until(counted, "every article counted by the route stage", 240)
+    route_row = await until(counted, "every article counted by the route stage", 240)
 
     # Every enriched record says which rule set routed it; each went to exactly the
     # topics of its routes under that rule set, none lost, none elsewhere.
