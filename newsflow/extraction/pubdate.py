@@ -387,6 +387,22 @@ _HISTORY_MARKUP = (
 HISTORY = "history"
 
 
+_HISTORY_CSS = "#pagehistory, .diff-ntitle, #mw-diff-ntitle1, .page-revisions, #page__revisions"
+
+
+def _wiki_revisions(pm: ex.PageMeta, node: LexborNode) -> bool:
+    """Whether a page whose ``generator`` meta names a wiki lists revisions (MediaWiki's
+    history list or diff header, DokuWiki's revisions): the tree is searched only on
+    wiki pages."""
+    generator = " ".join(pm.meta.get("generator", ())).lower()
+    if "wiki" not in generator:
+        return False
+    root: LexborNode = node
+    while root.parent is not None:
+        root = root.parent
+    return root.css_first(_HISTORY_CSS) is not None
+
+
 def history_page(url: str, html: str | None = None) -> bool:
     """Whether the page is a revision history or a diff (``_HISTORY_URL_RE``)."""
     if _HISTORY_URL_RE.search(url):
@@ -477,7 +493,7 @@ def date_candidates(
     day = url_date(url)
     if day:
         pub.append(DateCandidate("url", day))
-    if _HISTORY_URL_RE.search(url):
+    if _HISTORY_URL_RE.search(url) or (anchor is not None and _wiki_revisions(pm, anchor.node)):
         pub.insert(0, DateCandidate(HISTORY, url))
     v = ex.ld_get(pm, "dateModified")
     if v:
