@@ -286,13 +286,15 @@ def _header_lines(anchor: Anchor) -> list[tuple[int, str]]:
             break
         sib = node.next
         while sib is not None and len(after) < want_after:
-            if not _today_box(sib):
-                after.extend(_lines(sib, want_after - len(after)))
+            got = _lines(sib, want_after - len(after))
+            if not (got and _HAS_DIGIT.search(got[0]) and _today_box(sib)):
+                after.extend(got)
             sib = sib.next
         sib = node.prev
         while sib is not None and len(before) < want_before:
-            if not _today_box(sib):
-                before.extend(reversed(_lines(sib, want_before - len(before), last=True)))
+            got = _lines(sib, want_before - len(before), last=True)
+            if not (got and _HAS_DIGIT.search(got[-1]) and _today_box(sib)):
+                before.extend(reversed(got))
             sib = sib.prev
         out = [
             (steps, text)
@@ -358,7 +360,7 @@ def _today_box(node: LexborNode) -> bool:
     """Whether ``node`` or its parent is a masthead box for the current date."""
     cur: LexborNode | None = node
     for _ in range(2):
-        if cur is None:
+        if cur is None or cur.tag == "-text":
             return False
         attrs = cur.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -475,10 +477,8 @@ def date_candidates(
     for order, (node, value) in enumerate(zip(hints.time_nodes, hints.time_values, strict=False)):
         add(node, _distance(node, anchor), 0, 0, order, DateCandidate("time", value))
     for order, node in enumerate(hints.date_nodes):
-        if _today_box(node):
-            continue
         text = _date_line(node.text(deep=True))
-        if text is None:
+        if text is None or _today_box(node):
             continue
         outside = _outside_article(node)
         if outside is None:
@@ -527,14 +527,32 @@ def _year_lines(lines: list[str]) -> list[int]:
 # "2020-02-17 21:18:11"``, ``showDate("2020/04/17 01:43:09")``, ``"pubDate": "…"``. The
 # name must say "published" or "created" (not "modified", "start", "expires"), right
 # before the value; read only when nothing else gave a date.
-_SCRIPT_DATE_RE = re.compile(
-    r"(?<![\w-])(?:publi(?:sh|cation)(?:ed)?[_-]?(?:date|time|at|on)|pub[_-]?date|post(?:ed)?[_-]?date"
-    r"|show[_-]?date|date[_-]?(?:published|created|posted)|created?[_-]?(?:date|at|time)"
-    r"|article[_-]?date|news[_-]?date|first[_-]?publish(?:ed)?(?:[_-]?date)?)[\"']?"
-    r"\s{0,3}[:=(]\s{0,3}[\"']((?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?(?:[T ]\d\d?:\d\d(?::\d\d)?)?"
-    r"(?:Z|[+-]\d\d:?\d\d)?)(?=[\"' ])",
+_SCRIPT_DATE_VALUE_RE = re.compile(
+    r"[\"']((?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?(?:[T ]\d\d?:\d\d(?::\d\d)?)?"
+    r"(?:Z|[+-]\d\d:?\d\d)?)(?=[\"' ])"
+)
+_SCRIPT_DATE_KEY_RE = re.compile(
+    r"(?<![\w-])(?:publi(?:sh|cation)(?:ed)?[_-]?(?:date|time|at|on)|pub[_-]?date"
+    r"|post(?:ed)?[_-]?date|show[_-]?date|date[_-]?(?:published|created|posted)"
+    r"|created?[_-]?(?:date|at|time)|article[_-]?date|news[_-]?date"
+    r"|first[_-]?publish(?:ed)?(?:[_-]?date)?)[\"']?\s{0,3}[:=(]\s{0,3}\Z",
     re.IGNORECASE,
 )
+_SCRIPT_KEY_CHARS = 40
+
+
+def _script_dates(html: str, limit: int) -> list[str]:
+    """The date values of ``_SCRIPT_DATE_VALUE_RE`` whose key before them says
+    "published" (``_SCRIPT_DATE_KEY_RE``); the value is searched first, the key only
+    behind a value: one fast pass over the source."""
+    out: list[str] = []
+    for m in _SCRIPT_DATE_VALUE_RE.finditer(html):
+        start = m.start()
+        if _SCRIPT_DATE_KEY_RE.search(html, max(0, start - _SCRIPT_KEY_CHARS), start):
+            out.append(m.group(1))
+            if len(out) >= limit:
+                break
+    return out
 
 
 def fallback_candidates(
@@ -563,10 +581,8 @@ def fallback_candidates(
             source.append(DateCandidate("jsonld", m.group(1)))
             if len(source) >= 3:
                 break
-        for m in _SCRIPT_DATE_RE.finditer(html[: sel.DATE_SOURCE_MAX_CHARS]):
-            source.append(DateCandidate("meta", m.group(1)))
-            if len(source) >= 6:
-                break
+        head = html[: sel.DATE_SOURCE_MAX_CHARS]
+        source.extend(DateCandidate("meta", v) for v in _script_dates(head, 3))
     if body is None:
         return [*source, *weak]
     if deadline is not None:
