@@ -14,22 +14,30 @@ Published date (first that yields a date wins):
    years allowed there). Labelled lines ("Posted", "Datum", "تاريخ النشر") first,
    then by tree distance to the headline. Dates far from it, inside another
    heading, or in a link that also holds a headline are teasers: kept "weak".
-3. ``/YYYY/MM/DD/`` in the URL.
+3. A date-shaped URL path (``/YYYY/MM/DD/``, ``/YYYY/MMDD/``, ``/YYYY-MM/DD/``); a
+   run of digits (an article id) is never a date.
 4. Only when nothing above gave a date (the cost is a pass over the page text):
-   a ``"datePublished"`` in the page source outside loaded JSON-LD → lines
-   labelled as a date anywhere → the weak dates of step 2 → any short line with
-   a web-era year, after the headline first, copyright lines skipped.
+   a ``"datePublished"`` in the page source outside loaded JSON-LD, or a publication
+   date handed to a script (``var publication_date = "…"``) → lines labelled as a
+   date anywhere → the weak dates of step 2 → any short line with a web-era year,
+   after the headline first, copyright lines skipped.
+
+A masthead's "today" box is never a candidate. On a wiki's history or diff page the
+newest date wins instead of the first (the old side of a diff comes first). A
+relative date ("3 hours ago") is read only against ``fetched_at``.
 
 Update/access lines ("Last updated", "آخر تحديث") never count. Timezone: an
 offset on the page ("page"), else the site default from
 ``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed"). A
 UTC machine value is shown in the page's own offset when another candidate
 shows the same instant with one (``<time datetime="…-08:00">`` beside a ``Z``
-JSON-LD), since the day a reader sees is the local one. ``published_raw`` is the
+JSON-LD, or a printed ``21:18`` beside ``02:18Z``: an offset in use), since the day a
+reader sees is the local one; when the page prints only a day, one day off the UTC
+day, that day is the reader's (``tz_source`` ``printed-day``). ``published_raw`` is the
 printed date line when one was found that agrees with the chosen date (same
 day), else the string the date was read from. A date more than one day after
-``fetched_at``, or with an undecidable day/month order, gives ``published_at =
-None`` and a ``date_note``.
+``fetched_at`` (else the current time), or with an undecidable day/month order,
+gives ``published_at = None`` and a ``date_note``.
 """
 
 from __future__ import annotations
