@@ -57,7 +57,7 @@ class ArticleDict(TypedDict):
     body: str  # paragraphs separated by blank lines
     published_at: str | None  # ISO 8601 with UTC offset, null when unknown or untrusted
     published_raw: str | None  # the date exactly as printed on the page
-    published_tz_source: str | None  # "page", "site-default", "utc-assumed"
+    published_tz_source: str | None  # "page", "printed-day", "site-default", "utc-assumed"
     calendar: str | None  # "gregorian", "jalali", "hijri"
     date_note: str | None  # why published_at is null although a date was seen
     modified_at: str | None

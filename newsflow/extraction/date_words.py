@@ -5,8 +5,10 @@ untrusted text).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from newsflow.core.normalize import normalize_for_matching
 
@@ -251,13 +253,117 @@ _MONTH_TABLES = (
 )
 
 
-# normalized name without spaces -> (calendar, month number)
+# Month names and numeric orders of ~70 languages from CLDR, built offline by
+# scripts/build_date_words.py (babel) into a shipped file: nothing is read from babel at
+# run time, and an upgrade of babel changes no date until the file is rebuilt.
+_CLDR = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "date_words.json").read_text("utf-8")
+)
+
+
+# CLDR locale or language (``en-gb``, ``es``) -> ``dmy``/``mdy``/``ymd``: how the
+# short numeric date of that locale is ordered.
+DATE_ORDERS: dict[str, str] = dict(_CLDR["orders"])
+
+
+# normalized name without spaces -> (calendar, month number): the hand-curated
+# tables (three calendars), then every CLDR name that means one month in every
+# language that has it.
 MONTHS: dict[str, tuple[str, int]] = {
     key(n(name)): (calendar, month)
     for calendar, table in _MONTH_TABLES
     for month, names in enumerate(table, start=1)
     for name in names
 }
+
+
+# language -> normalized name -> month: CLDR names per language. A name that means
+# different months in different languages ("listopada": November in Polish, October in
+# Croatian) is only read through the page language; without one it is no month.
+LANG_MONTHS: dict[str, dict[str, int]] = {}
+
+
+_CLDR_FORMS: set[str] = set()  # normalized CLDR names as printed (spaces kept), for the regex
+
+
+def _add_cldr_months() -> set[str]:
+    meanings: dict[str, set[int]] = {}
+    for lang, table in _CLDR["months"].items():
+        names = LANG_MONTHS.setdefault(lang.split("-")[0], {})
+        for month, forms in enumerate(table, start=1):
+            for form in forms:
+                k = key(n(form))
+                if len(k) < 3 or (k in MONTHS and MONTHS[k][0] != GREGORIAN):
+                    continue  # a Jalali or Hijri month name keeps its meaning
+                names.setdefault(k, month)
+                _CLDR_FORMS.add(n(form))
+                meanings.setdefault(k, set()).add(month)
+    ambiguous = set()
+    for k, months in meanings.items():
+        if k in MONTHS:
+            months.add(MONTHS[k][1])  # the hand-curated meaning counts too
+        if len(months) > 1:
+            ambiguous.add(k)
+            MONTHS.pop(k, None)
+        else:
+            MONTHS.setdefault(k, (GREGORIAN, months.pop()))
+    return ambiguous
+
+
+AMBIGUOUS_MONTHS = frozenset(_add_cldr_months())
+
+
+def month_of(name: str, lang: str | None) -> tuple[str, int] | None:
+    """(calendar, month) of a matched month name; the page language decides a name
+    that means different months in different languages (None when it cannot)."""
+    k = key(name)
+    if lang:
+        m = LANG_MONTHS.get(lang, {}).get(k)
+        if m is not None and (k not in MONTHS or MONTHS[k][0] == GREGORIAN):
+            return GREGORIAN, m
+    return MONTHS.get(k)
+
+
+# Names of the Thai table: a year 2443-2643 beside one is of the Buddhist era (2563 = 2020).
+THAI_MONTHS = frozenset(LANG_MONTHS.get("th", {}))
+
+
+# The hand-curated names are found by the ``NAMED`` expressions below (optional spaces,
+# Persian suffixes, Hijri epithets); the CLDR names by ``MONTH_TOKEN`` and a dictionary
+# look-up, which costs nothing at import (an alternation of two thousand names costs
+# 15 ms to compile, three times).
+HAND_MONTH_KEYS = frozenset(
+    key(n(name)) for _, table in _MONTH_TABLES for names in table for name in names
+)
+
+
+CLDR_MONTH_KEYS = frozenset(
+    k for names in LANG_MONTHS.values() for k in names if k not in HAND_MONTH_KEYS
+)
+
+
+# A word that may be a month name: letters, marks and inner dots (Thai ``ส.ค``), up to a
+# space, digit or date separator.
+MONTH_TOKEN = re.compile(r"[^\W\d_](?:[^\s\d,;:/\-()|.]|\.(?=[^\W\d_]))*")
+
+
+# Context of a month word found by ``MONTH_TOKEN``: the day before it (D MON Y), the
+# year after it; the day and year after it (MON D Y); the year before it (Y MON D), the
+# day after it. Spanish, Portuguese and Catalan put "de"/"del" between the parts.
+_CONNECT = r"[\s,.\-/]{0,3}(?:(?:de|del|d'|d’)\s{0,2})?"
+DAY_BEFORE = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er|e|\.)?{_CONNECT}\Z")
+YEAR_BEFORE = re.compile(rf"(?<!\d)(\d{{4}})\.?{_CONNECT}\Z")
+YEAR_AFTER = re.compile(rf"\.?{_CONNECT}(\d{{4}})(?!\d)")
+DAY_YEAR_AFTER = re.compile(
+    rf"\.?[\s,.\-/]{{0,3}}(\d{{1,2}})(?:st|nd|rd|th)?(?!\d),?{_CONNECT}(\d{{4}})(?!\d)"
+)
+DAY_AFTER = re.compile(r"\.?[\s,.\-/]{0,3}(\d{1,2})(?!\d)")
+
+
+# Chinese, Japanese and Korean: 2020年7月12日, 2020년 7월 12일.
+CJK_DATE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<d>\d{1,2})(?!\d)\s?[日일号號]?"
+)
 
 
 _MONTH_ALT = alternation(name for _, table in _MONTH_TABLES for names in table for name in names)
@@ -276,7 +382,7 @@ _D = r"(?P<d>\d{1,2})"
 _Y = r"(?P<y>\d{4})"
 
 
-_SEP = r"[\s,.\-/]{0,3}"
+_SEP = r"[\s,.\-/]{0,3}(?:(?:de|del)\s{1,2})?"
 
 
 NAMED = (
@@ -361,3 +467,76 @@ RFC2822 = re.compile(
     r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|GMT|UTC|[+-]\d{4})?\s*$",
     re.IGNORECASE,
 )
+
+
+# Words that label a date line as the publication date, beyond those of
+# ``selectors.DATE_LABEL_RE`` (English, German, French, Spanish, Italian, Dutch,
+# Turkish, Arabic, Persian): the languages whose month names CLDR adds. Words of
+# scripts without spaces (Chinese, Japanese) match without a word boundary.
+PUBLISHED_LABELS = (
+    *_words("publicat publicată data fecha publicado pubblicato publicerad publicerat"),
+    *_words("publiceret udgivet publisert julkaistu dato päivämäärä közzétéve publikálva"),
+    *_words("dátum opublikowano publikováno publikované objavljeno опубликовано опубліковано"),
+    *_words("дата објављено δημοσιεύθηκε δημοσίευση ημερομηνία פורסם תאריך प्रकाशित दिनांक"),
+    *_words("तारीख প্রকাশিত প্রকাশ তারিখ diterbitkan dipublikasikan tanggal yayımlandı"),
+    *_words("yayınlandı 입력 기사입력 등록 작성일 เผยแพร่"),
+    *("ngày đăng", "đăng lúc", "publicado em", "publicado el", "data publikacji"),
+)
+
+
+CJK_PUBLISHED_LABELS = (
+    "发布时间",
+    "發佈時間",
+    "發布時間",
+    "发布日期",
+    "发表于",
+    "發表於",
+    "发布于",
+    "發布於",
+    "日期",
+    "时间",
+    "時間",
+    "投稿日",
+    "公開日",
+    "配信日",
+    "掲載日",
+)
+
+
+# Words that label an update, not publication, in those languages.
+UPDATED_LABELS = [
+    "actualizat",
+    "atualizado",
+    "atualizada",
+    "aggiornato",
+    "aggiornata",
+    "uppdaterad",
+    "uppdaterat",
+    "opdateret",
+    "oppdatert",
+    "päivitetty",
+    "frissítve",
+    "zaktualizowano",
+    "aktualizacja",
+    "aktualizováno",
+    "ažurirano",
+    "обновлено",
+    "оновлено",
+    "ενημερώθηκε",
+    "ενημέρωση",
+    "עודכן",
+    "अपडेट",
+    "আপডেট",
+    "diperbarui",
+    "diperbaharui",
+    "bijgewerkt",
+    "güncellendi",
+    "güncelleme",
+    "uppfært",
+    "uppdaterat",
+    "수정",
+    "แก้ไข",
+]
+
+
+CJK_UPDATED_LABELS = ("更新", "最終更新", "更新日", "修改时间", "更新时间", "更新時間")

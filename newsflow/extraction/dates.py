@@ -50,23 +50,33 @@ from newsflow.extraction.calendars import (
     to_gregorian,
 )
 from newsflow.extraction.date_words import (
+    CJK_DATE,
+    CLDR_MONTH_KEYS,
+    DAY_AFTER,
+    DAY_BEFORE,
+    DAY_YEAR_AFTER,
     GREGORIAN,
     HIJRI,
     HIJRI_LANGUAGES,
     ISO_RE,
     JALALI,
     JALALI_LANGUAGES,
+    MONTH_TOKEN,
     MONTHS,
     NAMED,
     NUMERIC,
     OFFSET,
     RFC2822,
+    THAI_MONTHS,
     TIME,
+    YEAR_AFTER,
+    YEAR_BEFORE,
     ZONE_ABBREVIATIONS,
     ZONE_WORDS,
     ZONES,
     alternation,
     key,
+    month_of,
     n,
 )
 from newsflow.extraction.timezones import (
@@ -82,6 +92,34 @@ from newsflow.extraction.timezones import (
 
 # Only the first characters of a date line are read: bounded work on hostile text.
 _MAX_CHARS = 400
+
+
+# Decimal digits of the scripts whose pages print them in dates (Devanagari, Bengali and
+# the other Indic scripts, Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian,
+# full-width) to ASCII; ``normalize_for_matching`` already folds Arabic and Persian.
+DIGITS = {
+    zero + i: str(i)
+    for zero in (
+        0x0966,
+        0x09E6,
+        0x0A66,
+        0x0AE6,
+        0x0B66,
+        0x0BE6,
+        0x0C66,
+        0x0CE6,
+        0x0D66,
+        0x0DE6,
+        0x0E50,
+        0x0ED0,
+        0x0F20,
+        0x1040,
+        0x17E0,
+        0x1810,
+        0xFF10,
+    )
+    for i in range(10)
+}
 
 
 def _at(day: date, h: int = 0, mi: int = 0, s: int = 0, tz: tzinfo | None = None) -> datetime:
@@ -212,16 +250,67 @@ class _Match:
     d: int
 
 
-def _named_dates(norm: str) -> list[_Match]:
-    """Every ``day month-name year`` date in ``norm`` whose year fits the month's calendar."""
+def _named_dates(norm: str, lang: str | None = None) -> list[_Match]:
+    """Every ``day month-name year`` date in ``norm`` whose year fits the month's
+    calendar: the hand-curated names (three calendars), the CLDR names of some seventy
+    languages, and the CJK ``2020年7月12日``. A name that means different months in
+    different languages is read only in the page language ``lang``."""
     out: list[_Match] = []
     for rx in NAMED:
         for m in rx.finditer(norm):
-            cal, mon = MONTHS[key(m.group("mon"))]
+            found = month_of(m.group("mon"), lang)
+            if found is None:
+                continue
+            cal, mon = found
             y = int(m.group("y"))
             in_range = 1900 <= y <= 2100 if cal == GREGORIAN else 1300 <= y <= 1500
             if in_range:  # "March 1402" or "مهر 2024" are not dates
                 out.append(_Match(m.start(), m.end(), cal, y, mon, int(m.group("d"))))
+    out.extend(_cldr_dates(norm, lang))
+    for m in CJK_DATE.finditer(norm):
+        out.append(
+            _Match(
+                m.start(),
+                m.end(),
+                GREGORIAN,
+                int(m.group("y")),
+                int(m.group("m")),
+                int(m.group("d")),
+            )
+        )
+    return out
+
+
+def _cldr_dates(norm: str, lang: str | None) -> list[_Match]:
+    """Dates whose month is a CLDR name (``12 de julio de 2020``, ``12 ביולי 2020``,
+    ``১২ জুলাই ২০২০``): each word is looked up, then the day and year are read
+    around it in the three orders."""
+    out: list[_Match] = []
+    for tok in MONTH_TOKEN.finditer(norm):
+        k = tok.group(0).rstrip(".")
+        if k not in CLDR_MONTH_KEYS:
+            continue
+        found = month_of(k, lang)
+        if found is None:
+            continue
+        mon = found[1]
+        s, e = tok.start(), tok.end()
+        lo, hi = max(0, s - 16), min(len(norm), e + 24)
+        before = DAY_BEFORE.search(norm, lo, s)
+        after = YEAR_AFTER.match(norm, e, hi)
+        if before and after:
+            hit = (before.start(), after.end(), int(after.group(1)), int(before.group(1)))
+        elif (both := DAY_YEAR_AFTER.match(norm, e, hi)) is not None:
+            hit = (s, both.end(), int(both.group(2)), int(both.group(1)))
+        elif (yb := YEAR_BEFORE.search(norm, lo, s)) and (da := DAY_AFTER.match(norm, e, hi)):
+            hit = (yb.start(), da.end(), int(yb.group(1)), int(da.group(1)))
+        else:
+            continue
+        start, end, y, d = hit
+        if k in THAI_MONTHS and 2443 <= y <= 2643:
+            y -= 543  # Buddhist era
+        if 1900 <= y <= 2100:
+            out.append(_Match(start, end, GREGORIAN, y, mon, d))
     return out
 
 
@@ -290,8 +379,8 @@ def parse_printed(
     Hijri days follow moon sighting, the Gregorian day is exact.
     """
     raw = text[:_MAX_CHARS]
-    norm = normalize_for_matching(raw).replace("\u2212", "-")
-    named = _named_dates(norm)
+    norm = normalize_for_matching(raw).replace("\u2212", "-").translate(DIGITS)
+    named = _named_dates(norm, language(context) or None)
     chosen: _Match | None = None
     gd: date | None = None
     for found in sorted(named, key=lambda f: (f.calendar != GREGORIAN, f.start)):

@@ -14,22 +14,30 @@ Published date (first that yields a date wins):
    years allowed there). Labelled lines ("Posted", "Datum", "تاريخ النشر") first,
    then by tree distance to the headline. Dates far from it, inside another
    heading, or in a link that also holds a headline are teasers: kept "weak".
-3. ``/YYYY/MM/DD/`` in the URL.
+3. A date-shaped URL path (``/YYYY/MM/DD/``, ``/YYYY/MMDD/``, ``/YYYY-MM/DD/``); a
+   run of digits (an article id) is never a date.
 4. Only when nothing above gave a date (the cost is a pass over the page text):
-   a ``"datePublished"`` in the page source outside loaded JSON-LD → lines
-   labelled as a date anywhere → the weak dates of step 2 → any short line with
-   a web-era year, after the headline first, copyright lines skipped.
+   a ``"datePublished"`` in the page source outside loaded JSON-LD, or a publication
+   date handed to a script (``var publication_date = "…"``) → lines labelled as a
+   date anywhere → the weak dates of step 2 → any short line with a web-era year,
+   after the headline first, copyright lines skipped.
+
+A masthead's "today" box is never a candidate. On a wiki's history or diff page the
+newest date wins instead of the first (the old side of a diff comes first). A
+relative date ("3 hours ago") is read only against ``fetched_at``.
 
 Update/access lines ("Last updated", "آخر تحديث") never count. Timezone: an
 offset on the page ("page"), else the site default from
 ``ParseOptions.site_timezones`` ("site-default"), else UTC ("utc-assumed"). A
 UTC machine value is shown in the page's own offset when another candidate
 shows the same instant with one (``<time datetime="…-08:00">`` beside a ``Z``
-JSON-LD), since the day a reader sees is the local one. ``published_raw`` is the
+JSON-LD, or a printed ``21:18`` beside ``02:18Z``: an offset in use), since the day a
+reader sees is the local one; when the page prints only a day, one day off the UTC
+day, that day is the reader's (``tz_source`` ``printed-day``). ``published_raw`` is the
 printed date line when one was found that agrees with the chosen date (same
 day), else the string the date was read from. A date more than one day after
-``fetched_at``, or with an undecidable day/month order, gives ``published_at =
-None`` and a ``date_note``.
+``fetched_at`` (else the current time), or with an undecidable day/month order,
+gives ``published_at = None`` and a ``date_note``.
 """
 
 from __future__ import annotations
@@ -47,19 +55,53 @@ from selectolax.lexbor import LexborNode
 from newsflow.extraction import dates
 from newsflow.extraction import extract as ex
 from newsflow.extraction import selectors as sel
+from newsflow.extraction.date_words import (
+    CJK_PUBLISHED_LABELS,
+    CJK_UPDATED_LABELS,
+    DATE_ORDERS,
+    PUBLISHED_LABELS,
+    UPDATED_LABELS,
+)
 
 
 @dataclass(frozen=True)
 class DateCandidate:
     """A date string and its source: ``jsonld``, ``meta``, ``time``, ``printed``,
-    ``url`` or ``text`` (a date line found by the whole-page fallback)."""
+    ``url`` or ``text`` (a date line found by the whole-page fallback); or ``history``,
+    no date but the mark of a revision history or diff page (``decide_dates`` then
+    takes the newest date of the list instead of the first)."""
 
     source: str
     raw: str
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$|\.)")
+
+
+def _words_alt(words: tuple[str, ...] | list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# ``selectors.DATE_LABEL_RE`` / ``NOT_PUBLISHED_LINE_RE`` plus the words of the other
+# languages whose dates are read (``date_words.PUBLISHED_LABELS``…).
+LABEL_RE = re.compile(
+    rf"(?:{sel.DATE_LABEL_RE.pattern})|\W*(?:(?:{_words_alt(PUBLISHED_LABELS)})(?!\w)"
+    rf"|{_words_alt(CJK_PUBLISHED_LABELS)})",
+    sel.DATE_LABEL_RE.flags,
+)
+NOT_PUBLISHED_RE = re.compile(
+    rf"(?:{sel.NOT_PUBLISHED_LINE_RE.pattern})|^\W*(?:(?:{_words_alt(UPDATED_LABELS)})(?!\w)"
+    rf"|{_words_alt(CJK_UPDATED_LABELS)})",
+    sel.NOT_PUBLISHED_LINE_RE.flags,
+)
+# A date in the URL path needs separators or a path shape that says "date": a year
+# segment with the month and day after it (``/2020/06/15/``, ``/2020-06-15-title``,
+# ``/2020/0615/``, ``/2020-06/15/``, ``/202006/15/``). A run of digits alone
+# (``/news/2020061512345``, an article id) is no date, and neither is a day followed
+# by more digits.
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})(?:[/-](\d{1,2})[/-]|/(\d{2})|-?(\d{2})/)(\d{1,2})(?=[/._-]|$)"
+)
 # Tree steps searched between a candidate and the headline (deeper is "unrelated").
 _MAX_STEPS = 30
 _FAR = 99
@@ -149,7 +191,7 @@ def _date_line(text: str, max_chars: int = sel.DATE_CONTAINER_MAX_CHARS) -> str 
         return None
     if not _HAS_DIGIT.search(text) and not sel.RELATIVE_DATE_HINT_RE.search(text):
         return None
-    if sel.NOT_PUBLISHED_LINE_RE.search(text):
+    if NOT_PUBLISHED_RE.search(text):
         return None  # an update or access line is never the publication date
     return text
 
@@ -175,8 +217,8 @@ def _in_teaser(node: LexborNode, text_len: int, anchor: Anchor | None) -> bool:
 # or ``NOT_PUBLISHED_LINE_RE``) in one regex: every label word ends in a letter, so
 # ``[ :]*\Z`` after it is ``fullmatch`` of the line stripped of " :".
 _GLUE_RE = re.compile(
-    rf"(?:{sel.DATE_LABEL_RE.pattern})[ :]*\Z|(?:{sel.NOT_PUBLISHED_LINE_RE.pattern})",
-    sel.DATE_LABEL_RE.flags | sel.NOT_PUBLISHED_LINE_RE.flags,
+    rf"(?:{LABEL_RE.pattern})[ :]*\Z|(?:{NOT_PUBLISHED_RE.pattern})",
+    LABEL_RE.flags | NOT_PUBLISHED_RE.flags,
 )
 
 
@@ -252,11 +294,15 @@ def _header_lines(anchor: Anchor) -> list[tuple[int, str]]:
             break
         sib = node.next
         while sib is not None and len(after) < want_after:
-            after.extend(_lines(sib, want_after - len(after)))
+            got = _lines(sib, want_after - len(after))
+            if not (got and _HAS_DIGIT.search(got[0]) and _today_box(sib)):
+                after.extend(got)
             sib = sib.next
         sib = node.prev
         while sib is not None and len(before) < want_before:
-            before.extend(reversed(_lines(sib, want_before - len(before), last=True)))
+            got = _lines(sib, want_before - len(before), last=True)
+            if not (got and _HAS_DIGIT.search(got[-1]) and _today_box(sib)):
+                before.extend(reversed(got))
             sib = sib.prev
         out = [
             (steps, text)
@@ -309,6 +355,83 @@ class Candidates:
     weak: list[DateCandidate]
 
 
+# Class or id of a masthead's "today's date" box: the day the page was served, never
+# the day the article was published (``<div class="today">Wednesday, August 19, 2020``).
+_TODAY_BOX = re.compile(
+    r"today|current[-_]?(?:date|day|time)|date[-_]?(?:today|now|current)|(?:header|top|masthead)[-_]?date"
+    r"|fecha[-_]?(?:hoy|actual)|heute|aujourd",
+    re.IGNORECASE,
+)
+
+
+def _today_box(node: LexborNode) -> bool:
+    """Whether ``node`` or its parent is a masthead box for the current date."""
+    cur: LexborNode | None = node
+    for _ in range(2):
+        if cur is None or cur.tag == "-text":
+            return False
+        attrs = cur.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if names.strip() and _TODAY_BOX.search(names):
+            return True
+        cur = cur.parent
+    return False
+
+
+# A wiki's history or diff page lists revisions, each with its date: the page is as new
+# as its newest revision, not as old as the first date printed on it (the old side of a
+# diff comes first). Told by the URL (MediaWiki ``action=history``/``diff=``/``oldid=``,
+# DokuWiki ``do=diff``/``do=revisions``, ``Special:History``) or by MediaWiki's markup.
+_HISTORY_URL_RE = re.compile(
+    r"[?&](?:action=history|diff=|oldid=|do=(?:diff|revisions)|type=revision)"
+    r"|/special:(?:history|comparepages)|/(?:history|revisions|diff)(?:/|$)",
+    re.IGNORECASE,
+)
+_HISTORY_MARKUP = (
+    'id="pagehistory"',
+    'class="diff-ntitle"',
+    "mw-diff-ntitle",
+    '"wgAction":"history"',
+)
+# The candidate that says "choose the newest date" (``decide_dates``); it holds no date.
+HISTORY = "history"
+
+
+_HISTORY_CSS = "#pagehistory, .diff-ntitle, #mw-diff-ntitle1, .page-revisions, #page__revisions"
+
+
+def _wiki_revisions(pm: ex.PageMeta, node: LexborNode) -> bool:
+    """Whether a page whose ``generator`` meta names a wiki lists revisions (MediaWiki's
+    history list or diff header, DokuWiki's revisions): the tree is searched only on
+    wiki pages."""
+    generator = " ".join(pm.meta.get("generator", ())).lower()
+    if "wiki" not in generator:
+        return False
+    root: LexborNode = node
+    while root.parent is not None:
+        root = root.parent
+    return root.css_first(_HISTORY_CSS) is not None
+
+
+def history_page(url: str, html: str | None = None) -> bool:
+    """Whether the page is a revision history or a diff (``_HISTORY_URL_RE``)."""
+    if _HISTORY_URL_RE.search(url):
+        return True
+    head = (html or "")[: sel.DATE_SOURCE_MAX_CHARS]
+    return any(marker in head for marker in _HISTORY_MARKUP)
+
+
+def url_date(url: str) -> str | None:
+    """``YYYY-MM-DD`` from a date-shaped URL path (``_URL_DATE``), else None."""
+    m = _URL_DATE.search(urlsplit(url).path)
+    if m is None:
+        return None
+    month = m.group(2) or m.group(3) or m.group(4)
+    if m.group(3) and len(m.group(5)) != 2:
+        return None  # /2020/06 + 1 digit: not the /YYYY/MMDD/ shape
+    return f"{m.group(1)}-{int(month):02d}-{int(m.group(5)):02d}"
+
+
 def date_candidates(
     hints: ex.DomHints, pm: ex.PageMeta, url: str, anchor: Anchor | None = None
 ) -> Candidates:
@@ -356,14 +479,14 @@ def date_candidates(
         weak = steps > sel.DATE_NEAR_STEPS or (
             node is not None and _in_teaser(node, len(cand.raw), anchor)
         )
-        unlabelled = 0 if sel.DATE_LABEL_RE.match(cand.raw) else 1
+        unlabelled = 0 if LABEL_RE.match(cand.raw) else 1
         shown.append(((int(weak), unlabelled, steps, kind, outside, order), cand))
 
     for order, (node, value) in enumerate(zip(hints.time_nodes, hints.time_values, strict=False)):
         add(node, _distance(node, anchor), 0, 0, order, DateCandidate("time", value))
     for order, node in enumerate(hints.date_nodes):
         text = _date_line(node.text(deep=True))
-        if text is None:
+        if text is None or _today_box(node):
             continue
         outside = _outside_article(node)
         if outside is None:
@@ -375,11 +498,11 @@ def date_candidates(
     shown.sort(key=lambda item: item[0])
     pub.extend(cand for key, cand in shown if not key[0])
     weak = [cand for key, cand in shown if key[0]]
-    m = _URL_DATE.search(urlsplit(url).path)
-    if m:
-        pub.append(
-            DateCandidate("url", f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
-        )
+    day = url_date(url)
+    if day:
+        pub.append(DateCandidate("url", day))
+    if _HISTORY_URL_RE.search(url) or (anchor is not None and _wiki_revisions(pm, anchor.node)):
+        pub.insert(0, DateCandidate(HISTORY, url))
     v = ex.ld_get(pm, "dateModified")
     if v:
         mod.append(DateCandidate("jsonld", v))
@@ -408,6 +531,38 @@ def _year_lines(lines: list[str]) -> list[int]:
     return found
 
 
+# A publication date handed to a script in the page source: ``var publication_date =
+# "2020-02-17 21:18:11"``, ``showDate("2020/04/17 01:43:09")``, ``"pubDate": "…"``. The
+# name must say "published" or "created" (not "modified", "start", "expires"), right
+# before the value; read only when nothing else gave a date.
+_SCRIPT_DATE_VALUE_RE = re.compile(
+    r"[\"']((?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?(?:[T ]\d\d?:\d\d(?::\d\d)?)?"
+    r"(?:Z|[+-]\d\d:?\d\d)?)(?=[\"' ])"
+)
+_SCRIPT_DATE_KEY_RE = re.compile(
+    r"(?<![\w-])(?:publi(?:sh|cation)(?:ed)?[_-]?(?:date|time|at|on)|pub[_-]?date"
+    r"|post(?:ed)?[_-]?date|show[_-]?date|date[_-]?(?:published|created|posted)"
+    r"|created?[_-]?(?:date|at|time)|article[_-]?date|news[_-]?date"
+    r"|first[_-]?publish(?:ed)?(?:[_-]?date)?)[\"']?\s{0,3}[:=(]\s{0,3}\Z",
+    re.IGNORECASE,
+)
+_SCRIPT_KEY_CHARS = 40
+
+
+def _script_dates(html: str, limit: int) -> list[str]:
+    """The date values of ``_SCRIPT_DATE_VALUE_RE`` whose key before them says
+    "published" (``_SCRIPT_DATE_KEY_RE``); the value is searched first, the key only
+    behind a value: one fast pass over the source."""
+    out: list[str] = []
+    for m in _SCRIPT_DATE_VALUE_RE.finditer(html):
+        start = m.start()
+        if _SCRIPT_DATE_KEY_RE.search(html, max(0, start - _SCRIPT_KEY_CHARS), start):
+            out.append(m.group(1))
+            if len(out) >= limit:
+                break
+    return out
+
+
 def fallback_candidates(
     body: LexborNode | None,
     anchor: Anchor | None,
@@ -427,11 +582,15 @@ def fallback_candidates(
     such a line often sits. Lines with a copyright mark are skipped.
     """
     source: list[DateCandidate] = []
+    if html and history_page("", html):
+        source.append(DateCandidate(HISTORY, "markup"))
     if html:
         for m in sel.DATE_SOURCE_PUBLISHED_RE.finditer(html[: sel.DATE_SOURCE_MAX_CHARS]):
             source.append(DateCandidate("jsonld", m.group(1)))
             if len(source) >= 3:
                 break
+        head = html[: sel.DATE_SOURCE_MAX_CHARS]
+        source.extend(DateCandidate("meta", v) for v in _script_dates(head, 3))
     if body is None:
         return [*source, *weak]
     if deadline is not None:
@@ -456,9 +615,9 @@ def fallback_candidates(
         text = lines[i]
         if len(text) > sel.DATE_FALLBACK_MAX_CHARS:
             continue
-        if sel.NOT_PUBLISHED_LINE_RE.search(text) or sel.DATE_COPYRIGHT_RE.search(text):
+        if NOT_PUBLISHED_RE.search(text) or sel.DATE_COPYRIGHT_RE.search(text):
             continue
-        if sel.DATE_LABEL_RE.match(text):
+        if LABEL_RE.match(text):
             labelled.append(DateCandidate("text", text))
         else:
             plain.append(DateCandidate("text", text))
@@ -467,15 +626,31 @@ def fallback_candidates(
     return [*source, *labelled, *weak, *plain]
 
 
+_DAY_FIRST_LANGUAGES = frozenset(
+    ("ar", "fa", "ur", "de", "fr", "es", "it", "pt", "nl", "tr", "ru", "cs")
+)
+
+
 def day_first(language: str | None, hint: str | None) -> bool | None:
-    if language in ("ar", "fa", "ur", "de", "fr", "es", "it", "pt", "nl", "tr", "ru", "cs"):
+    """How ``03/04/2020`` reads on this page: True day first, False month first, None
+    when nothing tells (an English page without a region). The CLDR order of the
+    ``<html lang>`` locale (``en-us``: month first, ``en-gb``: day first), else of the
+    detected language (``fil``: month first); year-first locales (``zh``, ``hu``) print
+    ``a/b/YYYY`` day first when they print it at all."""
+    if language in _DAY_FIRST_LANGUAGES:
         return True
-    h = (hint or "").lower()
-    if h in ("en-us", "en_us", "en-ph"):
-        return False
-    if h.startswith("en-") and h not in ("en-us",):
-        return True
+    h = (hint or "").strip().lower().replace("_", "-")
+    if "-" in h:
+        order = DATE_ORDERS.get(h)
+        if order == "mdy":
+            return False
+        if order == "dmy" or (order == "ymd" and not h.startswith("en-")):
+            return True
+        if h.startswith("en-"):
+            return None if order == "ymd" else True
     if language and language != "en":
+        return DATE_ORDERS.get(language) != "mdy"
+    if h.startswith("en-"):
         return True
     return None
 
@@ -494,7 +669,7 @@ def parse_candidate(
     cand: DateCandidate,
     *,
     day_first: bool | None,
-    fetched: datetime,
+    fetched: datetime | None,
     language: str | None,
     site_tz: str | None,
 ) -> dates.ParsedDate | None:
@@ -502,7 +677,10 @@ def parse_candidate(
     ISO first; printed as a fallback, never day-first-guessed (a US-ordered
     ``11/01/2023`` in a German page's meta must become a note, not 11 January).
     A line from the whole-page fallback must hold an absolute date of the web era:
-    "two days ago" or "7 May 1856" in a page's text says nothing about the page."""
+    "two days ago" or "7 May 1856" in a page's text says nothing about the page.
+    A relative date ("3 hours ago") is read only against the crawler's ``fetched``
+    time: without one it names no day (the current clock is not when the page was
+    seen), and the next candidate is tried."""
     if cand.source in ("jsonld", "meta", "time", "url"):
         parsed = dates.parse_iso(cand.raw, context=language)
         if parsed is None and cand.source != "url":
@@ -514,7 +692,7 @@ def parse_candidate(
             return None
         return parsed
     parsed = dates.parse_printed(cand.raw, day_first=day_first, context=language, short_year=True)
-    if parsed is None:
+    if parsed is None and fetched is not None:
         rel = dates.parse_relative(cand.raw, fetched, site_tz=site_tz)
         if rel is not None:
             value, has_time = rel
@@ -523,8 +701,20 @@ def parse_candidate(
 
 
 _MACHINE = frozenset({"jsonld", "meta", "time"})
-_QUARTER_HOUR = timedelta(minutes=15)
 _MAX_OFFSET = timedelta(hours=14)
+# UTC offsets in use: whole hours from -12 to +14 and the few half and quarter hours
+# (Newfoundland, Iran, Afghanistan, India, Nepal, Myanmar, Eucla, central Australia,
+# Chatham). A wall clock off by anything else ("Updated 7:25" beside 23:55 UTC) is
+# another moment, not the same one in another zone.
+_REAL_OFFSETS = frozenset(
+    {timedelta(hours=h) for h in range(-12, 15) if h}
+    | {
+        timedelta(
+            minutes=m
+        )  # -9:30 -3:30 +3:30 +4:30 +5:30 +5:45 +6:30 +8:45 +9:30 +10:30 +12:45 +13:45
+        for m in (-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825)
+    }
+)
 
 
 def _page_offset(
@@ -544,16 +734,51 @@ def _page_offset(
             if off and abs(value - instant) < timedelta(minutes=1):
                 return value.tzinfo
             continue
-        if cand.source not in _MACHINE:
+        if cand.source in _MACHINE:
+            base = instant.replace(tzinfo=None)
+        elif cand.source in ("printed", "text") and value.second == 0:
+            base = instant.replace(tzinfo=None, second=0, microsecond=0)  # "21:18", no seconds
+        else:
             continue
-        delta = value - instant.replace(tzinfo=None)
-        if (
-            delta
-            and abs(delta) <= _MAX_OFFSET
-            and delta % _QUARTER_HOUR == timedelta(0)
-            and value.second == instant.second
-        ):
+        delta = value - base
+        if delta in _REAL_OFFSETS and value.second == base.second:
             return timezone(delta)
+    return None
+
+
+_HOUR = timedelta(hours=1)
+_MIN_OFFSET = timedelta(hours=-12)
+
+
+def _printed_day_offset(
+    instant: datetime, chosen: DateCandidate, seen: list[tuple[DateCandidate, dates.ParsedDate]]
+) -> tzinfo | None:
+    """An offset that puts the UTC ``instant`` on the day the page shows, when the page
+    shows a day without a time that is one day off the UTC day.
+
+    ``datePublished: 2020-02-18T02:18:11Z`` beside a printed ``17 de febrero 2020`` (or a
+    ``/2020/02/17/`` permalink) is an evening in the Americas: the day the site's
+    readers saw is the 17th. Which offset exactly the page does not say, so the
+    smallest whole-hour one that reaches that day is used (the instant stays exact);
+    None when the page's day agrees with UTC, is further off, or no real offset
+    (-12 h to +14 h) reaches it. The witness is the first date the page shows
+    (a printed line, a ``<time>``), not a URL: permalinks often carry the day a
+    story was filed.
+    """
+    for cand, p in seen:
+        if cand is chosen or cand.source not in ("printed", "text", "time"):
+            continue
+        if p.has_time or p.value.tzinfo is not None:
+            return None  # a shown time: the same instant (``_page_offset``) or another
+        shown = p.value.date()
+        tod = instant - instant.replace(hour=0, minute=0, second=0, microsecond=0)
+        if shown == instant.date() - timedelta(days=1):
+            off = -(tod // _HOUR + 1) * _HOUR
+            return timezone(off) if off >= _MIN_OFFSET else None
+        if shown == instant.date() + timedelta(days=1):
+            off = -((tod - timedelta(days=1)) // _HOUR) * _HOUR
+            return timezone(off) if off <= _MAX_OFFSET else None
+        return None
     return None
 
 
@@ -580,16 +805,21 @@ def decide_dates(
     whole page, which costs more than everything else here.
     """
     out = DateDecision()
-    fetched = fetched_at or dates.now_utc()
     notes: list[str] = []
     seen: list[tuple[DateCandidate, dates.ParsedDate]] = []
 
-    def choose(cands: list[DateCandidate]) -> _Choice | None:
+    def choose(cands: list[DateCandidate], newest: bool = False) -> _Choice | None:
         chosen: _Choice | None = None
         for cand in cands[:40]:
+            if cand.source == HISTORY:
+                continue
             try:
                 parsed = parse_candidate(
-                    cand, day_first=day_first, fetched=fetched, language=language, site_tz=site_tz
+                    cand,
+                    day_first=day_first,
+                    fetched=fetched_at,
+                    language=language,
+                    site_tz=site_tz,
                 )
             except dates.AmbiguousDate as exc:
                 notes.append(str(exc))
@@ -597,7 +827,7 @@ def decide_dates(
             if parsed is None:
                 continue
             seen.append((cand, parsed))
-            if chosen is not None:
+            if chosen is not None and not newest:
                 if cand.source in ("printed", "text"):
                     break  # read enough to find the printed line of the chosen date
                 continue
@@ -606,17 +836,23 @@ def decide_dates(
                 notes.append(decision.note or "date rejected")
                 out.calendar = out.calendar or decision.calendar
                 continue
+            if newest and chosen is not None and value <= chosen.value:
+                continue  # a history page: the newest revision's date wins
             chosen = _Choice(parsed, value, cand)
             out.published_at = decision.iso
             out.tz_source = decision.tz_source
             out.calendar = decision.calendar
-            if cand.source in ("printed", "text"):
+            if cand.source in ("printed", "text") and not newest:
                 break
         return chosen
 
-    chosen = choose(pub)
-    if chosen is None and fallback is not None:
-        chosen = choose(fallback())
+    if any(c.source == HISTORY for c in pub):
+        chosen = choose([*pub, *(fallback() if fallback is not None else [])], newest=True)
+    else:
+        chosen = choose(pub)
+        if chosen is None and fallback is not None:
+            more = fallback()
+            chosen = choose(more, newest=any(c.source == HISTORY for c in more))
     if chosen is None:
         if notes:
             out.note = "; ".join(dict.fromkeys(notes))[:300]
@@ -626,14 +862,22 @@ def decide_dates(
         value = chosen.value
         if value.utcoffset() == timedelta(0) and chosen.parsed.value.tzinfo is not None:
             tz = _page_offset(value, seen)
+            if tz is None:
+                tz = _printed_day_offset(value, chosen.cand, seen)
+                if tz is not None:
+                    out.tz_source = "printed-day"
             if tz is not None:
                 value = value.astimezone(tz)
                 out.published_at = dates.format_iso(value)
         for cand, p in seen:
             if cand.source not in ("printed", "text"):
                 continue
-            local_value, _ = dates.localize(p.value, site_tz)
-            if local_value.date() == value.astimezone(local_value.tzinfo).date():
+            if p.value.tzinfo is None and site_tz is None:
+                same = p.value.date() == value.date()  # both the page's wall clock
+            else:
+                local_value, _ = dates.localize(p.value, site_tz)
+                same = local_value.date() == value.astimezone(local_value.tzinfo).date()
+            if same:
                 out.published_raw = cand.raw
                 out.calendar = p.calendar
                 break

@@ -92,17 +92,23 @@ def parse_fetched_at(text: str | None) -> datetime | None:
 def finalize(
     parsed: ParsedDate, *, site_tz: str | None, fetched_at: datetime | None
 ) -> tuple[DateDecision, datetime | None]:
-    """Zone the date and check it against ``fetched_at``; returns the decision and value."""
+    """Zone the date and check it against ``fetched_at``; returns the decision and value.
+
+    Without ``fetched_at`` the current clock bounds it instead: no page was published
+    after the moment it is parsed (a "2031" in a page fetched at an unknown time is
+    still no publication date)."""
     value, source = localize(parsed.value, site_tz)
     if parsed.tz_source is not None:
         source = parsed.tz_source
-    if fetched_at is not None and value > fetched_at + FUTURE_TOLERANCE:
+    limit = fetched_at if fetched_at is not None else now_utc()
+    if value > limit + FUTURE_TOLERANCE:
+        what = "fetched_at" if fetched_at is not None else "the current time"
         return (
             DateDecision(
                 None,
                 None,
                 parsed.calendar,
-                f"date {format_iso(value)} is after fetched_at {format_iso(fetched_at)} + 1 day",
+                f"date {format_iso(value)} is after {what} {format_iso(limit)} + 1 day",
             ),
             None,
         )

@@ -239,7 +239,7 @@ _LINE_PIECES = [
 def test_glue_regex_is_label_fullmatch_or_not_published(pieces: list[str]) -> None:
     line = " ".join(" ".join(pieces).split())
     old = bool(
-        sel.DATE_LABEL_RE.fullmatch(line.rstrip(" :")) or sel.NOT_PUBLISHED_LINE_RE.search(line)
+        pubdate.LABEL_RE.fullmatch(line.rstrip(" :")) or pubdate.NOT_PUBLISHED_RE.search(line)
     )
     assert bool(pubdate._GLUE_RE.match(line)) == old
 
