@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ import resource
 import signal
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
@@ -167,3 +169,21 @@ class StagePool:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class ByName:
+    """A module-level function named ``"module:function"``, imported where it is called.
+
+    A stage pool pickles the function it runs by reference, so the caller must have
+    imported its module; for `newsflow process` that meant the enrich stage's whole
+    entity stack (and Faust, through the agents) in the parent, which runs neither:
+    about a third of a second of start-up. This stand-in pickles as its name and
+    imports the module in the child on first call.
+    """
+
+    target: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)

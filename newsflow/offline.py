@@ -12,17 +12,20 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from newsflow.agents import enrich as enrich_stage
-from newsflow.agents import parse as parse_stage
+import orjson
+
 from newsflow.agents.outcome import Failure, Outcome
 from newsflow.core.errors import PipelineError
-from newsflow.extraction.parse import ParseOptions
+from newsflow.extraction.options import ParseOptions
 from newsflow.inputs import InputItem
-from newsflow.isolation import StagePool
-from newsflow.schemas.codec import encode
+from newsflow.isolation import ByName, StagePool
 from newsflow.settings import Settings
 
 Stage = Literal["parse", "enrich"]
+# The stage functions by name: the children import them, this process never does (it
+# would import the entity models and Faust for nothing; see `ByName`).
+PARSE = "newsflow.agents.parse"
+ENRICH = "newsflow.agents.enrich"
 
 
 def process_items(
@@ -40,7 +43,7 @@ def process_items(
         time_limit=settings.hard_time_limit(settings.parse_timeout),
         memory_mb=settings.stage_memory_mb,
         log_level=settings.log_level,
-        warm=parse_stage.warm,
+        warm=ByName(f"{PARSE}:warm"),
         warm_args=(options,),
     )
     enrich_pool = StagePool(
@@ -48,7 +51,7 @@ def process_items(
         time_limit=settings.hard_time_limit(settings.enrich_timeout),
         memory_mb=settings.stage_memory_mb,
         log_level=settings.log_level,
-        warm=enrich_stage.warm,
+        warm=ByName(f"{ENRICH}:warm"),
         warm_args=(settings.cache_dir, dict(settings.tagger_models)),
     )
     try:
@@ -57,10 +60,11 @@ def process_items(
                 error = item.error or PipelineError("input", "unreadable")
                 yield item, Failure(error.kind, error.message)
                 continue
-            outcome = _stage(parse_pool, parse_stage.handle, encode(item.raw), options)
+            outcome = _stage(parse_pool, ByName(f"{PARSE}:handle"), orjson.dumps(item.raw), options)
             if outcome.failure is None and stage == "enrich":
                 article = outcome.outputs[0].value
-                outcome = _stage(enrich_pool, enrich_stage.handle, article, datetime.now(UTC))
+                handle = ByName(f"{ENRICH}:handle")
+                outcome = _stage(enrich_pool, handle, article, datetime.now(UTC))
             if outcome.failure is not None:
                 yield item, outcome.failure
             else:

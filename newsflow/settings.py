@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from newsflow.extraction.parse import DEFAULT_SITE_TIMEZONES
+from newsflow.extraction.options import DEFAULT_SITE_TIMEZONES
 
 ENV_PREFIX = "NEWSFLOW_"
 

@@ -25,9 +25,7 @@ import hashlib
 import importlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -38,31 +36,14 @@ from newsflow.extraction import dates, pubdate
 from newsflow.extraction import extract as ex
 from newsflow.extraction.decode import Decoded, decode_html
 from newsflow.extraction.language import detect_language
+from newsflow.extraction.options import DEFAULT_SITE_TIMEZONES, ParseOptions
 from newsflow.extraction.urls import article_id, canonicalize_url, join_url, page_url, site_of
 
-SCHEMA_VERSION = 1
+__all__ = ["DEFAULT_SITE_TIMEZONES", "ParseOptions", "parse_page"]
 
-DEFAULT_SITE_TIMEZONES: Mapping[str, str] = MappingProxyType(
-    {
-        "mehrnews.com": "Asia/Tehran",
-        "tasnimnews.com": "Asia/Tehran",
-        "irna.ir": "Asia/Tehran",
-        "isna.ir": "Asia/Tehran",
-        "farsnews.ir": "Asia/Tehran",
-        "khabaronline.ir": "Asia/Tehran",
-        "presstv.ir": "Asia/Tehran",
-        "alalam.ir": "Asia/Tehran",
-        "youm7.com": "Africa/Cairo",
-        "ahram.org.eg": "Africa/Cairo",
-        "alyaum.com": "Asia/Riyadh",
-        "albayan.ae": "Asia/Dubai",
-        "lbcgroup.tv": "Asia/Beirut",
-        "assabah.com.tn": "Africa/Tunis",
-        "aljazeera.net": "Asia/Qatar",
-        "alarabiya.net": "Asia/Dubai",
-        "almayadeen.net": "Asia/Beirut",
-    }
-)
+DEFAULT_OPTIONS = ParseOptions()  # frozen: safe to share as a default
+
+SCHEMA_VERSION = 1
 
 
 def _base64_decoder() -> Callable[[str], bytes]:
@@ -92,18 +73,6 @@ _EASTERN_DIGIT = re.compile(r"[\u0660-\u0669\u06f0-\u06f9]")
 _NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 _MAX_TEXT_CHARS = 20_000_000
-
-
-@dataclass(frozen=True)
-class ParseOptions:
-    """Limits and per-site knowledge for ``parse_page``."""
-
-    max_bytes: int = 10_000_000
-    # A plain dict: the options are pickled into the stage process, a mappingproxy is not.
-    site_timezones: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SITE_TIMEZONES))
-    timeout_s: float = 10.0
-    # The compiled classification/walk when built; False forces the Python passes.
-    compiled: bool = True
 
 
 def _blank(value: str | bytes) -> bool:
@@ -314,7 +283,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     )
 
 
-def parse_page(raw: RawPageDict, options: ParseOptions = ParseOptions()) -> ArticleDict:
+def parse_page(raw: RawPageDict, options: ParseOptions = DEFAULT_OPTIONS) -> ArticleDict:
     """Parse one fetched page into an article; only ``PipelineError`` escapes.
 
     Kinds: ``url``, ``empty``, ``too_large``, ``too_complex``, ``charset``,

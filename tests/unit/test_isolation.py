@@ -74,3 +74,21 @@ def test_a_child_that_cannot_warm_up_is_a_broken_pool_not_a_message_error() -> N
         pytest.raises(PoolBroken, match="cannot start"),
     ):
         broken.warm_sync()
+
+
+def test_a_function_by_name_runs_in_the_child_without_being_imported_here() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    from newsflow.isolation import ByName
+
+    twice = ByName("operator:mul")
+    assert pickle.loads(pickle.dumps(twice))(3, 2) == 6
+    # `newsflow process` imports neither the entity stack nor Faust in the parent.
+    probe = (
+        "import sys, newsflow.offline; "
+        "print(any(m.startswith(('faust', 'newsflow.entities')) for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
