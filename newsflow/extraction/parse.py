@@ -210,11 +210,19 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     host = site_of(url) or site
     title = ex.extract_title(pm, site)
     lead, printed_lead = ex.extract_lead(hints, pm)
-    authors = ex.extract_authors(hints, pm, site)
+    anchor = pubdate.find_anchor(tree.body, title)
+    authors = ex.extract_authors(
+        hints,
+        pm,
+        site,
+        body=tree.body,
+        anchor=anchor.node if anchor is not None else None,
+        texts=page.texts,
+        title=title,
+    )
     tags = ex.extract_tags(hints, pm)
     breadcrumbs = ex.extract_breadcrumbs(hints, pm, title)
     section = ex.extract_section(pm, breadcrumbs)
-    anchor = pubdate.find_anchor(tree.body, title)
     cands = pubdate.date_candidates(hints, pm, url, anchor)
     deadline.check()
     external_id = ex.extract_external_id(body_text[:500_000], canonical or url)
