@@ -85,7 +85,9 @@ _ROLE_NOUNS = frozenset(
         analyst intern staff redakteur redakteurin korrespondent korrespondentin reporterin
         volontär volontärin mitarbeiter journaliste correspondant correspondante rédacteur
         rédactrice envoyé envoyée corresponsal redactor redactora periodista giornalista
-        corrispondente مراسل مراسلة محرر محررة صحفي صحفية الصحفي المحرر مراسلنا
+        corrispondente technologist fellow professor director president researcher scientist
+        attorney lawyer counsel economist strategist consultant
+        مراسل مراسلة محرر محررة صحفي صحفية الصحفي المحرر مراسلنا
         خبرنگار دبیر سردبیر گزارشگر عکاس"""
     )
 )
@@ -95,6 +97,10 @@ _ROLE_QUALIFIERS = frozenset(
         foreign national international news sports business science health technology tech
         economics culture investigative staff white house spécial spéciale"""
     )
+)
+# Words that open a role after a name ("…, Senior Staff Technologist, ACLU …").
+_ROLE_OPENERS = _vocab(
+    "senior staff chief special contributing associate deputy managing executive"
 )
 # Pseudo-names: the newsroom, not a person.
 _NOT_PEOPLE = frozenset(
@@ -149,7 +155,7 @@ _AUTHOR_LINK_CSS = ", ".join(
 )
 # Class or id words of elements about an author that are not the byline.
 _NOT_BYLINE_CLASS = re.compile(
-    r"comment|bio|avatar|image|img|photo|picture|thumb|social|follow|share|more|related|"
+    r"authori[tz]|comment|bio|avatar|image|img|photo|picture|thumb|social|follow|share|more|related|"
     r"about|desc|email|mail|twitter|icon|logo|job|role|title|position|count|list-header",
     re.IGNORECASE,
 )
@@ -260,6 +266,9 @@ def split_names(text: str, *, strict: bool = False) -> list[str]:
         if not piece or _NOT_A_NAME_START.match(piece):
             continue
         for part in AUTHOR_SPLIT.split(piece):
+            first = _word(part.split()[0]) if part.split() else ""
+            if out and (first in _ROLE_NOUNS or first in _ROLE_OPENERS):
+                break  # "Jane Doe, Senior Fellow, Some Institute": the rest is her role
             name = _trim_name(_strip_prefix(clean_text(part)), cut=cut)
             if _looks_like_name(name, strict=strict):
                 out.append(name)
@@ -325,6 +334,9 @@ class _Site:
         self.joined: set[str] = set()  # the site's name written as one word
         self.initials: set[str] = set()
         name = site_name(pm)
+        pub = pm.ld_article.get("publisher") if pm.ld_article is not None else None
+        if isinstance(pub, dict) and "person" in ld_types(pub) and not pm.first(("og:site_name",)):
+            name = None  # a person's own site: its name is the author's
         domains = [host] if host else []
         if name and _DOMAIN_LIKE.match(name):
             domains.append(name)
