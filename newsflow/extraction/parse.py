@@ -34,6 +34,7 @@ from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
 from newsflow.extraction import dates, pubdate
 from newsflow.extraction import extract as ex
+from newsflow.extraction.datelines import drop_date_lines
 from newsflow.extraction.decode import Decoded, decode_html
 from newsflow.extraction.language import detect_language
 from newsflow.extraction.options import DEFAULT_SITE_TIMEZONES, ParseOptions
@@ -241,6 +242,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         and normalize_for_matching(paragraphs[0]) == normalize_for_matching(printed_lead)
     ):
         paragraphs = paragraphs[1:]
+    paragraphs = drop_date_lines(paragraphs)
     body = "\n\n".join(paragraphs)
     if not body and not title:
         raise PipelineError("parse", "no article content found")
