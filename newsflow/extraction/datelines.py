@@ -31,7 +31,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[’'.][^\W\d_]+)*", re.UNICODE)
 
 # Words of date stamps besides the month names: labels, clock words, zones, connectors.
 _STAMP_WORDS = frozenset(
-    """published publish posted updated update last modified on at the of in by
+    str.split(
+        """published publish posted updated update last modified on at the of in by
     am pm a.m p.m utc gmt est edt cet cest pst pdt bst ist
     stand uhr am um vom veröffentlicht aktualisiert zuletzt
     publié publiée le mis à jour à de du
@@ -39,7 +40,8 @@ _STAMP_WORDS = frozenset(
     pubblicato aggiornato il alle
     ago hours hour minutes minute min
     تاريخ النشر نشر في آخر اخر تحديث الساعة الساعه بتوقيت مكة المكرمة غرينتش
-    تاریخ انتشار منتشر شده ساعت در به روز رسانی بروزرسانی به‌روزرسانی""".split()
+    تاریخ انتشار منتشر شده ساعت در به روز رسانی بروزرسانی به‌روزرسانی"""
+    )
 )
 
 
