@@ -29,6 +29,7 @@ from typing import Any
 from selectolax.lexbor import LexborNode
 
 from newsflow.core.normalize import normalize_for_matching
+from newsflow.extraction import date_words
 from newsflow.extraction.dom import URLISH, clean_attr, clean_text, node_text
 from newsflow.extraction.meta import PageMeta, ld_str, ld_types, site_name
 from newsflow.extraction.walk import F_HIDDEN, DomHints
@@ -173,6 +174,11 @@ _MAX_BLOCKS_SCANNED = 2000
 # --- names ----------------------------------------------------------------------
 
 
+def _is_month(word: str) -> bool:
+    word = word.casefold()
+    return date_words.month_of(word, None) is not None or word in date_words.AMBIGUOUS_MONTHS
+
+
 def _strip_prefix(text: str) -> str:
     m = BY_PREFIX.match(text)
     if m is None:
@@ -262,6 +268,10 @@ def split_names(text: str, *, strict: bool = False) -> list[str]:
             if m.start() and piece[m.start() - 1].isalpha():
                 continue  # a handle or a code ("CC7567"), not a name
             piece = piece[: m.start()]
+            words = piece.split()
+            while words and _is_month(words[-1].strip(".,")):
+                words.pop()  # "March" of "By Jane Doe | March 5, 2024"
+            piece = " ".join(words)
         piece = _strip_prefix(clean_text(piece).strip(" ,;:"))
         if not piece or _NOT_A_NAME_START.match(piece):
             continue
