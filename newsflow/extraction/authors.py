@@ -127,24 +127,17 @@ _MAX_AUTHORS = 20
 # Elements that may hold a byline, by class, id, microdata, rel or the address of an
 # author page. One query, run in C; the classes are matched as substrings.
 _BYLINE_CLASS_WORDS = ("author", "byline", "autor", "auteur", "writer", "reporter", "journalist")
+# Path starts of author pages: "/author" also matches /authors/, "/autor" /autoren/,
+# /autores/, /autore/, /autori/. Few and short: each one is tried on every link.
 _AUTHOR_PATHS = (
-    "/author/",
-    "/authors/",
-    "/autor/",
-    "/autoren/",
-    "/autores/",
-    "/auteur/",
-    "/auteurs/",
-    "/autore/",
-    "/autori/",
-    "/journalist/",
-    "/journalisten/",
-    "/writers/",
-    "/writer/",
-    "/reporter/",
-    "/yazar/",
-    "/yazarlar/",
-    "/penulis/",
+    "/author",
+    "/autor",
+    "/auteur",
+    "/journalist",
+    "/writer",
+    "/reporter",
+    "/yazar",
+    "/penulis",
 )
 _BYLINE_CSS = ", ".join(
     [f'[class*="{w}" i]' for w in _BYLINE_CLASS_WORDS]
