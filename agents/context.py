@@ -13,7 +13,6 @@ partition too (no commit past it) and says so on every retry, rate-limited, and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import os
@@ -24,12 +23,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import faust
-import orjson
 from aiokafka import errors as kafka_errors
 from faust.types import Message
 
 from newsflow.agents.health import Health
 from newsflow.agents.outcome import Facts, Failure
+from newsflow.agents.outcome import peek as peek  # moved there; importers of context keep it
 from newsflow.agents.tally import Item, Tally
 from newsflow.core.deadletter import make_dead_letter, needs_file
 from newsflow.kafka import BIG_RECORD_BYTES
@@ -328,19 +327,3 @@ class AgentContext:
         returns once the broker has them (`agents.tally`). An outcome event the broker
         refuses for good is logged, never retried."""
         await self.tally.add(items, added=enqueued)
-
-
-def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
-    """Best-effort fields of a message that failed validation, for the dead letter."""
-    out: dict[str, str | None] = dict.fromkeys(fields)
-    if not value:
-        return out
-    with contextlib.suppress(orjson.JSONDecodeError):
-        data = orjson.loads(value)
-        if isinstance(data, dict) and isinstance(data.get("article"), dict):
-            data = {**data["article"], **data}  # enriched records nest the article
-        if isinstance(data, dict):
-            for name in fields:
-                item = data.get(name)
-                out[name] = item if isinstance(item, str) else None
-    return out

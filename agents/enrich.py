@@ -9,18 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faust
-
-from newsflow.agents.context import AgentContext, peek, utcnow
-from newsflow.agents.outcome import Outcome, Output, article_facts, salient_entities
-from newsflow.agents.runner import Stage, register_stage
+from newsflow.agents.outcome import Outcome, Output, article_facts, peek, salient_entities
 from newsflow.core.rules import RuleSet
 from newsflow.entities.enrich import enrich_article
 from newsflow.entities.gazetteer import use_cache_dir
 from newsflow.entities.ner import use_tagger_models, warm_up
 from newsflow.schemas.codec import decode, encode
 from newsflow.schemas.records import Article
+
+if TYPE_CHECKING:  # the stage's child process runs `warm` and `handle` only: no Faust there
+    import faust
+
+    from newsflow.agents.context import AgentContext
 
 STAGE = "enrich"
 
@@ -74,6 +76,9 @@ def handle(value: bytes | None, now: datetime, rules: tuple[str, bytes] | None =
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the enrich stage on ``app``."""
+    from newsflow.agents.context import utcnow
+    from newsflow.agents.runner import Stage, register_stage
+
     settings = ctx.settings
     rules = ctx.rules
     assert rules is not None, "the rules agent registers before enrich"

@@ -7,11 +7,14 @@ arguments) and a failure is an expected result anyway: it travels as `Failure`.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
+
+import orjson
 
 from newsflow.core.errors import PipelineError
 from newsflow.core.types import ArticleQualityDict, NamedIdDict
@@ -148,3 +151,20 @@ class Outcome:
     def failed(cls, exc: BaseException, *, source: str | None, url: str | None) -> Outcome:
         """The outcome of a message whose stage function raised ``exc``."""
         return cls(failure=Failure.of(exc), source=source, url=url)
+
+
+def peek(value: bytes | None, *fields: str) -> dict[str, str | None]:
+    """Best-effort fields of a message that failed validation, for the dead letter
+    (here, not in ``context``, so that a stage's child process need not import Faust)."""
+    out: dict[str, str | None] = dict.fromkeys(fields)
+    if not value:
+        return out
+    with contextlib.suppress(orjson.JSONDecodeError):
+        data = orjson.loads(value)
+        if isinstance(data, dict) and isinstance(data.get("article"), dict):
+            data = {**data["article"], **data}  # enriched records nest the article
+        if isinstance(data, dict):
+            for name in fields:
+                item = data.get(name)
+                out[name] = item if isinstance(item, str) else None
+    return out

@@ -6,14 +6,17 @@ agent itself is the generic loop of `agents.runner`.
 
 from __future__ import annotations
 
-import faust
+from typing import TYPE_CHECKING
 
-from newsflow.agents.context import AgentContext, peek
-from newsflow.agents.outcome import Outcome, Output, article_facts, quality_of
-from newsflow.agents.runner import Stage, register_stage
+from newsflow.agents.outcome import Outcome, Output, article_facts, peek, quality_of
 from newsflow.extraction.parse import ParseOptions, parse_page
 from newsflow.schemas.codec import decode, encode
 from newsflow.schemas.records import RawPage
+
+if TYPE_CHECKING:  # the stage's child process runs `handle` only: no Faust there
+    import faust
+
+    from newsflow.agents.context import AgentContext
 
 STAGE = "parse"
 
@@ -47,6 +50,8 @@ def handle(value: bytes | None, options: ParseOptions) -> Outcome:
 
 def register(app: faust.App, ctx: AgentContext) -> None:
     """Declare the parse stage on ``app``."""
+    from newsflow.agents.runner import Stage, register_stage
+
     settings = ctx.settings
     options = ParseOptions(
         max_bytes=settings.max_page_bytes,

@@ -19,7 +19,6 @@ from typing import Any
 import fastjsonschema
 import faust
 import orjson
-from faust.serializers import codecs
 
 from newsflow.core.errors import PipelineError
 from newsflow.core.types import SCHEMA_VERSION
@@ -42,19 +41,26 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"cannot serialize {type(obj).__name__}")
 
 
-class OrjsonCodec(codecs.Codec):
-    """Faust codec backed by orjson: several times faster than the stdlib json codec."""
-
-    def _dumps(self, obj: Any) -> bytes:
-        return orjson.dumps(obj, default=_default)
-
-    def _loads(self, s: bytes) -> Any:
-        return orjson.loads(s)
-
-
 def register_codec() -> None:
-    """Make ``value_serializer="orjson"`` available to every Faust topic and table."""
-    if CODEC_NAME not in codecs.codecs or not isinstance(codecs.codecs[CODEC_NAME], OrjsonCodec):
+    """Make ``value_serializer="orjson"`` available to every Faust topic and table.
+
+    Faust's codec module imports its app and web types (aiohttp…, about 0.15 s): it is
+    imported here, by the worker that registers the codec, and not when this module
+    is, so a stage's child process that only decodes and encodes never pays for it.
+    """
+    from faust.serializers import codecs
+
+    class OrjsonCodec(codecs.Codec):
+        """Faust codec backed by orjson: several times faster than the stdlib json codec."""
+
+        def _dumps(self, obj: Any) -> bytes:
+            return orjson.dumps(obj, default=_default)
+
+        def _loads(self, s: bytes) -> Any:
+            return orjson.loads(s)
+
+    current = codecs.codecs.get(CODEC_NAME)
+    if current is None or type(current).__name__ != "OrjsonCodec":
         codecs.register(CODEC_NAME, OrjsonCodec())
 
 

@@ -17,15 +17,6 @@ from newsflow.extraction.markup import check_markup
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\s&\s|\sund\s|\set\s|\sو\s|،|\|)\s*", re.IGNORECASE)
-
-
-BY_PREFIX = re.compile(
-    r"^\s*(?:by|von|par|por|di|door|av|bởi|oleh|بقلم|كتب|كتبت|نویسنده|نوشته|نگارش)\s*:?\s+",
-    re.IGNORECASE,
-)
-
-
 URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)(?:/|$)", re.IGNORECASE)
 
 

@@ -38,6 +38,7 @@ Every loop checks a ``Deadline`` so a pathological page ends with
 
 from __future__ import annotations
 
+from newsflow.extraction.authors import extract_authors
 from newsflow.extraction.compiled import COMPILED_AVAILABLE
 from newsflow.extraction.content import (
     LD_BODY_RATIO,
@@ -49,7 +50,6 @@ from newsflow.extraction.content import (
 )
 from newsflow.extraction.dom import Deadline, clean_text, parse_tree
 from newsflow.extraction.fields import (
-    extract_authors,
     extract_breadcrumbs,
     extract_external_id,
     extract_images,

@@ -1,6 +1,6 @@
 """The article's fields besides its body, each from the most reliable source first
-(JSON-LD, then meta, then the page): title, authors, tags, section, external id,
-images, lead.
+(JSON-LD, then meta, then the page): title, tags, section, external id, images, lead
+(authors: ``authors``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 
 from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.extraction import selectors as sel
-from newsflow.extraction.dom import AUTHOR_SPLIT, BY_PREFIX, URLISH, clean_text, node_text
+from newsflow.extraction.dom import clean_text, node_text
 from newsflow.extraction.keyword_scan import KeywordScan
 from newsflow.extraction.meta import PageMeta, ld_get, ld_str, ld_types, site_name
 from newsflow.extraction.urls import join_url
@@ -84,69 +84,6 @@ def extract_title(pm: PageMeta, host: str) -> str | None:
                 return h
         return title
     return None
-
-
-def _clean_author(name: str) -> str:
-    name = BY_PREFIX.sub("", clean_text(name))
-    return name.strip(" ,;|-–—:")
-
-
-def _split_authors(text: str) -> list[str]:
-    return [a for a in (_clean_author(p) for p in AUTHOR_SPLIT.split(text)) if a]
-
-
-def extract_authors(hints: DomHints, pm: PageMeta, host: str) -> list[str]:
-    """People who wrote the article, never the site.
-
-    Chain: JSON-LD ``author`` (Person, or untyped names) → meta ``author`` /
-    ``article:author`` / ``dc.creator`` (non-URL) → microdata ``author`` → DOM
-    ``[rel=author]`` / ``.author-name`` / links in ``.byline``. Organization
-    authors and names equal to the site name or host are dropped.
-    """
-    excluded = {normalize_for_matching(x) for x in (site_name(pm), host) if x}
-    excluded |= {
-        normalize_for_matching(host.split(".")[0]),
-        normalize_for_matching(_host_label(host)),
-    }
-    found: list[str] = []
-    if pm.ld_article is not None:
-        raw = pm.ld_article.get("author") or pm.ld_article.get("creator")
-        items = raw if isinstance(raw, list) else [raw]
-        for item in items:
-            if isinstance(item, dict):
-                if "organization" in ld_types(item) or "newsmediaorganization" in ld_types(item):
-                    continue
-                name = ld_str(item.get("name"))
-                if name:
-                    found.extend(_split_authors(name))
-            elif isinstance(item, str):
-                found.extend(_split_authors(item))
-    if not found:
-        for value in pm.all(("author", "article:author", "dc.creator", "parsely-author", "byl")):
-            if not URLISH.search(value):
-                found.extend(_split_authors(value))
-    if not found:
-        found.extend(a for v in pm.all(("microdata:author",)) for a in _split_authors(v))
-    if not found:
-        dom: list[str] = [node_text(n) for n in hints.author_nodes]
-        for bl in hints.byline_nodes:
-            dom.extend(node_text(a) for a in bl.css("a")[:5])
-        for text in dom[:5]:
-            if 2 <= len(text) <= 80:
-                found.extend(_split_authors(text))
-    out: list[str] = []
-    seen: set[str] = set()
-    for name in found:
-        key = normalize_for_matching(name)
-        if not key or key in seen or len(name) > 80 or key in excluded:
-            continue
-        if any(key == e or (len(e) > 3 and e in key and len(key) - len(e) < 4) for e in excluded):
-            continue
-        if URLISH.search(name) or name.startswith("@"):
-            continue
-        seen.add(key)
-        out.append(name)
-    return out[:20]
 
 
 def _split_keywords(value: str) -> list[str]:

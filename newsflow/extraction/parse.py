@@ -34,6 +34,7 @@ from newsflow.core.normalize import normalize_for_matching, to_ascii_digits
 from newsflow.core.types import ArticleDict, RawPageDict
 from newsflow.extraction import dates, pubdate
 from newsflow.extraction import extract as ex
+from newsflow.extraction.datelines import drop_date_lines
 from newsflow.extraction.decode import Decoded, decode_html
 from newsflow.extraction.language import detect_language
 from newsflow.extraction.options import DEFAULT_SITE_TIMEZONES, ParseOptions
@@ -210,11 +211,19 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
     host = site_of(url) or site
     title = ex.extract_title(pm, site)
     lead, printed_lead = ex.extract_lead(hints, pm)
-    authors = ex.extract_authors(hints, pm, site)
+    anchor = pubdate.find_anchor(tree.body, title)
+    authors = ex.extract_authors(
+        hints,
+        pm,
+        site,
+        body=tree.body,
+        anchor=anchor.node if anchor is not None else None,
+        texts=page.texts,
+        title=title,
+    )
     tags = ex.extract_tags(hints, pm)
     breadcrumbs = ex.extract_breadcrumbs(hints, pm, title)
     section = ex.extract_section(pm, breadcrumbs)
-    anchor = pubdate.find_anchor(tree.body, title)
     cands = pubdate.date_candidates(hints, pm, url, anchor)
     deadline.check()
     external_id = ex.extract_external_id(body_text[:500_000], canonical or url)
@@ -233,6 +242,7 @@ def _parse(raw: RawPageDict, options: ParseOptions) -> ArticleDict:
         and normalize_for_matching(paragraphs[0]) == normalize_for_matching(printed_lead)
     ):
         paragraphs = paragraphs[1:]
+    paragraphs = drop_date_lines(paragraphs)
     body = "\n\n".join(paragraphs)
     if not body and not title:
         raise PipelineError("parse", "no article content found")
