@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
-import orjson
 from aiokafka import TopicPartition
 
 from newsflow.agents.context import AgentContext
@@ -199,8 +198,3 @@ def register(app: faust.App, ctx: AgentContext) -> None:
         await watch(ctx, state)
 
     app.task(follow_rules)
-
-
-def dumps(message: dict[str, Any]) -> bytes:
-    """A ``news.config`` record's value."""
-    return orjson.dumps(message)

@@ -102,6 +102,8 @@ def stage_entry(entry: Mapping[str, Any] | None, event: Mapping[str, Any]) -> di
     age = entry.get("age")
     nbytes = int(entry.get("bytes", 0))
     minutes = dict(entry.get("minutes") or {})
+    routes = dict(entry.get("routes") or {})
+    versions = dict(entry.get("rules_versions") or {})
     at = event.get("at")
     minute = str(int(at // 60 * 60)) if at is not None else None
     for outcome in new:
@@ -113,11 +115,8 @@ def stage_entry(entry: Mapping[str, Any] | None, event: Mapping[str, Any]) -> di
             latency = _observe(latency, LATENCY_BUCKETS, float(outcome["latency_s"]))
         if outcome.get("age_s") is not None:
             age = _observe(age, AGE_BUCKETS, float(outcome["age_s"]))
-    routes = dict(entry.get("routes") or {})
-    versions = dict(entry.get("rules_versions") or {})
-    for outcome in new:
-        for name in outcome.get("routes") or ():
-            routes[name] = routes.get(name, 0) + 1
+        for route in outcome.get("routes") or ():
+            routes[route] = routes.get(route, 0) + 1
         version = outcome.get("rules_version")
         if version:
             versions[version] = versions.get(version, 0) + 1
